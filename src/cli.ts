@@ -1,0 +1,143 @@
+import yargs, { Argv } from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { Config, ConfigFlags, ENVIRONMENT_VARIABLES, loadConfig } from './config';
+import { Database, openDatabase } from './database';
+import { describeError, IngestError } from './errors';
+import { backfill, refreshAnalytics } from './ingest/backfill';
+import { applyMigrations } from './ingest/migrate';
+import { backfillSucceeded, formatOutcome, formatSummary } from './summary';
+
+/**
+ * Command-line wiring. The only place that sets process.exitCode: 0 all done, 1 something
+ * failed (and was said), 2 usage or configuration.
+ */
+
+const log = (line: string): void => {
+  process.stderr.write(`${line}\n`);
+};
+
+interface GlobalArgs extends ConfigFlags {
+  json?: boolean;
+}
+
+async function withDatabase(args: GlobalArgs, work: (db: Database, config: Config) => Promise<number>): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig(args);
+  } catch (err) {
+    log(`ims-ingest: ${describeError(err)}`);
+    process.exitCode = 2;
+    return;
+  }
+  let db: Database | undefined;
+  try {
+    db = await openDatabase(config, log);
+    process.exitCode = await work(db, config);
+  } catch (err) {
+    log(`ims-ingest: ${describeError(err)}`);
+    process.exitCode = err instanceof IngestError && err.code === 'CONFIG_INVALID' ? 2 : 1;
+  } finally {
+    await db?.close().catch(() => undefined);
+  }
+}
+
+/** First SIGINT/SIGTERM: stop taking new work; second: exit now. */
+function interruptSignal(): AbortSignal {
+  const controller = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (controller.signal.aborted) {
+      log(`ims-ingest: ${signal} again, exiting now`);
+      process.exit(130);
+    }
+    log(`ims-ingest: ${signal}: finishing the sessions under way, starting no new ones (again to exit now)`);
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return controller.signal;
+}
+
+const epilogue =
+  'Environment variables:\n' +
+  Object.entries(ENVIRONMENT_VARIABLES)
+    .map(([k, v]) => `  ${k.padEnd(48)} ${v}`)
+    .join('\n') +
+  '\n\nPrecedence: flags > environment > config file > defaults. Docs: docs/operations.md';
+
+export function buildCli(argv: string[]): Argv {
+  return yargs(argv)
+    .scriptName('ims-ingest')
+    .usage('$0 <command> [options]\n\nLoads the IMS crawler\'s session folders into PostgreSQL (schema ims).')
+    .option('database-url', { type: 'string', description: 'PostgreSQL connection string (overrides DATABASE_URL)' })
+    .option('config', { type: 'string', description: 'JSON config file (keys: databaseUrl, timezone, concurrency, user, settleSeconds, embeddedDir, keepServer)' })
+    .option('timezone', { type: 'string', description: 'zone of the crawler\'s naive timestamps [default: Asia/Seoul]' })
+    .option('json', { type: 'boolean', description: 'print the result as JSON on stdout' })
+    .command(
+      'migrate',
+      'create or upgrade the ims schema',
+      (y) => y,
+      (args) =>
+        withDatabase(args as GlobalArgs, async (db) => {
+          const result = await applyMigrations(db.pool);
+          const text = result.applied.length ? `applied ${result.applied.join(', ')}` : 'schema is up to date';
+          if ((args as GlobalArgs).json) process.stdout.write(`${JSON.stringify(result)}\n`);
+          else process.stdout.write(`migrate: ${text} (version ${result.current})\n`);
+          return 0;
+        }),
+    )
+    .command(
+      'backfill <root>',
+      'load every session folder under <root> (the crawler\'s data/ directory, a users/<name>/sessions directory, or one session folder)',
+      (y) =>
+        y
+          .positional('root', { type: 'string', demandOption: true, description: 'directory to load' })
+          .option('concurrency', { type: 'number', description: 'sessions loaded at once [default: 2]' })
+          .option('user', { type: 'string', description: 'user of shared-layout sessions (crawl_sessions/) [default: unknown]' })
+          .option('force', { type: 'boolean', default: false, description: 'reload sessions whose folder did not change since the last load' }),
+      (args) =>
+        withDatabase(args as GlobalArgs, async (db, config) => {
+          await applyMigrations(db.pool);
+          const signal = interruptSignal();
+          const summary = await backfill(db.pool, String(args.root), {
+            timezone: config.timezone,
+            defaultUser: config.defaultUser,
+            concurrency: config.concurrency,
+            force: Boolean(args.force),
+            signal,
+            onSession: (o) => log(formatOutcome(o)),
+            onRetry: (ref, attempt, err) => log(`retrying ${ref.identity} (attempt ${attempt + 1}): ${describeError(err)}`),
+          });
+          if ((args as GlobalArgs).json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+          else process.stdout.write(`${formatSummary(summary)}\n`);
+          return backfillSucceeded(summary) ? 0 : 1;
+        }),
+    )
+    .command(
+      'analytics',
+      'recompute analytics_daily and analytics_monthly from the loaded sessions (for cron)',
+      (y) => y,
+      (args) =>
+        withDatabase(args as GlobalArgs, async (db, config) => {
+          await applyMigrations(db.pool);
+          await refreshAnalytics(db.pool, config.timezone);
+          process.stdout.write('analytics: recomputed\n');
+          return 0;
+        }),
+    )
+    .demandCommand(1, 'name a command: migrate, backfill, analytics (see --help)')
+    .strict()
+    .epilogue(epilogue)
+    .help()
+    .alias('help', 'h')
+    .version()
+    .fail((msg, err, y) => {
+      if (err) throw err;
+      log(`${y.help() && ''}ims-ingest: ${msg}\nRun 'ims-ingest --help' for usage.`);
+      process.exit(2);
+    })
+    .wrap(Math.min(110, process.stdout.columns || 110));
+}
+
+if (require.main === module || process.argv[1]?.endsWith('ims-ingest')) {
+  void buildCli(hideBin(process.argv)).parseAsync();
+}

@@ -1,0 +1,132 @@
+import { readFileSync } from 'node:fs';
+import { IngestError } from './errors';
+
+/** Settings of one run, validated and frozen. The only reader of process.env. */
+export interface Config {
+  /** Connection string; undefined means "libpq PG* variables" (or the embedded server). */
+  readonly databaseUrl?: string;
+  /** True when PGHOST is set: the user chose a server through libpq variables. */
+  readonly pgHostSet: boolean;
+  /** Zone of the crawler's naive timestamps. */
+  readonly timezone: string;
+  /** Sessions ingested at once. */
+  readonly concurrency: number;
+  /** User of sessions in the shared layout (crawl_sessions/), which names none. */
+  readonly defaultUser: string;
+  /** Seconds a session folder must stay unchanged before `watch` ingests it. */
+  readonly settleSeconds: number;
+  /** Directory of the embedded PostgreSQL's data, when it is used. */
+  readonly embeddedDir?: string;
+  /** Keep the embedded server running after the last ims-ingest exits. */
+  readonly keepServer: boolean;
+}
+
+/** Values given on the command line; undefined when absent. */
+export interface ConfigFlags {
+  databaseUrl?: string;
+  timezone?: string;
+  concurrency?: number;
+  user?: string;
+  settleSeconds?: number;
+  config?: string;
+  embeddedDir?: string;
+  keepServer?: boolean;
+}
+
+type FileConfig = Partial<Record<'databaseUrl' | 'timezone' | 'user' | 'embeddedDir', string>> &
+  Partial<Record<'concurrency' | 'settleSeconds', number>> & { keepServer?: boolean };
+
+export const ENVIRONMENT_VARIABLES: Readonly<Record<string, string>> = Object.freeze({
+  DATABASE_URL: 'PostgreSQL connection string (else the libpq PG* variables, else the embedded server)',
+  'PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE': 'libpq connection variables',
+  IMS_TIMEZONE: 'zone of the crawler timestamps (default Asia/Seoul)',
+  IMS_CONCURRENCY: 'sessions ingested at once (default 2)',
+  IMS_USER: 'user of shared-layout sessions (default unknown)',
+  IMS_SETTLE_SECONDS: 'quiet time before watch ingests a session (default 10)',
+  IMS_INGEST_CONFIG: 'path of a JSON config file (same keys as the long flags, camelCase)',
+  IMS_EMBEDDED_DIR: 'data directory of the embedded PostgreSQL',
+  IMS_KEEP_SERVER: '1 to leave the embedded PostgreSQL running on exit',
+});
+
+/** Flags > environment > config file > defaults. Throws CONFIG_INVALID on a bad value. */
+export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = process.env): Config {
+  const file = readConfigFile(flags.config ?? env.IMS_INGEST_CONFIG);
+  const pick = <T>(flag: T | undefined, envValue: T | undefined, fileValue: T | undefined, fallback: T): T =>
+    flag ?? envValue ?? fileValue ?? fallback;
+
+  const timezone = pick(flags.timezone, nonEmpty(env.IMS_TIMEZONE), file.timezone, 'Asia/Seoul');
+  checkTimezone(timezone);
+  const concurrency = pick(flags.concurrency, intFromEnv(env, 'IMS_CONCURRENCY'), file.concurrency, 2);
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) {
+    throw new IngestError('CONFIG_INVALID', `concurrency must be a whole number from 1 to 64, got ${concurrency}`);
+  }
+  const settleSeconds = pick(flags.settleSeconds, intFromEnv(env, 'IMS_SETTLE_SECONDS'), file.settleSeconds, 10);
+  if (!(settleSeconds >= 0)) {
+    throw new IngestError('CONFIG_INVALID', `settle seconds must be 0 or more, got ${settleSeconds}`);
+  }
+  const defaultUser = pick(flags.user, nonEmpty(env.IMS_USER), file.user, 'unknown');
+  if (defaultUser.length === 0 || defaultUser.length > 100) {
+    throw new IngestError('CONFIG_INVALID', `user must be 1 to 100 characters, got "${defaultUser}"`);
+  }
+  return Object.freeze({
+    databaseUrl: flags.databaseUrl ?? nonEmpty(env.DATABASE_URL) ?? file.databaseUrl,
+    pgHostSet: nonEmpty(env.PGHOST) !== undefined,
+    timezone,
+    concurrency,
+    defaultUser,
+    settleSeconds,
+    embeddedDir: flags.embeddedDir ?? nonEmpty(env.IMS_EMBEDDED_DIR) ?? file.embeddedDir,
+    keepServer: flags.keepServer ?? boolFromEnv(env.IMS_KEEP_SERVER) ?? file.keepServer ?? false,
+  });
+}
+
+function readConfigFile(path: string | undefined): FileConfig {
+  if (!path) return {};
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new IngestError('CONFIG_INVALID', `cannot read config file ${path}: ${(err as Error).message}`, { file: path, cause: err });
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new IngestError('CONFIG_INVALID', `config file ${path} is not valid JSON: ${(err as Error).message}`, { file: path, cause: err });
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new IngestError('CONFIG_INVALID', `config file ${path} must hold a JSON object`, { file: path });
+  }
+  const known = new Set(['databaseUrl', 'timezone', 'user', 'embeddedDir', 'concurrency', 'settleSeconds', 'keepServer']);
+  for (const key of Object.keys(value)) {
+    if (!known.has(key)) {
+      throw new IngestError('CONFIG_INVALID', `config file ${path}: unknown key "${key}" (known: ${[...known].join(', ')})`, { file: path });
+    }
+  }
+  return value as FileConfig;
+}
+
+function checkTimezone(zone: string): void {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+  } catch {
+    throw new IngestError('CONFIG_INVALID', `unknown time zone "${zone}" (use an IANA name such as Asia/Seoul or UTC)`);
+  }
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === '' ? undefined : value;
+}
+
+function intFromEnv(env: NodeJS.ProcessEnv, name: string): number | undefined {
+  const raw = nonEmpty(env[name]);
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!Number.isFinite(n)) throw new IngestError('CONFIG_INVALID', `${name} must be a number, got "${raw}"`);
+  return n;
+}
+
+function boolFromEnv(raw: string | undefined): boolean | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  return /^(1|true|yes|on)$/i.test(raw);
+}

@@ -1,0 +1,13 @@
+/** The public API of ims-ingest: what a program embedding the loader needs. */
+export { loadConfig } from './config';
+export type { Config, ConfigFlags } from './config';
+export { IngestError } from './errors';
+export type { IngestErrorCode } from './errors';
+export { applyMigrations } from './ingest/migrate';
+export { discoverSessions } from './ingest/discover';
+export type { SessionRef, Layout } from './ingest/discover';
+export { ingestSession } from './ingest/session';
+export type { SessionOutcome, IngestOptions } from './ingest/session';
+export { backfill, refreshAnalytics } from './ingest/backfill';
+export type { BackfillSummary, BackfillOptions } from './ingest/backfill';
+export { encodeCopyRow, encodeCopyValue } from './ingest/encode';

@@ -1,0 +1,112 @@
+import { Dirent, existsSync } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { IngestError } from '../errors';
+import { uuidV5 } from './names';
+
+/**
+ * Finding session folders (docs/input-format.md §2). A root is the crawler's data/ directory
+ * (with users/ and/or crawl_sessions/), a users/<name>/sessions directory, or one session
+ * folder.
+ */
+
+export type Layout = 'per_user' | 'shared' | 'migrated';
+
+export interface SessionRef {
+  /** `<user>/<folder>` (per-user and migrated layouts) or `<folder>` (shared layout). */
+  identity: string;
+  /** UUIDv5 of the identity. */
+  uuid: string;
+  /** IMS user name from the path, or undefined in the shared layout. */
+  user?: string;
+  folderName: string;
+  /** Absolute path of the folder. */
+  path: string;
+  layout: Layout;
+}
+
+/** Every session under `root`, in a stable order (oldest folder timestamp first, then name). */
+export async function discoverSessions(root: string): Promise<SessionRef[]> {
+  const abs = resolve(root);
+  let info;
+  try {
+    info = await stat(abs);
+  } catch (err) {
+    throw new IngestError('LAYOUT_UNKNOWN', `${root}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such directory' : (err as Error).message}`, { file: abs, cause: err });
+  }
+  if (!info.isDirectory()) {
+    throw new IngestError('LAYOUT_UNKNOWN', `${root}: not a directory`, { file: abs });
+  }
+  const refs: SessionRef[] = [];
+  const hasUsers = existsSync(join(abs, 'users'));
+  const hasShared = existsSync(join(abs, 'crawl_sessions'));
+  if (hasUsers || hasShared) {
+    if (hasUsers) {
+      for (const user of await subdirs(join(abs, 'users'))) {
+        const sessionsDir = join(abs, 'users', user, 'sessions');
+        if (!existsSync(sessionsDir)) continue;
+        for (const folder of await subdirs(sessionsDir)) refs.push(perUserRef(user, join(sessionsDir, folder)));
+      }
+    }
+    if (hasShared) {
+      for (const folder of await subdirs(join(abs, 'crawl_sessions'))) refs.push(sharedRef(join(abs, 'crawl_sessions', folder)));
+    }
+  } else if (basename(abs) === 'sessions' && basename(dirname(dirname(abs))) === 'users') {
+    const user = basename(dirname(abs));
+    for (const folder of await subdirs(abs)) refs.push(perUserRef(user, join(abs, folder)));
+  } else if (basename(abs) === 'crawl_sessions') {
+    for (const folder of await subdirs(abs)) refs.push(sharedRef(join(abs, folder)));
+  } else {
+    const single = sessionRefForFolder(abs);
+    if (!single) {
+      throw new IngestError(
+        'LAYOUT_UNKNOWN',
+        `${root}: not a crawler data directory (no users/ or crawl_sessions/ inside) and not a session folder ` +
+          '(users/<name>/sessions/<folder> or crawl_sessions/<folder>); see docs/input-format.md',
+        { file: abs },
+      );
+    }
+    refs.push(single);
+  }
+  return refs.sort(compareRefs);
+}
+
+/** The session a folder is, judged from where it lies; undefined when it lies in no known place. */
+export function sessionRefForFolder(folder: string): SessionRef | undefined {
+  const abs = resolve(folder);
+  const parent = dirname(abs);
+  if (basename(parent) === 'sessions' && basename(dirname(dirname(parent))) === 'users') {
+    return perUserRef(basename(dirname(parent)), abs);
+  }
+  if (basename(parent) === 'crawl_sessions') return sharedRef(abs);
+  return undefined;
+}
+
+function perUserRef(user: string, path: string): SessionRef {
+  const folderName = basename(path);
+  const migrated = existsSync(join(path, 'metadata.json')) || existsSync(join(path, 'issues'));
+  const identity = `${user}/${folderName}`;
+  return { identity, uuid: uuidV5(identity), user, folderName, path, layout: migrated ? 'migrated' : 'per_user' };
+}
+
+function sharedRef(path: string): SessionRef {
+  const folderName = basename(path);
+  return { identity: folderName, uuid: uuidV5(folderName), folderName, path, layout: 'shared' };
+}
+
+async function subdirs(dir: string): Promise<string[]> {
+  const entries: Dirent[] = await readdir(dir, { withFileTypes: true });
+  return entries.filter((e) => e.isDirectory() && !e.name.startsWith('.')).map((e) => e.name);
+}
+
+function folderTimestamp(name: string): string {
+  const m = /(\d{8}_\d{6})$/.exec(name);
+  return m ? m[1] : '';
+}
+
+function compareRefs(a: SessionRef, b: SessionRef): number {
+  const ta = folderTimestamp(a.folderName);
+  const tb = folderTimestamp(b.folderName);
+  if (ta !== tb) return ta < tb ? -1 : 1;
+  return a.identity < b.identity ? -1 : a.identity > b.identity ? 1 : 0;
+}

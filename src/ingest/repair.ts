@@ -1,0 +1,172 @@
+import { IngestError } from '../errors';
+import { naiveTimeKey } from './names';
+
+/**
+ * Checks one parsed issue document against docs/input-format.md §6-7 and repairs what can be
+ * repaired without losing the rest of the issue. What cannot be repaired (not an object, no
+ * usable issue_id) is an INVALID_ISSUE error naming the file; everything else becomes a
+ * warning that says where in the document the change was made.
+ */
+
+export interface RepairedIssue {
+  doc: Record<string, unknown>;
+  issueId: string;
+  crawlOrder: number | null;
+  /** `crawled_at` as `YYYY-MM-DD HH:MM:SS.ffffff`, or undefined when it is not a valid time. */
+  crawledKey?: string;
+  /** Human-readable repairs ("removed 1 NUL character from description"), empty when none. */
+  repairs: string[];
+}
+
+const SCALAR_KEYS = [
+  'issue_id', 'title', 'description', 'product', 'status', 'priority', 'created_date',
+  'updated_date', 'reporter', 'assignee', 'product_notice', 'url', 'crawled_at',
+] as const;
+
+/** The lists and the string fields their items carry (extra fields are kept as they are). */
+const LIST_KEYS = ['related_issues', 'comments', 'history', 'attachments'] as const;
+
+const MAX_ISSUE_ID = 50;
+
+/** Validates and repairs `value`, the parsed content of `file`. */
+export function repairIssue(value: unknown, file: string): RepairedIssue {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new IngestError('INVALID_ISSUE', `${file}: expected a JSON object, found ${describeType(value)}`, { file });
+  }
+  const repairs: string[] = [];
+  const doc = cleanValue(value, '', repairs) as Record<string, unknown>;
+
+  for (const key of SCALAR_KEYS) {
+    if (!(key in doc)) continue;
+    const v = doc[key];
+    if (typeof v === 'string') continue;
+    if (v === null) {
+      doc[key] = '';
+      repairs.push(`${key} was null; read as ""`);
+    } else if (typeof v === 'number' || typeof v === 'boolean') {
+      doc[key] = String(v);
+      repairs.push(`${key} was a ${typeof v}; read as the string "${doc[key]}"`);
+    } else {
+      doc[key] = JSON.stringify(v);
+      repairs.push(`${key} was ${describeType(v)}; kept as its JSON text`);
+    }
+  }
+
+  const issueId = typeof doc.issue_id === 'string' ? doc.issue_id.trim() : '';
+  if (issueId === '' || issueId === 'unknown') {
+    throw new IngestError(
+      'INVALID_ISSUE',
+      `${file}: issue_id is ${issueId === '' ? 'missing or empty' : '"unknown" (the crawler found no id on the page)'}; the file is not loaded`,
+      { file },
+    );
+  }
+  if (issueId.length > MAX_ISSUE_ID) {
+    throw new IngestError('INVALID_ISSUE', `${file}: issue_id is ${issueId.length} characters long (at most ${MAX_ISSUE_ID})`, { file });
+  }
+  doc.issue_id = issueId;
+
+  for (const key of LIST_KEYS) {
+    if (!(key in doc)) continue;
+    const list = doc[key];
+    if (!Array.isArray(list)) {
+      repairs.push(`${key} was ${describeType(list)}, not a list; read as []`);
+      doc[key] = [];
+      continue;
+    }
+    const kept: Record<string, unknown>[] = [];
+    list.forEach((item, i) => {
+      if (item === null || typeof item !== 'object' || Array.isArray(item)) {
+        repairs.push(`${key}[${i}] was ${describeType(item)}, not an object; left out`);
+        return;
+      }
+      const obj = item as Record<string, unknown>;
+      for (const [field, v] of Object.entries(obj)) {
+        if (typeof v === 'string') continue;
+        obj[field] = v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
+        repairs.push(`${key}[${i}].${field} was ${describeType(v)}; read as a string`);
+      }
+      kept.push(obj);
+    });
+    doc[key] = kept;
+  }
+
+  if ('metadata' in doc) {
+    const m = doc.metadata;
+    if (m === null || typeof m !== 'object' || Array.isArray(m)) {
+      repairs.push(`metadata was ${describeType(m)}, not an object; read as {}`);
+      doc.metadata = {};
+    } else {
+      for (const [field, v] of Object.entries(m as Record<string, unknown>)) {
+        if (typeof v !== 'string') {
+          (m as Record<string, unknown>)[field] = v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
+          repairs.push(`metadata.${field} was ${describeType(v)}; read as a string`);
+        }
+      }
+    }
+  }
+
+  let crawlOrder: number | null = null;
+  if ('crawl_order' in doc) {
+    const raw = doc.crawl_order;
+    const n = typeof raw === 'string' && /^\s*\d+\s*$/.test(raw) ? Number(raw) : raw;
+    if (typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= 2_147_483_647) {
+      crawlOrder = n;
+      doc.crawl_order = n;
+    } else {
+      repairs.push(`crawl_order ${JSON.stringify(raw)} is not a whole number; read as absent`);
+      delete doc.crawl_order;
+    }
+  }
+
+  let crawledKey: string | undefined;
+  if (typeof doc.crawled_at === 'string' && doc.crawled_at !== '') {
+    crawledKey = naiveTimeKey(doc.crawled_at);
+    if (crawledKey === undefined) repairs.push(`crawled_at "${doc.crawled_at}" is not a time; the file name's time is used`);
+  }
+
+  return { doc, issueId, crawlOrder, crawledKey, repairs };
+}
+
+/**
+ * Deep copy that PostgreSQL can store: NUL removed from every string (text and jsonb reject
+ * it) and unpaired UTF-16 surrogates (which jsonb rejects) replaced with U+FFFD. Each change
+ * is described in `repairs`.
+ */
+export function cleanJson(value: unknown, repairs: string[]): unknown {
+  return cleanValue(value, '', repairs);
+}
+
+function cleanValue(value: unknown, path: string, repairs: string[]): unknown {
+  if (typeof value === 'string') return cleanString(value, path, repairs);
+  if (Array.isArray(value)) return value.map((v, i) => cleanValue(v, `${path}[${i}]`, repairs));
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) {
+      const key = cleanString(k, `${path}{key}`, repairs);
+      out[key] = cleanValue(v, path ? `${path}.${key}` : key, repairs);
+    }
+    return out;
+  }
+  return value;
+}
+
+function cleanString(s: string, path: string, repairs: string[]): string {
+  let out = s;
+  if (out.includes('\0')) {
+    const count = out.split('\0').length - 1;
+    out = out.replace(/\0/g, '');
+    repairs.push(`removed ${count} NUL character${count === 1 ? '' : 's'} from ${path || 'the document'}`);
+  }
+  if (!out.isWellFormed()) {
+    out = out.toWellFormed();
+    repairs.push(`replaced unpaired surrogate(s) in ${path || 'the document'} with U+FFFD`);
+  }
+  return out;
+}
+
+function describeType(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object') return 'an object';
+  return `a ${typeof v}`;
+}

@@ -1,0 +1,141 @@
+import { createHash } from 'node:crypto';
+import { Dirent } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseFailureMarker, parseIssueFileName } from './names';
+
+/**
+ * What a session folder holds (docs/input-format.md §2 and §4), sorted so every run stages the
+ * files in the same order. Only names and sizes are read here; contents are read later, one
+ * file at a time.
+ */
+
+export interface IssueFile {
+  /** Path relative to the session folder, `/`-separated. */
+  relPath: string;
+  absPath: string;
+  /** Issue id as the file name gives it. */
+  nameIssueId: string;
+  /** `YYYYMMDD_HHMMSS` of the file name, undefined in the migrated `issues/<id>.json`. */
+  timestamp?: string;
+  size: number;
+}
+
+export interface DownloadedFile {
+  issueId: string;
+  fileName: string;
+  relPath: string;
+  absPath: string;
+  size: number;
+  /** The `<name>.txt` preview beside it, if any. */
+  previewPath?: string;
+}
+
+export interface SessionContents {
+  issueFiles: IssueFile[];
+  downloads: DownloadedFile[];
+  /** `no_results_*` / `debug_screenshot_*` files: the marks of a failed search. */
+  failureMarkers: { relPath: string; timestamp?: string }[];
+  /** Absolute path of metadata.json (migrated layout), if present. */
+  metadataPath?: string;
+  /** `.json` files that are neither issues nor known non-issue files. */
+  unrecognized: string[];
+  /** sha256 over every file's path, size and mtime: unchanged folder, unchanged fingerprint. */
+  fingerprint: string;
+}
+
+const KNOWN_NON_ISSUE_JSON = new Set(['search_result.json', 'metadata.json']);
+
+/** Lists the session folder `dir`. */
+export async function scanSession(dir: string): Promise<SessionContents> {
+  const hash = createHash('sha256');
+  const contents: SessionContents = {
+    issueFiles: [],
+    downloads: [],
+    failureMarkers: [],
+    unrecognized: [],
+    fingerprint: '',
+  };
+  const top = await listDir(dir);
+  for (const entry of top) {
+    const abs = join(dir, entry.name);
+    if (entry.isDirectory()) {
+      if (entry.name === 'issues') await scanIssuesDir(abs, contents, hash);
+      else if (entry.name === 'attachments') await scanAttachments(abs, contents, hash);
+      continue;
+    }
+    if (!entry.isFile()) continue;
+    const info = await stat(abs);
+    hash.update(`${entry.name}\0${info.size}\0${info.mtimeMs}\n`);
+    if (entry.name === 'metadata.json') {
+      contents.metadataPath = abs;
+      continue;
+    }
+    const marker = parseFailureMarker(entry.name);
+    if (marker) {
+      contents.failureMarkers.push({ relPath: entry.name, timestamp: marker.timestamp });
+      continue;
+    }
+    if (!entry.name.endsWith('.json') || KNOWN_NON_ISSUE_JSON.has(entry.name)) continue;
+    const parsed = parseIssueFileName(entry.name);
+    if (!parsed) {
+      contents.unrecognized.push(entry.name);
+      continue;
+    }
+    contents.issueFiles.push({
+      relPath: entry.name,
+      absPath: abs,
+      nameIssueId: parsed.issueId,
+      timestamp: parsed.timestamp,
+      size: info.size,
+    });
+  }
+  contents.fingerprint = hash.digest('hex');
+  return contents;
+}
+
+async function scanIssuesDir(dir: string, contents: SessionContents, hash: ReturnType<typeof createHash>): Promise<void> {
+  for (const entry of await listDir(dir)) {
+    if (!entry.isFile() || !entry.name.endsWith('.json')) continue;
+    const abs = join(dir, entry.name);
+    const info = await stat(abs);
+    hash.update(`issues/${entry.name}\0${info.size}\0${info.mtimeMs}\n`);
+    const timestamped = parseIssueFileName(entry.name);
+    contents.issueFiles.push({
+      relPath: `issues/${entry.name}`,
+      absPath: abs,
+      nameIssueId: timestamped ? timestamped.issueId : entry.name.slice(0, -'.json'.length),
+      timestamp: timestamped?.timestamp,
+      size: info.size,
+    });
+  }
+}
+
+async function scanAttachments(dir: string, contents: SessionContents, hash: ReturnType<typeof createHash>): Promise<void> {
+  for (const issueDir of await listDir(dir)) {
+    if (!issueDir.isDirectory()) continue;
+    const abs = join(dir, issueDir.name);
+    const files = (await listDir(abs)).filter((e) => e.isFile());
+    const names = new Set(files.map((f) => f.name));
+    for (const file of files) {
+      // `<name>.txt` beside `<name>` is the crawler's extracted-text preview, not a download.
+      if (file.name.endsWith('.txt') && names.has(file.name.slice(0, -4))) continue;
+      const fileAbs = join(abs, file.name);
+      const info = await stat(fileAbs);
+      const rel = `attachments/${issueDir.name}/${file.name}`;
+      hash.update(`${rel}\0${info.size}\0${info.mtimeMs}\n`);
+      const preview = names.has(`${file.name}.txt`) ? join(abs, `${file.name}.txt`) : undefined;
+      if (preview) {
+        const p = await stat(preview);
+        hash.update(`${rel}.txt\0${p.size}\0${p.mtimeMs}\n`);
+      }
+      contents.downloads.push({ issueId: issueDir.name, fileName: file.name, relPath: rel, absPath: fileAbs, size: info.size, previewPath: preview });
+    }
+  }
+}
+
+async function listDir(dir: string): Promise<Dirent[]> {
+  const entries = await readdir(dir, { withFileTypes: true });
+  // Code-unit order, not locale order: the same on every machine.
+  return entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}

@@ -1,0 +1,38 @@
+import { PoolClient } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { readSql } from './sql-files';
+
+/**
+ * Filling the staging tables of src/sql/stage/create.sql on the session's one client. COPY
+ * goes through pipeline(): an error on either side destroys the COPY stream, which sends
+ * CopyFail, and the transaction is rolled back by the caller.
+ */
+
+/** Creates (once per connection) and empties the staging tables. */
+export async function resetStaging(client: PoolClient): Promise<void> {
+  await client.query(readSql('stage/create.sql'));
+}
+
+/** Streams `chunks` (COPY text rows) into `table` (`name (col, ...)`). */
+export async function copyRows(client: PoolClient, table: string, chunks: AsyncIterable<string>): Promise<number> {
+  const stream = client.query(copyFrom(`COPY ${table} FROM STDIN`));
+  await pipeline(Readable.from(chunks), stream);
+  return stream.rowCount;
+}
+
+/** The session row, from one JSON parameter. */
+export async function stageSession(client: PoolClient, row: object): Promise<void> {
+  await client.query(readSql('stage/session.sql'), [JSON.stringify(row)]);
+}
+
+/** The session's problems, from one JSON parameter. */
+export async function stageProblems(client: PoolClient, rows: object[]): Promise<void> {
+  if (rows.length > 0) await client.query(readSql('stage/errors.sql'), [JSON.stringify(rows)]);
+}
+
+/** Statistics of the staged rows, so the merge is planned for their real size. */
+export async function analyzeStaging(client: PoolClient): Promise<void> {
+  await client.query('ANALYZE stage_file, stage_download');
+}

@@ -1,0 +1,69 @@
+-- merge/020_crawl_sessions: the session row, keyed by session_uuid (the folder identity), so a
+-- folder ingested again updates its row and never makes a second one.
+-- Parameters: none (this statement gives the session its id). Reads: stage_session,
+-- stage_file, ims.users. Writes: ims.crawl_sessions.
+--
+-- Counts come from the files, never from the crawler's own figures: issues_crawled = distinct
+-- issues with a crawl_order, related_issues = distinct issues reached only as related issues
+-- (no crawl_order in any of their files), failed_issues = issue files that could not be read.
+-- completed_at: metadata.json completed_at, else the last crawled_at; duration from the two
+-- timestamps (metadata.json duration_seconds can be negative, docs/input-format.md §8).
+INSERT INTO ims.crawl_sessions AS cs (
+    session_uuid, user_id, product, original_query, parsed_query, query_language, max_results,
+    crawl_related, status, started_at, completed_at, duration_seconds, total_issues_found,
+    issues_crawled, attachments_downloaded, failed_issues, related_issues, data_path, metadata,
+    layout, folder_name, content_hash)
+SELECT st.session_uuid, u.user_id, st.product, st.original_query, st.parsed_query,
+       st.query_language, st.max_results, coalesce(st.crawl_related, false), st.status,
+       t.started_at, t.completed_at,
+       greatest(0, round(extract(epoch FROM t.completed_at - t.started_at)))::int,
+       coalesce(st.total_issues_found, f.crawled),
+       f.crawled, st.attachments_downloaded, st.failed_issues, f.total - f.crawled,
+       st.data_path, st.metadata, st.layout, st.folder_name, st.content_hash
+FROM stage_session st
+JOIN ims.users u ON u.username = st.user_name
+CROSS JOIN LATERAL (
+    SELECT count(DISTINCT sf.issue_id)::int AS total,
+           count(DISTINCT sf.issue_id) FILTER (WHERE sf.crawl_order IS NOT NULL)::int AS crawled,
+           max(sf.crawled_key) AS last_key
+    FROM stage_file sf
+) f
+CROSS JOIN LATERAL (
+    SELECT s.started_at,
+           coalesce(ims.crawler_ts(st.completed_raw), ims.crawler_ts(f.last_key), s.started_at) AS completed_at
+    FROM (SELECT coalesce(ims.crawler_ts(st.started_raw), now()) AS started_at) s
+) t
+ON CONFLICT (session_uuid) DO UPDATE SET
+    user_id = EXCLUDED.user_id,
+    product = EXCLUDED.product,
+    original_query = EXCLUDED.original_query,
+    parsed_query = EXCLUDED.parsed_query,
+    query_language = EXCLUDED.query_language,
+    max_results = EXCLUDED.max_results,
+    crawl_related = EXCLUDED.crawl_related,
+    status = EXCLUDED.status,
+    started_at = EXCLUDED.started_at,
+    completed_at = EXCLUDED.completed_at,
+    duration_seconds = EXCLUDED.duration_seconds,
+    total_issues_found = EXCLUDED.total_issues_found,
+    issues_crawled = EXCLUDED.issues_crawled,
+    attachments_downloaded = EXCLUDED.attachments_downloaded,
+    failed_issues = EXCLUDED.failed_issues,
+    related_issues = EXCLUDED.related_issues,
+    data_path = EXCLUDED.data_path,
+    metadata = EXCLUDED.metadata,
+    layout = EXCLUDED.layout,
+    folder_name = EXCLUDED.folder_name,
+    content_hash = EXCLUDED.content_hash
+WHERE (cs.user_id, cs.product, cs.original_query, cs.parsed_query, cs.query_language,
+       cs.max_results, cs.crawl_related, cs.status, cs.started_at, cs.completed_at,
+       cs.duration_seconds, cs.total_issues_found, cs.issues_crawled, cs.attachments_downloaded,
+       cs.failed_issues, cs.related_issues, cs.data_path, cs.metadata, cs.layout,
+       cs.folder_name, cs.content_hash)
+      IS DISTINCT FROM
+      (EXCLUDED.user_id, EXCLUDED.product, EXCLUDED.original_query, EXCLUDED.parsed_query,
+       EXCLUDED.query_language, EXCLUDED.max_results, EXCLUDED.crawl_related, EXCLUDED.status,
+       EXCLUDED.started_at, EXCLUDED.completed_at, EXCLUDED.duration_seconds,
+       EXCLUDED.total_issues_found, EXCLUDED.issues_crawled, EXCLUDED.attachments_downloaded,
+       EXCLUDED.failed_issues, EXCLUDED.related_issues, EXCLUDED.data_path, EXCLUDED.metadata,
+       EXCLUDED.layout, EXCLUDED.folder_name, EXCLUDED.content_hash);

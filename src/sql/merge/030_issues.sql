@@ -1,0 +1,83 @@
+-- merge/030_issues: one row per IMS issue, holding the values of its NEWEST crawl.
+-- Parameters: $1 session_id. Reads: stage_file. Writes: ims.issues.
+--
+-- Within the session the newest file of an issue wins (docs/input-format.md §9: the same
+-- issue can be written twice); across sessions the row is only overwritten by a crawl at least
+-- as new as the one it holds (source_crawled_at), so the result is the same in any ingest
+-- order. Rows are taken in issue_id order, the order every loader locks them in, so two
+-- sessions sharing issues wait for each other instead of deadlocking.
+-- first/last_crawled_at and crawl_count are set for a new row here and recomputed from
+-- session_issues by 050. Column mapping: docs/column-mapping.md.
+INSERT INTO ims.issues AS t (
+    issue_id, title, description, product, status, priority, severity, issue_type,
+    reporter, owner, manager, registered_date, modified_date, closed_date,
+    project_code, project_name, site, customer, found_version, fixed_version, target_version,
+    full_data, first_crawled_at, last_crawled_at, crawl_count,
+    assignee, url, source_session_id, source_crawled_at)
+SELECT n.issue_id, n.title, n.description, n.product, n.status, n.priority, n.severity,
+       n.issue_type, n.reporter, n.owner, NULL, n.registered_date, n.modified_date,
+       CASE WHEN n.status ILIKE 'closed%' THEN n.modified_date END,
+       NULL, n.project_name, NULL, n.customer, n.found_version, n.fixed_version, NULL,
+       n.doc, n.crawled_at, n.crawled_at, 1,
+       n.assignee, n.url, $1, n.crawled_at
+FROM (
+    SELECT l.issue_id, l.doc,
+           coalesce(d->>'title', '')                       AS title,
+           nullif(d->>'description', '')                   AS description,
+           nullif(d->>'product', '')                       AS product,
+           nullif(d->>'status', '')                        AS status,
+           nullif(d->>'priority', '')                      AS priority,
+           nullif(d->'metadata'->>'severity', '')          AS severity,
+           nullif(d->'metadata'->>'category', '')          AS issue_type,
+           nullif(d->>'reporter', '')                      AS reporter,
+           nullif(d->'metadata'->>'owner', '')             AS owner,
+           ims.crawler_ts(d->>'created_date')              AS registered_date,
+           ims.crawler_ts(d->>'updated_date')              AS modified_date,
+           nullif(d->'metadata'->>'project', '')           AS project_name,
+           nullif(d->'metadata'->>'customer', '')          AS customer,
+           nullif(d->'metadata'->>'version', '')           AS found_version,
+           nullif(d->'metadata'->>'patch_version', '')     AS fixed_version,
+           nullif(d->>'assignee', '')                      AS assignee,
+           nullif(d->>'url', '')                           AS url,
+           ims.crawler_ts(l.crawled_key)                   AS crawled_at
+    FROM (
+        SELECT DISTINCT ON (sf.issue_id) sf.issue_id, sf.doc, sf.doc AS d, sf.crawled_key
+        FROM stage_file sf
+        ORDER BY sf.issue_id, sf.crawled_key DESC, sf.rel_path DESC
+    ) l
+) n
+ORDER BY n.issue_id
+ON CONFLICT (issue_id) DO UPDATE SET
+    title = EXCLUDED.title,
+    description = EXCLUDED.description,
+    product = EXCLUDED.product,
+    status = EXCLUDED.status,
+    priority = EXCLUDED.priority,
+    severity = EXCLUDED.severity,
+    issue_type = EXCLUDED.issue_type,
+    reporter = EXCLUDED.reporter,
+    owner = EXCLUDED.owner,
+    registered_date = EXCLUDED.registered_date,
+    modified_date = EXCLUDED.modified_date,
+    closed_date = EXCLUDED.closed_date,
+    project_name = EXCLUDED.project_name,
+    customer = EXCLUDED.customer,
+    found_version = EXCLUDED.found_version,
+    fixed_version = EXCLUDED.fixed_version,
+    full_data = EXCLUDED.full_data,
+    assignee = EXCLUDED.assignee,
+    url = EXCLUDED.url,
+    source_session_id = EXCLUDED.source_session_id,
+    source_crawled_at = EXCLUDED.source_crawled_at
+WHERE (t.source_crawled_at IS NULL OR EXCLUDED.source_crawled_at >= t.source_crawled_at)
+  AND (t.title, t.description, t.product, t.status, t.priority, t.severity, t.issue_type,
+       t.reporter, t.owner, t.registered_date, t.modified_date, t.closed_date, t.project_name,
+       t.customer, t.found_version, t.fixed_version, t.assignee, t.url, t.source_session_id,
+       t.source_crawled_at, t.full_data)
+      IS DISTINCT FROM
+      (EXCLUDED.title, EXCLUDED.description, EXCLUDED.product, EXCLUDED.status,
+       EXCLUDED.priority, EXCLUDED.severity, EXCLUDED.issue_type, EXCLUDED.reporter,
+       EXCLUDED.owner, EXCLUDED.registered_date, EXCLUDED.modified_date, EXCLUDED.closed_date,
+       EXCLUDED.project_name, EXCLUDED.customer, EXCLUDED.found_version,
+       EXCLUDED.fixed_version, EXCLUDED.assignee, EXCLUDED.url, EXCLUDED.source_session_id,
+       EXCLUDED.source_crawled_at, EXCLUDED.full_data);

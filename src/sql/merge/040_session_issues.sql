@@ -1,0 +1,21 @@
+-- merge/040_session_issues: one link per (session, issue).
+-- Parameters: $1 session_id. Reads: stage_file, ims.issues. Writes: ims.session_issues.
+--
+-- crawl_order: the issue's best rank among the session's files (NULL when every file of it
+-- was reached as a related issue); crawled_at and source_file: the session's newest file.
+INSERT INTO ims.session_issues AS si (session_id, issue_pk, crawl_order, crawled_at, source_file)
+SELECT $1, i.issue_pk, f.crawl_order, ims.crawler_ts(f.crawled_key), f.rel_path
+FROM (
+    SELECT DISTINCT ON (sf.issue_id) sf.issue_id, sf.crawled_key, sf.rel_path,
+           min(sf.crawl_order) OVER (PARTITION BY sf.issue_id) AS crawl_order
+    FROM stage_file sf
+    ORDER BY sf.issue_id, sf.crawled_key DESC, sf.rel_path DESC
+) f
+JOIN ims.issues i ON i.issue_id = f.issue_id
+ORDER BY i.issue_pk
+ON CONFLICT (session_id, issue_pk) DO UPDATE SET
+    crawl_order = EXCLUDED.crawl_order,
+    crawled_at = EXCLUDED.crawled_at,
+    source_file = EXCLUDED.source_file
+WHERE (si.crawl_order, si.crawled_at, si.source_file)
+      IS DISTINCT FROM (EXCLUDED.crawl_order, EXCLUDED.crawled_at, EXCLUDED.source_file);

@@ -1,0 +1,38 @@
+-- merge/060_issue_comments: comments, one row per (issue, IMS action_no), unioned across
+-- every crawl; a comment's content is that of the newest crawl that has it.
+-- Parameters: $1 session_id (unused by the rows; kept so every merge takes the session).
+-- Reads: stage_file, ims.issues. Writes: ims.issue_comments.
+--
+-- A comment with no action_no gets the key 'md5:' || md5(author, date, content): it cannot be
+-- matched across crawls if its text changes, but is never duplicated by a re-crawl.
+-- All files of the session count, not only the newest per issue, so the table depends only
+-- on the set of files ever loaded, not on their order.
+INSERT INTO ims.issue_comments AS c (
+    issue_pk, comment_key, comment_number, author, content, commented_at, source_crawled_at)
+SELECT DISTINCT ON (i.issue_pk, k.comment_key)
+       i.issue_pk, k.comment_key,
+       CASE WHEN e.c->>'action_no' ~ '^\s*\d{1,18}\s*$' THEN btrim(e.c->>'action_no')::bigint END,
+       nullif(e.c->>'author', ''),
+       e.c->>'content',
+       ims.crawler_ts(e.c->>'date'),
+       ims.crawler_ts(sf.crawled_key)
+FROM stage_file sf
+JOIN ims.issues i ON i.issue_id = sf.issue_id
+CROSS JOIN LATERAL jsonb_array_elements(sf.doc->'comments') AS e(c)
+CROSS JOIN LATERAL (
+    SELECT coalesce(nullif(btrim(e.c->>'action_no'), ''),
+                    'md5:' || md5(concat_ws(E'\x1f', e.c->>'author', e.c->>'date', e.c->>'content'))) AS comment_key
+) k
+WHERE $1::bigint IS NOT NULL
+ORDER BY i.issue_pk, k.comment_key, sf.crawled_key DESC, sf.rel_path DESC
+ON CONFLICT (issue_pk, comment_key) DO UPDATE SET
+    comment_number = EXCLUDED.comment_number,
+    author = EXCLUDED.author,
+    content = EXCLUDED.content,
+    commented_at = EXCLUDED.commented_at,
+    source_crawled_at = EXCLUDED.source_crawled_at
+WHERE (c.source_crawled_at IS NULL OR EXCLUDED.source_crawled_at >= c.source_crawled_at)
+  AND (c.comment_number, c.author, c.content, c.commented_at, c.source_crawled_at)
+      IS DISTINCT FROM
+      (EXCLUDED.comment_number, EXCLUDED.author, EXCLUDED.content, EXCLUDED.commented_at,
+       EXCLUDED.source_crawled_at);

@@ -1,0 +1,39 @@
+-- merge/070_issue_history: history entries, one row per (issue, date, user, details), unioned
+-- across every crawl. "Field: old -> new" details also fill field_name, old_value, new_value
+-- and change_type (ims.parse_history_details).
+-- Parameters: $1 session_id (unused by the rows). Reads: stage_file, ims.issues.
+-- Writes: ims.issue_history.
+--
+-- The key is the whole entry, so a re-crawl finds it unchanged; the update only ever fires
+-- when a newer ims-ingest parses the same entry differently.
+INSERT INTO ims.issue_history AS h (
+    issue_pk, entry_hash, changed_by, changed_at, change_type, field_name, old_value,
+    new_value, description)
+SELECT DISTINCT ON (i.issue_pk, k.entry_hash)
+       i.issue_pk, k.entry_hash,
+       nullif(e.h->>'user', ''),
+       ims.crawler_ts(e.h->>'date'),
+       p.change_type, p.field_name, p.old_value, p.new_value,
+       e.h->>'details'
+FROM stage_file sf
+JOIN ims.issues i ON i.issue_id = sf.issue_id
+CROSS JOIN LATERAL jsonb_array_elements(sf.doc->'history') AS e(h)
+CROSS JOIN LATERAL (
+    SELECT md5(concat_ws(E'\x1f', e.h->>'date', e.h->>'user', e.h->>'details'))::uuid AS entry_hash
+) k
+CROSS JOIN LATERAL ims.parse_history_details(e.h->>'details') AS p
+WHERE $1::bigint IS NOT NULL
+ORDER BY i.issue_pk, k.entry_hash
+ON CONFLICT (issue_pk, entry_hash) DO UPDATE SET
+    changed_by = EXCLUDED.changed_by,
+    changed_at = EXCLUDED.changed_at,
+    change_type = EXCLUDED.change_type,
+    field_name = EXCLUDED.field_name,
+    old_value = EXCLUDED.old_value,
+    new_value = EXCLUDED.new_value,
+    description = EXCLUDED.description
+WHERE (h.changed_by, h.changed_at, h.change_type, h.field_name, h.old_value, h.new_value,
+       h.description)
+      IS DISTINCT FROM
+      (EXCLUDED.changed_by, EXCLUDED.changed_at, EXCLUDED.change_type, EXCLUDED.field_name,
+       EXCLUDED.old_value, EXCLUDED.new_value, EXCLUDED.description);

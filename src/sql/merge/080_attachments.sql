@@ -1,0 +1,80 @@
+-- merge/080_attachments: attachments, one row per (issue, IMS file_id), unioned across crawls.
+-- Parameters: $1 session_id. Reads: stage_file, stage_download, stage_session, ims.issues.
+-- Writes: ims.attachments.
+--
+-- Two provenances, so the result is the same in any ingest order:
+--  * the listing (filename, type, size, session_id) comes from the newest crawl that lists
+--    the attachment (source_crawled_at);
+--  * the download (file_path, extracted_text from the <name>.txt preview) from the newest
+--    crawl that actually downloaded it (download_crawled_at); a later crawl that did not
+--    download it does not erase it (docs/input-format.md §4: most crawls download nothing).
+-- A file under attachments/<issue_id>/ that no listing names gets a row of its own keyed
+-- 'name:<file name>', so nothing on disk is lost.
+INSERT INTO ims.attachments AS a (
+    issue_pk, attachment_key, file_id, session_id, filename, file_type, file_size, size_text,
+    file_path, downloaded, extracted_text, text_extracted, source_crawled_at,
+    download_crawled_at)
+SELECT DISTINCT ON (i.issue_pk, r.attachment_key)
+       i.issue_pk, r.attachment_key, r.file_id, $1, r.filename, r.file_type,
+       coalesce(r.size_bytes, ims.parse_size(r.size_text)), r.size_text,
+       r.file_path, r.file_path IS NOT NULL, r.extracted_text, r.extracted_text IS NOT NULL,
+       r.crawled_at, CASE WHEN r.file_path IS NOT NULL THEN r.crawled_at END
+FROM (
+    SELECT sf.issue_id, sf.crawled_key, sf.rel_path,
+           coalesce(nullif(btrim(e.a->>'file_id'), ''), 'name:' || coalesce(e.a->>'name', '')) AS attachment_key,
+           nullif(btrim(e.a->>'file_id'), '') AS file_id,
+           coalesce(nullif(e.a->>'name', ''), nullif(e.a->>'file_id', ''), '(unnamed)') AS filename,
+           nullif(e.a->>'type', '') AS file_type,
+           nullif(e.a->>'size', '') AS size_text,
+           CASE WHEN d.rel_path IS NOT NULL THEN st.data_path || '/' || d.rel_path END AS file_path,
+           d.size_bytes, d.extracted_text,
+           ims.crawler_ts(sf.crawled_key) AS crawled_at
+    FROM stage_file sf
+    CROSS JOIN stage_session st
+    CROSS JOIN LATERAL jsonb_array_elements(sf.doc->'attachments') AS e(a)
+    LEFT JOIN stage_download d ON d.issue_id = sf.issue_id AND d.file_name = e.a->>'name'
+    UNION ALL
+    SELECT d.issue_id, f.crawled_key, d.rel_path, 'name:' || d.file_name, NULL, d.file_name,
+           NULL, NULL, st.data_path || '/' || d.rel_path, d.size_bytes, d.extracted_text,
+           ims.crawler_ts(f.crawled_key)
+    FROM stage_download d
+    CROSS JOIN stage_session st
+    JOIN LATERAL (SELECT max(sf.crawled_key) AS crawled_key FROM stage_file sf
+                  WHERE sf.issue_id = d.issue_id) f ON f.crawled_key IS NOT NULL
+    WHERE NOT EXISTS (
+        SELECT FROM stage_file sf, jsonb_array_elements(sf.doc->'attachments') AS e(a)
+        WHERE sf.issue_id = d.issue_id AND e.a->>'name' = d.file_name)
+) r
+JOIN ims.issues i ON i.issue_id = r.issue_id
+ORDER BY i.issue_pk, r.attachment_key, r.crawled_key DESC, (r.file_path IS NOT NULL) DESC, r.rel_path DESC
+-- newer listing:  (a.source_crawled_at IS NULL OR EXCLUDED.source_crawled_at >= a.source_crawled_at)
+-- newer download: (EXCLUDED.download_crawled_at IS NOT NULL AND (a.download_crawled_at IS NULL OR EXCLUDED.download_crawled_at >= a.download_crawled_at))
+ON CONFLICT (issue_pk, attachment_key) DO UPDATE SET
+    file_id = CASE WHEN (a.source_crawled_at IS NULL OR EXCLUDED.source_crawled_at >= a.source_crawled_at)
+        THEN EXCLUDED.file_id ELSE a.file_id END,
+    session_id = CASE WHEN (a.source_crawled_at IS NULL OR EXCLUDED.source_crawled_at >= a.source_crawled_at)
+        THEN EXCLUDED.session_id ELSE a.session_id END,
+    filename = CASE WHEN (a.source_crawled_at IS NULL OR EXCLUDED.source_crawled_at >= a.source_crawled_at)
+        THEN EXCLUDED.filename ELSE a.filename END,
+    file_type = CASE WHEN (a.source_crawled_at IS NULL OR EXCLUDED.source_crawled_at >= a.source_crawled_at)
+        THEN EXCLUDED.file_type ELSE a.file_type END,
+    size_text = CASE WHEN (a.source_crawled_at IS NULL OR EXCLUDED.source_crawled_at >= a.source_crawled_at)
+        THEN EXCLUDED.size_text ELSE a.size_text END,
+    file_size = CASE WHEN (a.source_crawled_at IS NULL OR EXCLUDED.source_crawled_at >= a.source_crawled_at)
+        THEN EXCLUDED.file_size ELSE a.file_size END,
+    source_crawled_at = CASE WHEN (a.source_crawled_at IS NULL OR EXCLUDED.source_crawled_at >= a.source_crawled_at)
+        THEN EXCLUDED.source_crawled_at ELSE a.source_crawled_at END,
+    file_path = CASE WHEN (EXCLUDED.download_crawled_at IS NOT NULL AND (a.download_crawled_at IS NULL OR EXCLUDED.download_crawled_at >= a.download_crawled_at))
+        THEN EXCLUDED.file_path ELSE a.file_path END,
+    downloaded = CASE WHEN (EXCLUDED.download_crawled_at IS NOT NULL AND (a.download_crawled_at IS NULL OR EXCLUDED.download_crawled_at >= a.download_crawled_at))
+        THEN EXCLUDED.downloaded ELSE a.downloaded END,
+    extracted_text = CASE WHEN (EXCLUDED.download_crawled_at IS NOT NULL AND (a.download_crawled_at IS NULL OR EXCLUDED.download_crawled_at >= a.download_crawled_at))
+        THEN EXCLUDED.extracted_text ELSE a.extracted_text END,
+    text_extracted = CASE WHEN (EXCLUDED.download_crawled_at IS NOT NULL AND (a.download_crawled_at IS NULL OR EXCLUDED.download_crawled_at >= a.download_crawled_at))
+        THEN EXCLUDED.text_extracted ELSE a.text_extracted END,
+    download_crawled_at = CASE WHEN (EXCLUDED.download_crawled_at IS NOT NULL AND (a.download_crawled_at IS NULL OR EXCLUDED.download_crawled_at >= a.download_crawled_at))
+        THEN EXCLUDED.download_crawled_at ELSE a.download_crawled_at END
+WHERE ((a.source_crawled_at IS NULL OR EXCLUDED.source_crawled_at >= a.source_crawled_at)
+       AND (a.file_id, a.session_id, a.filename, a.file_type, a.size_text, a.file_size, a.source_crawled_at) IS DISTINCT FROM (EXCLUDED.file_id, EXCLUDED.session_id, EXCLUDED.filename, EXCLUDED.file_type, EXCLUDED.size_text, EXCLUDED.file_size, EXCLUDED.source_crawled_at))
+   OR ((EXCLUDED.download_crawled_at IS NOT NULL AND (a.download_crawled_at IS NULL OR EXCLUDED.download_crawled_at >= a.download_crawled_at))
+       AND (a.file_path, a.downloaded, a.extracted_text, a.text_extracted, a.download_crawled_at) IS DISTINCT FROM (EXCLUDED.file_path, EXCLUDED.downloaded, EXCLUDED.extracted_text, EXCLUDED.text_extracted, EXCLUDED.download_crawled_at));

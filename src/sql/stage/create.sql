@@ -1,0 +1,64 @@
+-- stage/create: the per-connection staging tables, emptied for the next session.
+-- Reads: nothing. Writes: pg_temp.stage_session, stage_file, stage_download, stage_error.
+--
+-- TEMPORARY, so sessions loaded in parallel on other connections never see each other's rows,
+-- and nothing is WAL-logged for them. Created once per connection, truncated per session.
+-- The reader fills them (stage_session and stage_error from one JSON parameter each,
+-- stage_file and stage_download through COPY); src/sql/merge/*.sql move them into ims.*.
+
+CREATE TEMP TABLE IF NOT EXISTS stage_session (
+    user_name              text NOT NULL,
+    session_uuid           text NOT NULL,
+    folder_name            text NOT NULL,
+    layout                 text NOT NULL,
+    data_path              text NOT NULL,
+    product                text NOT NULL,
+    original_query         text NOT NULL,
+    parsed_query           text NOT NULL,
+    query_language         text,
+    max_results            integer,
+    crawl_related          boolean,
+    status                 text NOT NULL,
+    started_raw            text,
+    completed_raw          text,
+    total_issues_found     integer,
+    attachments_downloaded integer NOT NULL,
+    failed_issues          integer NOT NULL,
+    metadata               jsonb,
+    content_hash           text NOT NULL
+);
+
+-- One row per issue file that parsed. crawled_key is the crawl moment as naive local time
+-- 'YYYY-MM-DD HH:MM:SS.ffffff' (text order = time order); doc is the repaired document.
+CREATE TEMP TABLE IF NOT EXISTS stage_file (
+    file_no     integer NOT NULL,
+    rel_path    text NOT NULL,
+    issue_id    text NOT NULL,
+    crawl_order integer,
+    crawled_key text NOT NULL,
+    doc         jsonb NOT NULL
+);
+-- The documents are read by several merge statements; keeping them uncompressed saves a
+-- decompression per read.
+ALTER TABLE stage_file ALTER COLUMN doc SET STORAGE EXTERNAL;
+
+-- One row per file actually downloaded under attachments/<issue_id>/ (not the .txt previews).
+CREATE TEMP TABLE IF NOT EXISTS stage_download (
+    issue_id       text NOT NULL,
+    file_name      text NOT NULL,
+    rel_path       text NOT NULL,
+    size_bytes     bigint NOT NULL,
+    extracted_text text
+);
+
+CREATE TEMP TABLE IF NOT EXISTS stage_error (
+    error_key    text NOT NULL,
+    error_type   text NOT NULL,
+    severity     text NOT NULL,
+    message      text NOT NULL,
+    detail       jsonb,
+    file_path    text,
+    occurred_raw text
+);
+
+TRUNCATE stage_session, stage_file, stage_download, stage_error;

@@ -1,0 +1,43 @@
+import { BackfillSummary } from './ingest/backfill';
+import { SessionOutcome } from './ingest/session';
+
+/** Text the CLI prints about sessions and runs. */
+
+export function formatOutcome(o: SessionOutcome): string {
+  const secs = (o.timings.totalMs / 1000).toFixed(2);
+  if (o.result === 'failed') return `FAILED     ${o.ref.identity}: ${o.failure}`;
+  if (o.result === 'unchanged') return `unchanged  ${o.ref.identity}`;
+  const extra = [
+    `${o.staged} issue files`,
+    o.rejected ? `${o.rejected} unreadable` : '',
+    o.errors ? `${o.errors} errors` : '',
+    o.warnings ? `${o.warnings} warnings` : '',
+    `${secs}s`,
+  ].filter(Boolean);
+  return `${o.status === 'failed' ? 'failed crawl' : 'ingested  '} ${o.ref.identity} (${extra.join(', ')})`;
+}
+
+export function formatSummary(s: BackfillSummary): string {
+  const count = (f: (o: SessionOutcome) => boolean) => s.outcomes.filter(f).length;
+  const sum = (f: (o: SessionOutcome) => number) => s.outcomes.reduce((a, o) => a + f(o), 0);
+  const ingested = count((o) => o.result === 'ingested');
+  const lines = [
+    `Backfill of ${s.root}`,
+    `  sessions:    ${s.found} found, ${ingested} ingested (${count((o) => o.status === 'completed')} completed, ` +
+      `${count((o) => o.result === 'ingested' && o.status === 'failed')} failed crawls), ` +
+      `${count((o) => o.result === 'unchanged')} unchanged, ${count((o) => o.result === 'failed')} could not be ingested` +
+      (s.notStarted ? `, ${s.notStarted} not started (interrupted)` : ''),
+    `  issue files: ${sum((o) => o.issueFiles)} found, ${sum((o) => o.staged)} loaded, ${sum((o) => o.rejected)} unreadable`,
+    `  problems:    ${sum((o) => o.errors)} errors, ${sum((o) => o.warnings)} warnings recorded in ims.session_errors`,
+    `  rows:        ${Object.entries(s.tableRows).map(([t, n]) => `${t} ${n}`).join(', ')}`,
+    `  time:        ${(s.elapsedMs / 1000).toFixed(2)}s`,
+  ];
+  const failures = s.outcomes.filter((o) => o.result === 'failed');
+  if (failures.length) lines.push('Failed sessions:', ...failures.map((o) => `  ${o.ref.identity}: ${o.failure}`));
+  return lines.join('\n');
+}
+
+/** Exit status of a backfill: 0 when every session loaded and every issue file was readable. */
+export function backfillSucceeded(s: BackfillSummary): boolean {
+  return s.notStarted === 0 && s.outcomes.every((o) => o.result !== 'failed' && o.rejected === 0);
+}
