@@ -1,0 +1,45 @@
+import { createHash } from 'node:crypto';
+import { Client, Pool } from 'pg';
+import { applyMigrations, migrationFiles } from '../../src/ingest/migrate';
+import { baseUrl, urlForDatabase } from './connection';
+
+/**
+ * Builds, once per run, a template database migrated by the project's own migrator; each test
+ * file copies it (CREATE DATABASE ... TEMPLATE), as graphile-worker's tests do. The template's
+ * name carries a hash of the migrations, so a changed migration builds a new one.
+ */
+export default async function globalSetup(): Promise<void> {
+  const url = baseUrl();
+  if (!url) {
+    throw new Error(
+      'The database tests need PostgreSQL: set DATABASE_URL (or PGHOST/PGUSER), e.g. ' +
+        "DATABASE_URL='postgresql://postgres@/postgres?host=/tmp/pg' npm test; .ci/run shows how to start one.",
+    );
+  }
+  process.env.IMS_TEST_BASE_URL = url;
+  const digest = createHash('sha256').update(migrationFiles().map((f) => f.checksum).join()).digest('hex').slice(0, 12);
+  const template = `ims_test_template_${digest}`;
+  process.env.IMS_TEST_TEMPLATE = template;
+
+  const admin = new Client({ connectionString: url });
+  await admin.connect();
+  try {
+    await admin.query('SELECT pg_advisory_lock(77001)');
+    const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [template]);
+    if (exists.rowCount === 0) {
+      await admin.query(`CREATE DATABASE ${template}`);
+      const pool = new Pool({ connectionString: urlForDatabase(url, template), max: 1 });
+      try {
+        await applyMigrations(pool);
+      } catch (err) {
+        await pool.end();
+        await admin.query(`DROP DATABASE ${template}`);
+        throw err;
+      }
+      await pool.end();
+    }
+  } finally {
+    await admin.query('SELECT pg_advisory_unlock(77001)').catch(() => undefined);
+    await admin.end();
+  }
+}
