@@ -27,16 +27,18 @@ export default async function globalSetup(): Promise<void> {
     await admin.query('SELECT pg_advisory_lock(77001)');
     const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [template]);
     if (exists.rowCount === 0) {
-      await admin.query(`CREATE DATABASE ${template}`);
-      const pool = new Pool({ connectionString: urlForDatabase(url, template), max: 1 });
+      // Built under a temporary name and renamed when complete, so a run that dies half-way
+      // never leaves a broken template behind.
+      const building = `${template}_building`;
+      await admin.query(`DROP DATABASE IF EXISTS ${building}`);
+      await admin.query(`CREATE DATABASE ${building}`);
+      const pool = new Pool({ connectionString: urlForDatabase(url, building), max: 1 });
       try {
         await applyMigrations(pool);
-      } catch (err) {
+      } finally {
         await pool.end();
-        await admin.query(`DROP DATABASE ${template}`);
-        throw err;
       }
-      await pool.end();
+      await admin.query(`ALTER DATABASE ${building} RENAME TO ${template}`);
     }
   } finally {
     await admin.query('SELECT pg_advisory_unlock(77001)').catch(() => undefined);

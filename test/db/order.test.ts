@@ -1,0 +1,138 @@
+import { cpSync, rmSync, statSync, utimesSync } from 'node:fs';
+import { join } from 'node:path';
+import { backfill, ingestMany, refreshAnalytics } from '../../src/ingest/backfill';
+import { discoverSessions } from '../../src/ingest/discover';
+import { createTestDatabase, TestDatabase } from '../helpers/db';
+import { copyFixtures, OPTIONS, S } from '../helpers/fixtures';
+import { naturalSnapshot } from '../helpers/snapshot';
+
+/**
+ * Idempotent by construction: the database after any sequence of ingests of the same folders
+ * (repeated, reversed, shuffled, parallel, interrupted) equals the one a single clean load gives.
+ */
+const dbs: TestDatabase[] = [];
+const fresh = async () => {
+  const db = await createTestDatabase();
+  dbs.push(db);
+  return db;
+};
+afterAll(async () => {
+  for (const db of dbs) await db.drop();
+});
+
+let root: string;
+let reference: Record<string, unknown[]>;
+
+beforeAll(async () => {
+  root = copyFixtures();
+  const db = await fresh();
+  const summary = await backfill(db.pool, root, OPTIONS);
+  expect(summary.outcomes.every((o) => o.result === 'ingested')).toBe(true);
+  reference = await naturalSnapshot(db.pool);
+});
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+it('a second backfill skips every unchanged folder and changes nothing', async () => {
+  const db = await fresh();
+  await backfill(db.pool, root, OPTIONS);
+  const ids = await db.pool.query('SELECT issue_pk, issue_id FROM ims.issues ORDER BY issue_pk');
+  const again = await backfill(db.pool, root, OPTIONS);
+  expect(again.outcomes.map((o) => o.result)).toEqual(Array(8).fill('unchanged'));
+  expect(await naturalSnapshot(db.pool)).toEqual(reference);
+  // --force re-merges everything: still the same rows, with the same ids.
+  const forced = await backfill(db.pool, root, { ...OPTIONS, force: true });
+  expect(forced.outcomes.map((o) => o.result)).toEqual(Array(8).fill('ingested'));
+  expect(await naturalSnapshot(db.pool)).toEqual(reference);
+  expect((await db.pool.query('SELECT issue_pk, issue_id FROM ims.issues ORDER BY issue_pk')).rows).toEqual(ids.rows);
+});
+
+it('loading the sessions newest first gives the same database', async () => {
+  const db = await fresh();
+  const refs = (await discoverSessions(root)).reverse();
+  const outcomes = await ingestMany(db.pool, refs, { ...OPTIONS, concurrency: 1 });
+  expect(outcomes.map((o) => o.result)).toEqual(Array(8).fill('ingested'));
+  await refreshAnalytics(db.pool, OPTIONS.timezone);
+  expect(await naturalSnapshot(db.pool)).toEqual(reference);
+});
+
+it('a shuffled order, four sessions at a time, gives the same database', async () => {
+  const db = await fresh();
+  const refs = await discoverSessions(root);
+  const order = [3, 7, 0, 5, 1, 6, 2, 4].map((i) => refs[i]);
+  const outcomes = await ingestMany(db.pool, order, { ...OPTIONS, concurrency: 4 });
+  expect(outcomes.filter((o) => o.result !== 'ingested')).toEqual([]);
+  await refreshAnalytics(db.pool, OPTIONS.timezone);
+  expect(await naturalSnapshot(db.pool)).toEqual(reference);
+});
+
+it('a session loaded while half-written, then again when complete, ends as if loaded once', async () => {
+  const partial = copyFixtures();
+  try {
+    const late = [join(partial, S.S2, '344218_20260110_143950.json'), join(partial, S.S1, '347863_20260103_120902.json')];
+    const saved = late.map((f) => `${f}.saved`);
+    late.forEach((f, i) => cpSync(f, saved[i], { preserveTimestamps: true }));
+    late.forEach((f) => rmSync(f));
+
+    const db = await fresh();
+    await backfill(db.pool, partial, OPTIONS);
+    const { rows } = await db.pool.query(`SELECT priority FROM ims.issues WHERE issue_id = '344218'`);
+    expect(rows[0].priority).toBe('Normal'); // the High file has not arrived yet
+
+    late.forEach((f, i) => {
+      cpSync(saved[i], f, { preserveTimestamps: true });
+      rmSync(saved[i]);
+    });
+    const second = await backfill(db.pool, partial, OPTIONS);
+    expect(second.outcomes.filter((o) => o.result === 'ingested').map((o) => o.ref.folderName).sort()).toEqual(
+      [S.S1, S.S2].map((p) => p.split('/').pop()).sort(),
+    );
+
+    const clean = await fresh();
+    await backfill(clean.pool, partial, OPTIONS);
+    const { audit_log: auditTwice, ...loadedTwice } = await naturalSnapshot(db.pool);
+    const { audit_log: auditOnce, ...loadedOnce } = await naturalSnapshot(clean.pool);
+    expect(loadedTwice).toEqual(loadedOnce);
+    // The audit log is history: it keeps the half-written loads of S1 and S2 as well.
+    expect(auditTwice).toHaveLength(auditOnce.length + 2);
+    expect(auditTwice).toEqual(expect.arrayContaining(auditOnce));
+  } finally {
+    rmSync(partial, { recursive: true, force: true });
+  }
+});
+
+it('a file that disappears from a folder takes its session link with it', async () => {
+  const dir = copyFixtures();
+  try {
+    const db = await fresh();
+    await backfill(db.pool, dir, OPTIONS);
+    rmSync(join(dir, S.S6, '347863_20251222_153006.json'));
+    const folder = join(dir, S.S6);
+    const t = statSync(folder).mtime;
+    utimesSync(folder, t, t);
+    await backfill(db.pool, dir, OPTIONS);
+    const { rows } = await db.pool.query(
+      `SELECT crawl_count, first_crawled_at FROM ims.issues WHERE issue_id = '347863'`,
+    );
+    expect(rows[0].crawl_count).toBe(2);
+    expect(rows[0].first_crawled_at.toISOString()).toBe('2026-01-03T03:09:02.481Z'); // S1 is now the oldest
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+it('an interrupted backfill, run again, completes to the same database', async () => {
+  const db = await fresh();
+  const controller = new AbortController();
+  const first = await backfill(db.pool, root, {
+    ...OPTIONS,
+    concurrency: 1,
+    signal: controller.signal,
+    onSession: (o) => {
+      if (o.result === 'ingested') controller.abort(); // stop after the first session
+    },
+  });
+  expect(first.outcomes).toHaveLength(1);
+  expect(first.notStarted).toBe(7);
+  await backfill(db.pool, root, OPTIONS);
+  expect(await naturalSnapshot(db.pool)).toEqual(reference);
+});
