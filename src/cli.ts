@@ -1,3 +1,4 @@
+import { AddressInfo } from 'node:net';
 import yargs, { Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { Config, ConfigFlags, ENVIRONMENT_VARIABLES, loadConfig } from './config';
@@ -5,6 +6,8 @@ import { Database, openDatabase } from './database';
 import { describeError, IngestError } from './errors';
 import { backfill, refreshAnalytics } from './ingest/backfill';
 import { applyMigrations } from './ingest/migrate';
+import { runDaemon } from './daemon';
+import { Metrics, serveMetrics } from './metrics';
 import { backfillSucceeded, formatOutcome, formatSummary } from './summary';
 
 /**
@@ -110,6 +113,42 @@ export function buildCli(argv: string[]): Argv {
           if ((args as GlobalArgs).json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
           else process.stdout.write(`${formatSummary(summary)}\n`);
           return backfillSucceeded(summary) ? 0 : 1;
+        }),
+    )
+    .command(
+      'watch <root>',
+      'load every session under <root>, then keep loading sessions as the crawler writes them (a daemon)',
+      (y) =>
+        y
+          .positional('root', { type: 'string', demandOption: true, description: 'directory to watch (as for backfill)' })
+          .option('concurrency', { type: 'number', description: 'sessions loaded at once [default: 2]' })
+          .option('user', { type: 'string', description: 'user of shared-layout sessions (crawl_sessions/) [default: unknown]' })
+          .option('settle-seconds', { type: 'number', description: 'quiet time after the last change before a session is loaded [default: 10]' })
+          .option('poll', { type: 'boolean', default: false, description: 'poll the file system instead of using inotify (network file systems)' })
+          .option('metrics-port', { type: 'number', description: 'serve Prometheus metrics on http://127.0.0.1:<port>/metrics' }),
+      (args) =>
+        withDatabase(args as GlobalArgs, async (db, config) => {
+          await applyMigrations(db.pool);
+          const metrics = new Metrics();
+          const server = args.metricsPort !== undefined ? await serveMetrics(metrics, Number(args.metricsPort)) : undefined;
+          if (server) log(`watch: metrics on http://127.0.0.1:${(server.address() as AddressInfo).port}/metrics`);
+          try {
+            await runDaemon(db.pool, String(args.root), {
+              timezone: config.timezone,
+              defaultUser: config.defaultUser,
+              concurrency: config.concurrency,
+              settleSeconds: config.settleSeconds,
+              poll: Boolean(args.poll),
+              signal: interruptSignal(),
+              metrics,
+              log,
+              onSession: (o) => log(formatOutcome(o)),
+              onRetry: (ref, attempt, err) => log(`retrying ${ref.identity} (attempt ${attempt + 1}): ${describeError(err)}`),
+            });
+          } finally {
+            server?.close();
+          }
+          return 0;
         }),
     )
     .command(

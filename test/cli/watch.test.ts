@@ -1,0 +1,73 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createTestDatabase, TestDatabase } from '../helpers/db';
+import { FIXTURES, fixtureJson, S } from '../helpers/fixtures';
+
+/** `ims-ingest watch` as a daemon beside a crawler that writes into a fresh temp directory. */
+const BIN = resolve(__dirname, '..', '..', 'bin', 'ims-ingest');
+let db: TestDatabase;
+let root: string;
+let child: ChildProcess;
+let stderr = '';
+
+const waitFor = async (check: () => boolean | Promise<boolean>, what: string, ms = 30000) => {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}; daemon said:\n${stderr}`);
+};
+const count = async (sql: string) => Number((await db.pool.query(sql)).rows[0].n);
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  root = mkdtempSync(join(tmpdir(), 'ims-watch-'));
+  cpSync(join(FIXTURES, S.S5), join(root, S.S5), { recursive: true });
+  const env = { ...process.env };
+  for (const k of Object.keys(env)) if (k === 'DATABASE_URL' || k.startsWith('PG') || k.startsWith('IMS_')) delete env[k];
+  child = spawn(process.execPath, [BIN, 'watch', root, '--settle-seconds', '1', '--metrics-port', '0', '--database-url', db.url], { env });
+  child.stderr!.on('data', (d) => (stderr += d));
+  await waitFor(() => stderr.includes('first pass done (1 sessions)'), 'the first pass');
+});
+afterAll(async () => {
+  if (child.exitCode === null) child.kill('SIGKILL');
+  await db.drop();
+  rmSync(root, { recursive: true, force: true });
+});
+
+it('loads a new session folder once it has been quiet, and again when it grows', async () => {
+  expect(await count(`SELECT count(*) AS n FROM ims.crawl_sessions`)).toBe(1);
+  const dir = join(root, 'users/dave/sessions/OpenFrame_watch_test_20260501_090000');
+  mkdirSync(dir, { recursive: true });
+  const doc = fixtureJson(`${S.S1}/345001_20260103_120911.json`);
+  writeFileSync(join(dir, '345001_20260501_090001.json'), JSON.stringify(doc, null, 2));
+  await waitFor(
+    async () => (await count(`SELECT count(*) AS n FROM ims.session_issues si JOIN ims.crawl_sessions cs USING (session_id) WHERE cs.folder_name = 'OpenFrame_watch_test_20260501_090000'`)) === 1,
+    'the new session',
+  );
+  // The crawler writes the next file in two steps (not atomic): half, then the rest.
+  const next = JSON.stringify({ ...doc, issue_id: '345777', crawl_order: 2 }, null, 2);
+  const file = join(dir, '345777_20260501_090005.json');
+  writeFileSync(file, next.slice(0, 100));
+  await new Promise((r) => setTimeout(r, 200));
+  writeFileSync(file, next);
+  await waitFor(async () => (await count(`SELECT count(*) AS n FROM ims.issues WHERE issue_id = '345777'`)) === 1, 'the second file');
+  await waitFor(async () => (await count(`SELECT count(*) AS n FROM ims.session_errors WHERE error_key LIKE 'parse:%'`)) === 0, 'no parse error left');
+  const s = await db.pool.query(`SELECT issues_crawled, status FROM ims.crawl_sessions WHERE folder_name = 'OpenFrame_watch_test_20260501_090000'`);
+  expect(s.rows).toEqual([{ issues_crawled: 2, status: 'completed' }]);
+});
+
+it('serves metrics and stops cleanly on SIGTERM', async () => {
+  const port = Number(/metrics on http:\/\/127\.0\.0\.1:(\d+)/.exec(stderr)?.[1]);
+  expect(port).toBeGreaterThan(0);
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  expect(text).toMatch(/ims_ingest_sessions_total\{result="ingested_completed"\} [1-9]/);
+  expect(text).toMatch(/ims_ingest_issue_files_total [1-9]/);
+  child.kill('SIGTERM');
+  const code = await new Promise((done) => child.on('close', done));
+  expect(code).toBe(0);
+  expect(stderr).toContain('watch: stopping');
+});
