@@ -1,13 +1,28 @@
 /** @type {import('jest').Config} */
+const transform = {
+  // Type errors are caught by `npm run build` (tsc), which `npm test` runs first.
+  '^.+\\.ts$': ['ts-jest', { diagnostics: false }],
+};
+
 module.exports = {
-  testEnvironment: 'node',
-  roots: ['<rootDir>/test'],
-  testMatch: ['**/*.test.ts'],
-  transform: {
-    // Type errors are caught by `npm run build` (tsc), which `npm test` runs first.
-    '^.+\\.ts$': ['ts-jest', { diagnostics: false }],
-  },
-  globalSetup: '<rootDir>/test/helpers/global-setup.ts',
-  globalTeardown: '<rootDir>/test/helpers/global-teardown.ts',
   testTimeout: 120000,
+  projects: [
+    {
+      displayName: 'unit',
+      testEnvironment: 'node',
+      roots: ['<rootDir>/test/unit'],
+      testMatch: ['**/*.test.ts'],
+      transform,
+    },
+    {
+      // Database and CLI tests: a real PostgreSQL, one template database per run.
+      displayName: 'db',
+      testEnvironment: 'node',
+      roots: ['<rootDir>/test/db', '<rootDir>/test/cli'],
+      testMatch: ['**/*.test.ts'],
+      transform,
+      globalSetup: '<rootDir>/test/helpers/global-setup.ts',
+      globalTeardown: '<rootDir>/test/helpers/global-teardown.ts',
+    },
+  ],
 };

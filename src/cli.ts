@@ -108,6 +108,7 @@ export function buildCli(argv: string[]): Argv {
             force: Boolean(args.force),
             signal,
             onSession: (o) => log(formatOutcome(o)),
+            onIgnored: (path, reason) => log(`ignored    ${path}: ${reason}`),
             onRetry: (ref, attempt, err) => log(`retrying ${ref.identity} (attempt ${attempt + 1}): ${describeError(err)}`),
           });
           if ((args as GlobalArgs).json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);

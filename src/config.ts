@@ -76,7 +76,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     defaultUser,
     settleSeconds,
     embeddedDir: flags.embeddedDir ?? nonEmpty(env.IMS_EMBEDDED_DIR) ?? file.embeddedDir,
-    keepServer: flags.keepServer ?? boolFromEnv(env.IMS_KEEP_SERVER) ?? file.keepServer ?? false,
+    keepServer: flags.keepServer ?? boolFromEnv('IMS_KEEP_SERVER', env.IMS_KEEP_SERVER) ?? file.keepServer ?? false,
   });
 }
 
@@ -103,6 +103,15 @@ function readConfigFile(path: string | undefined): FileConfig {
       throw new IngestError('CONFIG_INVALID', `config file ${path}: unknown key "${key}" (known: ${[...known].join(', ')})`, { file: path });
     }
   }
+  const types: Record<string, string> = {
+    databaseUrl: 'string', timezone: 'string', user: 'string', embeddedDir: 'string',
+    concurrency: 'number', settleSeconds: 'number', keepServer: 'boolean',
+  };
+  for (const [key, v] of Object.entries(value)) {
+    if (typeof v !== types[key]) {
+      throw new IngestError('CONFIG_INVALID', `config file ${path}: "${key}" must be a ${types[key]}, got ${JSON.stringify(v)}`, { file: path });
+    }
+  }
   return value as FileConfig;
 }
 
@@ -121,12 +130,13 @@ function nonEmpty(value: string | undefined): string | undefined {
 function intFromEnv(env: NodeJS.ProcessEnv, name: string): number | undefined {
   const raw = nonEmpty(env[name]);
   if (raw === undefined) return undefined;
-  const n = Number(raw);
-  if (!Number.isFinite(n)) throw new IngestError('CONFIG_INVALID', `${name} must be a number, got "${raw}"`);
-  return n;
+  if (!/^\s*-?\d+(\.\d+)?\s*$/.test(raw)) throw new IngestError('CONFIG_INVALID', `${name} must be a number, got "${raw}"`);
+  return Number(raw);
 }
 
-function boolFromEnv(raw: string | undefined): boolean | undefined {
+function boolFromEnv(name: string, raw: string | undefined): boolean | undefined {
   if (raw === undefined || raw === '') return undefined;
-  return /^(1|true|yes|on)$/i.test(raw);
+  if (/^(1|true|yes|on)$/i.test(raw)) return true;
+  if (/^(0|false|no|off)$/i.test(raw)) return false;
+  throw new IngestError('CONFIG_INVALID', `${name} must be 1/true/yes/on or 0/false/no/off, got "${raw}"`);
 }

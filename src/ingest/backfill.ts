@@ -13,6 +13,7 @@ import { ingestSession, IngestOptions, SessionOutcome } from './session';
 export interface BackfillOptions extends IngestOptions {
   concurrency: number;
   signal?: AbortSignal;
+  onIgnored?: (path: string, reason: string) => void;
   onSession?: (outcome: SessionOutcome) => void;
 }
 
@@ -34,7 +35,7 @@ export const TABLES = [
 
 export async function backfill(pool: Pool, root: string, options: BackfillOptions): Promise<BackfillSummary> {
   const started = performance.now();
-  const refs = await discoverSessions(root);
+  const refs = await discoverSessions(root, { onIgnored: options.onIgnored });
   const outcomes = await ingestMany(pool, refs, options);
   if (outcomes.some((o) => o.result === 'ingested')) await refreshAnalytics(pool, options.timezone);
   return {

@@ -2,7 +2,7 @@ import { Dirent, existsSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { IngestError } from '../errors';
-import { uuidV5 } from './names';
+import { isSessionFolderName, uuidV5 } from './names';
 
 /**
  * Finding session folders (docs/input-format.md §2). A root is the crawler's data/ directory
@@ -25,8 +25,18 @@ export interface SessionRef {
   layout: Layout;
 }
 
-/** Every session under `root`, in a stable order (oldest folder timestamp first, then name). */
-export async function discoverSessions(root: string): Promise<SessionRef[]> {
+export interface DiscoverOptions {
+  /** Told of folders in a sessions directory that are not session folders (no timestamp). */
+  onIgnored?: (path: string, reason: string) => void;
+}
+
+/**
+ * Every session under `root`, in a stable order (oldest folder timestamp first, then name).
+ * Inside users/<name>/sessions/ and crawl_sessions/, a folder whose name lacks the crawler's
+ * `_YYYYMMDD_HHMMSS` ending is not a session (a backup, a copy) and is ignored; a folder given
+ * as the root itself is taken as a session whatever its name.
+ */
+export async function discoverSessions(root: string, options: DiscoverOptions = {}): Promise<SessionRef[]> {
   const abs = resolve(root);
   let info;
   try {
@@ -45,17 +55,17 @@ export async function discoverSessions(root: string): Promise<SessionRef[]> {
       for (const user of await subdirs(join(abs, 'users'))) {
         const sessionsDir = join(abs, 'users', user, 'sessions');
         if (!existsSync(sessionsDir)) continue;
-        for (const folder of await subdirs(sessionsDir)) refs.push(perUserRef(user, join(sessionsDir, folder)));
+        for (const folder of await sessionDirs(sessionsDir, options)) refs.push(perUserRef(user, join(sessionsDir, folder)));
       }
     }
     if (hasShared) {
-      for (const folder of await subdirs(join(abs, 'crawl_sessions'))) refs.push(sharedRef(join(abs, 'crawl_sessions', folder)));
+      for (const folder of await sessionDirs(join(abs, 'crawl_sessions'), options)) refs.push(sharedRef(join(abs, 'crawl_sessions', folder)));
     }
   } else if (basename(abs) === 'sessions' && basename(dirname(dirname(abs))) === 'users') {
     const user = basename(dirname(abs));
-    for (const folder of await subdirs(abs)) refs.push(perUserRef(user, join(abs, folder)));
+    for (const folder of await sessionDirs(abs, options)) refs.push(perUserRef(user, join(abs, folder)));
   } else if (basename(abs) === 'crawl_sessions') {
-    for (const folder of await subdirs(abs)) refs.push(sharedRef(join(abs, folder)));
+    for (const folder of await sessionDirs(abs, options)) refs.push(sharedRef(join(abs, folder)));
   } else {
     const single = sessionRefForFolder(abs);
     if (!single) {
@@ -97,6 +107,14 @@ function sharedRef(path: string): SessionRef {
 async function subdirs(dir: string): Promise<string[]> {
   const entries: Dirent[] = await readdir(dir, { withFileTypes: true });
   return entries.filter((e) => e.isDirectory() && !e.name.startsWith('.')).map((e) => e.name);
+}
+
+async function sessionDirs(dir: string, options: DiscoverOptions): Promise<string[]> {
+  const names = await subdirs(dir);
+  for (const name of names) {
+    if (!isSessionFolderName(name)) options.onIgnored?.(join(dir, name), 'not a session folder: its name does not end in _YYYYMMDD_HHMMSS');
+  }
+  return names.filter(isSessionFolderName);
 }
 
 function folderTimestamp(name: string): string {

@@ -26,6 +26,11 @@ export function parseFolderName(name: string): FolderName {
   return { product: product || 'unknown', keywords, timestamp };
 }
 
+/** A crawler session folder's name ends in `_YYYYMMDD_HHMMSS` (docs/input-format.md §3.1). */
+export function isSessionFolderName(name: string): boolean {
+  return /_\d{8}_\d{6}$/u.test(name);
+}
+
 export interface IssueFileName {
   issueId: string;
   /** `YYYYMMDD_HHMMSS` of the per-user/shared layouts; undefined for migrated `issues/<id>.json`. */

@@ -111,6 +111,7 @@ export function repairIssue(value: unknown, file: string): RepairedIssue {
     const n = typeof raw === 'string' && /^\s*\d+\s*$/.test(raw) ? Number(raw) : raw;
     if (typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= 2_147_483_647) {
       crawlOrder = n;
+      if (typeof raw === 'string') repairs.push(`crawl_order was the string ${JSON.stringify(raw)}; read as the number ${n}`);
       doc.crawl_order = n;
     } else {
       repairs.push(`crawl_order ${JSON.stringify(raw)} is not a whole number; read as absent`);

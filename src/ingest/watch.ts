@@ -1,6 +1,7 @@
 import { watch } from 'chokidar';
 import { dirname, relative, resolve, sep } from 'node:path';
 import { SessionRef, sessionRefForFolder } from './discover';
+import { isSessionFolderName } from './names';
 
 /**
  * File-system side of `watch`: turns chokidar's events into "this session folder has been
@@ -70,7 +71,7 @@ function sessionOf(path: string, top: string): SessionRef | undefined {
   let dir = resolve(path);
   while (dir === top || dir.startsWith(top + sep)) {
     const ref = sessionRefForFolder(dir);
-    if (ref) return ref;
+    if (ref) return isSessionFolderName(ref.folderName) || dir === top ? ref : undefined;
     if (dir === top) break;
     dir = dirname(dir);
   }

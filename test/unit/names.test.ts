@@ -1,4 +1,4 @@
-import { compactToKey, naiveTimeKey, parseFolderName, parseIssueFileName, uuidV5 } from '../../src/ingest/names';
+import { compactToKey, naiveTimeKey, parseFailureMarker, parseFolderName, parseIssueFileName, uuidV5 } from '../../src/ingest/names';
 
 describe('parseFolderName', () => {
   it('takes the timestamp from the last two _ parts, keeps Korean keywords', () => {
@@ -33,5 +33,37 @@ describe('uuidV5', () => {
     // Python: uuid.uuid5(uuid.NAMESPACE_DNS, 'python.org') == 886313e1-3b8a-5372-9b90-0c9aee199e5d
     expect(uuidV5('python.org', '6ba7b810-9dad-11d1-80b4-00c04fd430c8')).toBe('886313e1-3b8a-5372-9b90-0c9aee199e5d');
     expect(uuidV5('alice/OpenFrame_x_20260103_120855')).toBe(uuidV5('alice/OpenFrame_x_20260103_120855'));
+  });
+});
+
+describe('parseFailureMarker', () => {
+  it.each([
+    ['no_results_20260106_100012.png', '20260106_100012'],
+    ['no_results_20260106_100012.html', '20260106_100012'],
+    ['debug_screenshot_20260106_100011.png', '20260106_100011'],
+  ])('reads %s with its timestamp', (name, timestamp) => {
+    expect(parseFailureMarker(name)).toEqual({ timestamp });
+  });
+
+  it.each([
+    'no_results_retry.png',
+    'debug_screenshot_20260106_100011_2.png',
+    'no_results_2026.html',
+    'no_results_.png',
+  ])('reads %s as a marker without a timestamp', (name) => {
+    expect(parseFailureMarker(name)).toEqual({ timestamp: undefined });
+  });
+
+  it.each([
+    'no_results.png',
+    'no_results_20260106_100012',
+    'screenshot_20260106_100011.png',
+    'x_no_results_20260106_100012.png',
+    '347863_20260103_120902.json',
+    'search_result.json',
+    'metadata.json',
+    'debug_screenshot_20260106_100011.',
+  ])('does not read %s as a marker', (name) => {
+    expect(parseFailureMarker(name)).toBeUndefined();
   });
 });
