@@ -1,7 +1,7 @@
 -- 0002_functions: pure helpers the merge statements use to turn crawler strings into values.
 -- Reads/writes: no tables. Every function is STABLE or IMMUTABLE and PARALLEL SAFE.
 --
--- The crawler writes naive wall-clock times (docs/input-format.md §3); ims.crawler_ts turns
+-- The crawler writes naive wall-clock times (docs/input-format.md §7.5); ims.crawler_ts turns
 -- them into timestamptz in the zone the session is read in (set by the loader per
 -- transaction as ims.source_timezone, default Asia/Seoul). Strings that are not one of the
 -- accepted shapes, or are impossible dates (2025/02/31), give NULL, never an error: one bad
@@ -74,7 +74,7 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
                  '^\s*([0-9]{1,15}(?:\.[0-9]+)?)\s*(B|BYTES?|KB?|MB?|GB?|TB?)?\s*$', 'i') AS m) x
 $$;
 
--- History details "Field: old -> new" (docs/input-format.md §3: the format was never observed,
+-- History details "Field: old -> new" (docs/input-format.md §7.3: the format was never observed,
 -- so anything else is kept whole in description with change_type 'other').
 CREATE FUNCTION ims.parse_history_details(details text,
     OUT field_name text, OUT old_value text, OUT new_value text, OUT change_type text)
