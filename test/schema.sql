@@ -498,6 +498,18 @@ BEGIN
 END;
 $function$
 ;
+CREATE OR REPLACE FUNCTION ims.newer_crawl(new_at timestamp with time zone, new_session bigint, old_at timestamp with time zone, old_session bigint)
+ RETURNS boolean
+ LANGUAGE sql
+ STABLE PARALLEL SAFE
+AS $function$
+    SELECT old_at IS NULL
+        OR new_at > old_at
+        OR (new_at = old_at
+            AND coalesce((SELECT session_uuid FROM ims.crawl_sessions WHERE session_id = new_session), '')
+                >= coalesce((SELECT session_uuid FROM ims.crawl_sessions WHERE session_id = old_session), ''))
+$function$
+;
 CREATE OR REPLACE FUNCTION ims.parse_history_details(details text, OUT field_name text, OUT old_value text, OUT new_value text, OUT change_type text)
  RETURNS record
  LANGUAGE sql

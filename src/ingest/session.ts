@@ -59,7 +59,8 @@ export async function ingestSession(pool: Pool, ref: SessionRef, options: Ingest
     const contents = await scanSession(ref.path);
     outcome.issueFiles = contents.issueFiles.length;
     const contentHash = createHash('sha256')
-      .update(`${contents.fingerprint}\0${options.timezone}\0${options.defaultUser}\0${LOADER_FINGERPRINT}`)
+      // The default user only names shared-layout sessions; elsewhere changing it changes nothing.
+      .update(`${contents.fingerprint}\0${options.timezone}\0${ref.layout === 'shared' ? options.defaultUser : ''}\0${LOADER_FINGERPRINT}`)
       .digest('hex');
     if (!options.force) {
       const prev = await pool.query<{ content_hash: string }>(readSql('stage/session-hash.sql'), [ref.uuid]);

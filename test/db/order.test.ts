@@ -136,3 +136,22 @@ it('an interrupted backfill, run again, completes to the same database', async (
   await backfill(db.pool, root, OPTIONS);
   expect(await naturalSnapshot(db.pool)).toEqual(reference);
 });
+
+it('two copies of one crawl (same crawled_at) give the same database in either order', async () => {
+  const dir = copyFixtures();
+  try {
+    const name = 'ProSort_sort_memory_부족_20251220_080000';
+    for (const user of ['xavier', 'yuna']) cpSync(join(dir, S.S1), join(dir, 'users', user, 'sessions', name), { recursive: true });
+    const refs = (await discoverSessions(dir)).filter((r) => r.user === 'xavier' || r.user === 'yuna');
+    expect(refs).toHaveLength(2);
+    const a = await fresh();
+    const b = await fresh();
+    await ingestMany(a.pool, refs, { ...OPTIONS, concurrency: 1 });
+    await ingestMany(b.pool, [...refs].reverse(), { ...OPTIONS, concurrency: 1 });
+    const snapA = await naturalSnapshot(a.pool);
+    expect(snapA.issues.length).toBeGreaterThan(0);
+    expect(await naturalSnapshot(b.pool)).toEqual(snapA);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

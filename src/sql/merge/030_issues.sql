@@ -3,8 +3,8 @@
 --
 -- Within the session the newest file of an issue wins (docs/input-format.md §9: the same
 -- issue can be written twice); across sessions the row is only overwritten by a crawl at least
--- as new as the one it holds (source_crawled_at), so the result is the same in any ingest
--- order. Rows are taken in issue_id order, the order every loader locks them in, so two
+-- as new as the one it holds (ims.newer_crawl on source_crawled_at, ties broken by session),
+-- so the result is the same in any ingest order. Rows are taken in issue_id order, the order every loader locks them in, so two
 -- sessions sharing issues wait for each other instead of deadlocking.
 -- first/last_crawled_at and crawl_count are set for a new row here and recomputed from
 -- session_issues by 050. Column mapping: docs/column-mapping.md.
@@ -69,7 +69,7 @@ ON CONFLICT (issue_id) DO UPDATE SET
     url = EXCLUDED.url,
     source_session_id = EXCLUDED.source_session_id,
     source_crawled_at = EXCLUDED.source_crawled_at
-WHERE (t.source_crawled_at IS NULL OR EXCLUDED.source_crawled_at >= t.source_crawled_at)
+WHERE ims.newer_crawl(EXCLUDED.source_crawled_at, EXCLUDED.source_session_id, t.source_crawled_at, t.source_session_id)
   AND (t.title, t.description, t.product, t.status, t.priority, t.severity, t.issue_type,
        t.reporter, t.owner, t.registered_date, t.modified_date, t.closed_date, t.project_name,
        t.customer, t.found_version, t.fixed_version, t.assignee, t.url, t.source_session_id,

@@ -4,9 +4,9 @@
 --
 -- Two provenances, so the result is the same in any ingest order:
 --  * the listing (filename, type, size, session_id) comes from the newest crawl that lists
---    the attachment (source_crawled_at);
+--    the attachment (source_crawled_at; ties broken by session, ims.newer_crawl);
 --  * the download (file_path, extracted_text from the <name>.txt preview) from the newest
---    crawl that actually downloaded it (download_crawled_at); a later crawl that did not
+--    crawl that actually downloaded it (download_crawled_at, ties broken by path); a later crawl that did not
 --    download it does not erase it (docs/input-format.md §4: most crawls download nothing).
 -- A file under attachments/<issue_id>/ that no listing names gets a row of its own keyed
 -- 'name:<file name>', so nothing on disk is lost.
@@ -47,34 +47,34 @@ FROM (
 ) r
 JOIN ims.issues i ON i.issue_id = r.issue_id
 ORDER BY i.issue_pk, r.attachment_key, r.crawled_key DESC, (r.file_path IS NOT NULL) DESC, r.rel_path DESC
--- newer listing:  (a.source_crawled_at IS NULL OR EXCLUDED.source_crawled_at >= a.source_crawled_at)
--- newer download: (EXCLUDED.download_crawled_at IS NOT NULL AND (a.download_crawled_at IS NULL OR EXCLUDED.download_crawled_at >= a.download_crawled_at))
+-- newer listing:  ims.newer_crawl(EXCLUDED.source_crawled_at, EXCLUDED.session_id, a.source_crawled_at, a.session_id)
+-- newer download: (EXCLUDED.download_crawled_at IS NOT NULL AND (a.download_crawled_at IS NULL OR (EXCLUDED.download_crawled_at, EXCLUDED.file_path) >= (a.download_crawled_at, a.file_path)))
 ON CONFLICT (issue_pk, attachment_key) DO UPDATE SET
-    file_id = CASE WHEN (a.source_crawled_at IS NULL OR EXCLUDED.source_crawled_at >= a.source_crawled_at)
+    file_id = CASE WHEN ims.newer_crawl(EXCLUDED.source_crawled_at, EXCLUDED.session_id, a.source_crawled_at, a.session_id)
         THEN EXCLUDED.file_id ELSE a.file_id END,
-    session_id = CASE WHEN (a.source_crawled_at IS NULL OR EXCLUDED.source_crawled_at >= a.source_crawled_at)
+    session_id = CASE WHEN ims.newer_crawl(EXCLUDED.source_crawled_at, EXCLUDED.session_id, a.source_crawled_at, a.session_id)
         THEN EXCLUDED.session_id ELSE a.session_id END,
-    filename = CASE WHEN (a.source_crawled_at IS NULL OR EXCLUDED.source_crawled_at >= a.source_crawled_at)
+    filename = CASE WHEN ims.newer_crawl(EXCLUDED.source_crawled_at, EXCLUDED.session_id, a.source_crawled_at, a.session_id)
         THEN EXCLUDED.filename ELSE a.filename END,
-    file_type = CASE WHEN (a.source_crawled_at IS NULL OR EXCLUDED.source_crawled_at >= a.source_crawled_at)
+    file_type = CASE WHEN ims.newer_crawl(EXCLUDED.source_crawled_at, EXCLUDED.session_id, a.source_crawled_at, a.session_id)
         THEN EXCLUDED.file_type ELSE a.file_type END,
-    size_text = CASE WHEN (a.source_crawled_at IS NULL OR EXCLUDED.source_crawled_at >= a.source_crawled_at)
+    size_text = CASE WHEN ims.newer_crawl(EXCLUDED.source_crawled_at, EXCLUDED.session_id, a.source_crawled_at, a.session_id)
         THEN EXCLUDED.size_text ELSE a.size_text END,
-    file_size = CASE WHEN (a.source_crawled_at IS NULL OR EXCLUDED.source_crawled_at >= a.source_crawled_at)
+    file_size = CASE WHEN ims.newer_crawl(EXCLUDED.source_crawled_at, EXCLUDED.session_id, a.source_crawled_at, a.session_id)
         THEN EXCLUDED.file_size ELSE a.file_size END,
-    source_crawled_at = CASE WHEN (a.source_crawled_at IS NULL OR EXCLUDED.source_crawled_at >= a.source_crawled_at)
+    source_crawled_at = CASE WHEN ims.newer_crawl(EXCLUDED.source_crawled_at, EXCLUDED.session_id, a.source_crawled_at, a.session_id)
         THEN EXCLUDED.source_crawled_at ELSE a.source_crawled_at END,
-    file_path = CASE WHEN (EXCLUDED.download_crawled_at IS NOT NULL AND (a.download_crawled_at IS NULL OR EXCLUDED.download_crawled_at >= a.download_crawled_at))
+    file_path = CASE WHEN (EXCLUDED.download_crawled_at IS NOT NULL AND (a.download_crawled_at IS NULL OR (EXCLUDED.download_crawled_at, EXCLUDED.file_path) >= (a.download_crawled_at, a.file_path)))
         THEN EXCLUDED.file_path ELSE a.file_path END,
-    downloaded = CASE WHEN (EXCLUDED.download_crawled_at IS NOT NULL AND (a.download_crawled_at IS NULL OR EXCLUDED.download_crawled_at >= a.download_crawled_at))
+    downloaded = CASE WHEN (EXCLUDED.download_crawled_at IS NOT NULL AND (a.download_crawled_at IS NULL OR (EXCLUDED.download_crawled_at, EXCLUDED.file_path) >= (a.download_crawled_at, a.file_path)))
         THEN EXCLUDED.downloaded ELSE a.downloaded END,
-    extracted_text = CASE WHEN (EXCLUDED.download_crawled_at IS NOT NULL AND (a.download_crawled_at IS NULL OR EXCLUDED.download_crawled_at >= a.download_crawled_at))
+    extracted_text = CASE WHEN (EXCLUDED.download_crawled_at IS NOT NULL AND (a.download_crawled_at IS NULL OR (EXCLUDED.download_crawled_at, EXCLUDED.file_path) >= (a.download_crawled_at, a.file_path)))
         THEN EXCLUDED.extracted_text ELSE a.extracted_text END,
-    text_extracted = CASE WHEN (EXCLUDED.download_crawled_at IS NOT NULL AND (a.download_crawled_at IS NULL OR EXCLUDED.download_crawled_at >= a.download_crawled_at))
+    text_extracted = CASE WHEN (EXCLUDED.download_crawled_at IS NOT NULL AND (a.download_crawled_at IS NULL OR (EXCLUDED.download_crawled_at, EXCLUDED.file_path) >= (a.download_crawled_at, a.file_path)))
         THEN EXCLUDED.text_extracted ELSE a.text_extracted END,
-    download_crawled_at = CASE WHEN (EXCLUDED.download_crawled_at IS NOT NULL AND (a.download_crawled_at IS NULL OR EXCLUDED.download_crawled_at >= a.download_crawled_at))
+    download_crawled_at = CASE WHEN (EXCLUDED.download_crawled_at IS NOT NULL AND (a.download_crawled_at IS NULL OR (EXCLUDED.download_crawled_at, EXCLUDED.file_path) >= (a.download_crawled_at, a.file_path)))
         THEN EXCLUDED.download_crawled_at ELSE a.download_crawled_at END
-WHERE ((a.source_crawled_at IS NULL OR EXCLUDED.source_crawled_at >= a.source_crawled_at)
+WHERE (ims.newer_crawl(EXCLUDED.source_crawled_at, EXCLUDED.session_id, a.source_crawled_at, a.session_id)
        AND (a.file_id, a.session_id, a.filename, a.file_type, a.size_text, a.file_size, a.source_crawled_at) IS DISTINCT FROM (EXCLUDED.file_id, EXCLUDED.session_id, EXCLUDED.filename, EXCLUDED.file_type, EXCLUDED.size_text, EXCLUDED.file_size, EXCLUDED.source_crawled_at))
-   OR ((EXCLUDED.download_crawled_at IS NOT NULL AND (a.download_crawled_at IS NULL OR EXCLUDED.download_crawled_at >= a.download_crawled_at))
+   OR ((EXCLUDED.download_crawled_at IS NOT NULL AND (a.download_crawled_at IS NULL OR (EXCLUDED.download_crawled_at, EXCLUDED.file_path) >= (a.download_crawled_at, a.file_path)))
        AND (a.file_path, a.downloaded, a.extracted_text, a.text_extracted, a.download_crawled_at) IS DISTINCT FROM (EXCLUDED.file_path, EXCLUDED.downloaded, EXCLUDED.extracted_text, EXCLUDED.text_extracted, EXCLUDED.download_crawled_at));

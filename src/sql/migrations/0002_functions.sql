@@ -102,6 +102,20 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     ) e
 $$;
 
+-- "Is this crawl at least as new as the one a row holds?" The merge statements keep a value
+-- only from the newest crawl; when two sessions crawled at the very same instant (a session
+-- folder copied under another user), the larger session_uuid wins, so the result does not
+-- depend on which was loaded last.
+CREATE FUNCTION ims.newer_crawl(new_at timestamptz, new_session bigint, old_at timestamptz, old_session bigint)
+RETURNS boolean
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT old_at IS NULL
+        OR new_at > old_at
+        OR (new_at = old_at
+            AND coalesce((SELECT session_uuid FROM ims.crawl_sessions WHERE session_id = new_session), '')
+                >= coalesce((SELECT session_uuid FROM ims.crawl_sessions WHERE session_id = old_session), ''))
+$$;
+
 CREATE FUNCTION ims.update_updated_at()
 RETURNS trigger
 LANGUAGE plpgsql AS $$
