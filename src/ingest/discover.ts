@@ -1,8 +1,9 @@
-import { Dirent, existsSync } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { IngestError } from '../errors';
 import { isSessionFolderName, uuidV5 } from './names';
+import { listDir } from './scan';
 
 /**
  * Finding session folders (docs/input-format.md §2). A root is the crawler's data/ directory
@@ -105,8 +106,7 @@ function sharedRef(path: string): SessionRef {
 }
 
 async function subdirs(dir: string): Promise<string[]> {
-  const entries: Dirent[] = await readdir(dir, { withFileTypes: true });
-  return entries.filter((e) => e.isDirectory() && !e.name.startsWith('.')).map((e) => e.name);
+  return (await listDir(dir)).filter((e) => e.dir && !e.name.startsWith('.')).map((e) => e.name);
 }
 
 async function sessionDirs(dir: string, options: DiscoverOptions): Promise<string[]> {

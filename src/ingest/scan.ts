@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { Dirent } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseFailureMarker, parseIssueFileName } from './names';
@@ -59,12 +58,12 @@ export async function scanSession(dir: string): Promise<SessionContents> {
   const top = await listDir(dir);
   for (const entry of top) {
     const abs = join(dir, entry.name);
-    if (entry.isDirectory()) {
+    if (entry.dir) {
       if (entry.name === 'issues') await scanIssuesDir(abs, contents, hash);
       else if (entry.name === 'attachments') await scanAttachments(abs, contents, hash);
       continue;
     }
-    if (!entry.isFile()) continue;
+    if (!entry.file) continue;
     const info = await stat(abs);
     hash.update(`${entry.name}\0${info.size}\0${info.mtimeMs}\n`);
     if (entry.name === 'metadata.json') {
@@ -96,7 +95,7 @@ export async function scanSession(dir: string): Promise<SessionContents> {
 
 async function scanIssuesDir(dir: string, contents: SessionContents, hash: ReturnType<typeof createHash>): Promise<void> {
   for (const entry of await listDir(dir)) {
-    if (!entry.isFile() || !entry.name.endsWith('.json')) continue;
+    if (!entry.file || !entry.name.endsWith('.json')) continue;
     const abs = join(dir, entry.name);
     const info = await stat(abs);
     hash.update(`issues/${entry.name}\0${info.size}\0${info.mtimeMs}\n`);
@@ -113,9 +112,9 @@ async function scanIssuesDir(dir: string, contents: SessionContents, hash: Retur
 
 async function scanAttachments(dir: string, contents: SessionContents, hash: ReturnType<typeof createHash>): Promise<void> {
   for (const issueDir of await listDir(dir)) {
-    if (!issueDir.isDirectory()) continue;
+    if (!issueDir.dir) continue;
     const abs = join(dir, issueDir.name);
-    const files = (await listDir(abs)).filter((e) => e.isFile());
+    const files = (await listDir(abs)).filter((e) => e.file);
     const names = new Set(files.map((f) => f.name));
     for (const file of files) {
       // `<name>.txt` beside `<name>` is the crawler's extracted-text preview, not a download.
@@ -134,8 +133,29 @@ async function scanAttachments(dir: string, contents: SessionContents, hash: Ret
   }
 }
 
-async function listDir(dir: string): Promise<Dirent[]> {
+export interface DirEntry {
+  name: string;
+  file: boolean;
+  dir: boolean;
+}
+
+/**
+ * A directory's entries in code-unit order (the same on every machine), symbolic links
+ * followed: a dump mounted or copied as links is read like any other (a dangling link is
+ * neither file nor folder).
+ */
+export async function listDir(dir: string): Promise<DirEntry[]> {
   const entries = await readdir(dir, { withFileTypes: true });
-  // Code-unit order, not locale order: the same on every machine.
-  return entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const out = await Promise.all(
+    entries.map(async (e): Promise<DirEntry> => {
+      if (!e.isSymbolicLink()) return { name: e.name, file: e.isFile(), dir: e.isDirectory() };
+      try {
+        const target = await stat(join(dir, e.name));
+        return { name: e.name, file: target.isFile(), dir: target.isDirectory() };
+      } catch {
+        return { name: e.name, file: false, dir: false };
+      }
+    }),
+  );
+  return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }

@@ -1,3 +1,4 @@
+import { symlinkSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { IngestError } from '../../src/errors';
 import { discoverSessions, sessionRefForFolder } from '../../src/ingest/discover';
@@ -265,5 +266,18 @@ describe('discoverSessions: folders that are not sessions', () => {
     writeTree(root, { 'users/bob/sessions/manual-run/351300_20260105_091509.json': '{}' });
     const refs = await discoverSessions(join(root, 'users/bob/sessions/manual-run'));
     expect(refs.map((r) => [r.identity, r.layout])).toEqual([['bob/manual-run', 'per_user']]);
+  });
+});
+
+describe('discoverSessions: symbolic links', () => {
+  it('follows a linked sessions folder and a linked session, and skips a dangling link', async () => {
+    const root = temp.make();
+    const elsewhere = temp.make();
+    writeTree(elsewhere, { [`${SHARED_X}/347863_20260103_120902.json`]: '{}' });
+    writeTree(root, { 'users/alice/sessions/': '', 'crawl_sessions/': '' });
+    symlinkSync(join(elsewhere, SHARED_X), join(root, 'users/alice/sessions', SHARED_X));
+    symlinkSync(join(elsewhere, 'gone_20260101_000000'), join(root, 'crawl_sessions', 'gone_20260101_000000'));
+    const refs = await discoverSessions(root);
+    expect(refs.map((r) => r.identity)).toEqual([`alice/${SHARED_X}`]);
   });
 });
