@@ -37,6 +37,11 @@ export class IngestError extends Error {
 
 /** The message of anything thrown, never `undefined`. */
 export function describeError(err: unknown): string {
+  if (err instanceof AggregateError && !err.message && err.errors.length > 0) {
+    // Node reports a failed connect to a name with several addresses (localhost: ::1 and
+    // 127.0.0.1) as an AggregateError with no message of its own.
+    return [...new Set(err.errors.map(describeError))].join('; ');
+  }
   if (err instanceof Error) {
     const pgCode = (err as { code?: unknown }).code;
     const detail = (err as { detail?: unknown }).detail;
