@@ -3,6 +3,7 @@ import yargs, { Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { Config, ConfigFlags, ENVIRONMENT_VARIABLES, loadConfig } from './config';
 import { Database, openDatabase } from './database';
+import { DB_ACTIONS, DbAction, dbCommand } from './embedded/command';
 import { describeError, IngestError } from './errors';
 import { backfill, refreshAnalytics } from './ingest/backfill';
 import { applyMigrations } from './ingest/migrate';
@@ -75,6 +76,8 @@ export function buildCli(argv: string[]): Argv {
     .option('config', { type: 'string', description: 'JSON config file (keys: databaseUrl, timezone, concurrency, user, settleSeconds, embeddedDir, keepServer)' })
     .option('timezone', { type: 'string', description: 'zone of the crawler\'s naive timestamps [default: Asia/Seoul]' })
     .option('json', { type: 'boolean', description: 'print the result as JSON on stdout' })
+    .option('embedded-dir', { type: 'string', description: 'data directory of the embedded PostgreSQL, used when no server is configured [default: ~/.local/share/ims-ingest; as root /var/lib/ims-ingest]' })
+    .option('keep-server', { type: 'boolean', description: 'leave the embedded PostgreSQL running when this command exits' })
     .command(
       'migrate',
       'create or upgrade the ims schema',
@@ -163,6 +166,41 @@ export function buildCli(argv: string[]): Argv {
           process.stdout.write('analytics: recomputed\n');
           return 0;
         }),
+    )
+    .command(
+      'db <action> [args..]',
+      'the embedded PostgreSQL (used when no server is configured): status, start (and keep running), stop, url, psql [psql arguments]',
+      (y) =>
+        y
+          // psql's own options (-c, -tA, ...) pass through instead of failing .strict()
+          .parserConfiguration({ 'unknown-options-as-args': true })
+          .positional('action', { choices: DB_ACTIONS, description: 'what to do' })
+          .positional('args', { type: 'string', array: true, description: 'db psql: arguments for psql, e.g. -c "select count(*) from ims.issues"' })
+          .option('force', { type: 'boolean', default: false, description: 'db stop: stop even while other ims-ingest processes use the server' }),
+      async (args) => {
+        let config: Config;
+        try {
+          config = loadConfig(args as GlobalArgs);
+        } catch (err) {
+          log(`ims-ingest: ${describeError(err)}`);
+          process.exitCode = 2;
+          return;
+        }
+        try {
+          process.exitCode = await dbCommand(args.action as DbAction, {
+            dir: config.embeddedDir,
+            rest: (args.args ?? []).map(String),
+            force: Boolean(args.force),
+            json: Boolean((args as GlobalArgs).json),
+            keepServer: config.keepServer,
+            elsewhere: config.databaseUrl !== undefined || config.pgHostSet,
+            log,
+          });
+        } catch (err) {
+          log(`ims-ingest: ${describeError(err)}`);
+          process.exitCode = err instanceof IngestError && err.code === 'CONFIG_INVALID' ? 2 : 1;
+        }
+      },
     )
     .demandCommand(1, 'name a command: migrate, backfill, analytics (see --help)')
     .strict()

@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { defaultEmbeddedDir } from './embedded/layout';
 import { IngestError } from './errors';
 
 /** Settings of one run, validated and frozen. The only reader of process.env. */
@@ -15,8 +17,8 @@ export interface Config {
   readonly defaultUser: string;
   /** Seconds a session folder must stay unchanged before `watch` ingests it. */
   readonly settleSeconds: number;
-  /** Directory of the embedded PostgreSQL's data, when it is used. */
-  readonly embeddedDir?: string;
+  /** Directory of the embedded PostgreSQL (data, socket, binaries), when it is used. */
+  readonly embeddedDir: string;
   /** Keep the embedded server running after the last ims-ingest exits. */
   readonly keepServer: boolean;
 }
@@ -49,6 +51,7 @@ export const ENVIRONMENT_VARIABLES: Readonly<Record<string, string>> = Object.fr
 });
 
 /** Flags > environment > config file > defaults. Throws CONFIG_INVALID on a bad value. */
+/** `env` is process.env unless a caller (a test) gives another; XDG_DATA_HOME and HOME place the embedded server. */
 export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = process.env): Config {
   const file = readConfigFile(flags.config ?? env.IMS_INGEST_CONFIG);
   const pick = <T>(flag: T | undefined, envValue: T | undefined, fileValue: T | undefined, fallback: T): T =>
@@ -75,7 +78,8 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     concurrency,
     defaultUser,
     settleSeconds,
-    embeddedDir: flags.embeddedDir ?? nonEmpty(env.IMS_EMBEDDED_DIR) ?? file.embeddedDir,
+    embeddedDir:
+      flags.embeddedDir ?? nonEmpty(env.IMS_EMBEDDED_DIR) ?? file.embeddedDir ?? defaultEmbeddedDir(env, process.getuid?.() ?? -1, homedir()),
     keepServer: flags.keepServer ?? boolFromEnv('IMS_KEEP_SERVER', env.IMS_KEEP_SERVER) ?? file.keepServer ?? false,
   });
 }

@@ -1,5 +1,6 @@
 import { Pool } from 'pg';
 import { Config } from './config';
+import { acquireEmbedded } from './embedded/instance';
 import { describeError, IngestError } from './errors';
 import { createPool } from './ingest/db';
 
@@ -19,12 +20,28 @@ export async function openDatabase(config: Config, log: (line: string) => void):
   if (config.databaseUrl !== undefined || config.pgHostSet) {
     const pool = createPool({ connectionString: config.databaseUrl, max: config.concurrency + 1, onIdleError: (m) => log(`database connection lost: ${m}`) });
     await checkConnection(pool, config.databaseUrl ? redact(config.databaseUrl) : 'PGHOST');
-    return { pool, description: config.databaseUrl ? redact(config.databaseUrl) : `PGHOST=${process.env.PGHOST}`, close: () => pool.end() };
+    return { pool, description: config.databaseUrl ? redact(config.databaseUrl) : 'the PG* environment variables', close: () => pool.end() };
   }
-  throw new IngestError(
-    'DATABASE_UNAVAILABLE',
-    'no database configured: set DATABASE_URL (or --database-url, or the PG* variables)',
-  );
+  const dir = config.embeddedDir;
+  const server = await acquireEmbedded({ dir, keepServer: config.keepServer, log });
+  const pool = createPool({ connectionString: server.url, max: config.concurrency + 1, onIdleError: (m) => log(`database connection lost: ${m}`) });
+  try {
+    await checkConnection(pool, `the embedded PostgreSQL in ${dir}`);
+  } catch (err) {
+    await server.release().catch(() => undefined);
+    throw err;
+  }
+  return {
+    pool,
+    description: `embedded PostgreSQL in ${dir}`,
+    close: async () => {
+      try {
+        await pool.end();
+      } finally {
+        await server.release();
+      }
+    },
+  };
 }
 
 async function checkConnection(pool: Pool, where: string): Promise<void> {

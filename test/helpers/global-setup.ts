@@ -2,20 +2,17 @@ import { createHash } from 'node:crypto';
 import { Client, Pool } from 'pg';
 import { applyMigrations, migrationFiles } from '../../src/ingest/migrate';
 import { baseUrl, urlForDatabase } from './connection';
+import { startTestServer } from './embedded-server';
 
 /**
  * Builds, once per run, a template database migrated by the project's own migrator; each test
  * file copies it (CREATE DATABASE ... TEMPLATE), as graphile-worker's tests do. The template's
  * name carries a hash of the migrations, so a changed migration builds a new one.
+ * The server is DATABASE_URL's or PGHOST's, else an embedded one started for this run.
  */
 export default async function globalSetup(): Promise<void> {
-  const url = baseUrl();
-  if (!url) {
-    throw new Error(
-      'The database tests need PostgreSQL: set DATABASE_URL (or PGHOST/PGUSER), e.g. ' +
-        "DATABASE_URL='postgresql://postgres@/postgres?host=/tmp/pg' npm test; .ci/run shows how to start one.",
-    );
-  }
+  // No server configured: the embedded PostgreSQL, in a temporary data root (embedded-server.ts).
+  const url = baseUrl() ?? (await startTestServer());
   process.env.IMS_TEST_BASE_URL = url;
   const digest = createHash('sha256').update(migrationFiles().map((f) => f.checksum).join()).digest('hex').slice(0, 12);
   const template = `ims_test_template_${digest}`;

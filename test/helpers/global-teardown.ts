@@ -1,2 +1,6 @@
-/** Nothing to stop for an external server; the embedded one (if started) is stopped by its owner. */
-export default async function globalTeardown(): Promise<void> {}
+import { stopTestServer } from './embedded-server';
+
+/** Stops the embedded PostgreSQL if global-setup started one; an external server is left alone. */
+export default async function globalTeardown(): Promise<void> {
+  await stopTestServer();
+}

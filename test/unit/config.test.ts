@@ -53,9 +53,10 @@ describe('loadConfig: defaults and precedence', () => {
       concurrency: 2,
       defaultUser: 'unknown',
       settleSeconds: 10,
-      embeddedDir: undefined,
+      embeddedDir: process.getuid?.() === 0 ? '/var/lib/ims-ingest' : join(require('node:os').homedir(), '.local', 'share', 'ims-ingest'),
       keepServer: false,
     });
+    expect(loadConfig({}, { XDG_DATA_HOME: '/xdg' }).embeddedDir).toBe(process.getuid?.() === 0 ? '/var/lib/ims-ingest' : '/xdg/ims-ingest');
   });
 
   it('takes the config file over the defaults', () => {
