@@ -1,16 +1,17 @@
 import { open } from 'node:fs/promises';
 import { describeError, IngestError } from '../errors';
-import { encodeCopyRow } from './encode';
+import { encodeCopyRow, encodeCopyValue } from './encode';
 import { compactToKey } from './names';
-import { ProblemList } from './problems';
+import { Problem, ProblemList } from './problems';
 import { readJsonFile } from './read';
 import { repairIssue } from './repair';
 import { DownloadedFile, IssueFile } from './scan';
 
 /**
- * The COPY rows of a session, produced one file at a time (pull: the COPY stream asks for the
- * next chunk only when it has room, so memory holds about one file, whatever the session's
- * size). Unreadable files become problems and are skipped; the rest of the session loads.
+ * The COPY rows of a session, produced file by file (pull: the COPY stream asks for the next
+ * chunk only when it has room, so memory holds the few files read ahead, at most 4 MiB of them,
+ * or one big file, whatever the session's size). Unreadable files become problems and are
+ * skipped; the rest of the session loads.
  */
 
 export interface IssueRowStats {
@@ -23,6 +24,12 @@ export interface IssueRowStats {
 
 const CHUNK = 64 * 1024;
 
+// Files are read a few ahead of the one being encoded, so the file system's latency (several
+// thread-pool round trips per file) overlaps the parsing instead of adding to it. Bounded in
+// bytes too, so a large file is read alone.
+const READ_AHEAD_FILES = 8;
+const READ_AHEAD_BYTES = 4 * 1024 * 1024;
+
 /** Rows of stage_file (file_no, rel_path, issue_id, crawl_order, crawled_key, doc). */
 export async function* issueRows(
   files: IssueFile[],
@@ -30,32 +37,123 @@ export async function* issueRows(
   problems: ProblemList,
   stats: IssueRowStats,
 ): AsyncGenerator<string> {
+  const ahead: { size: number; row: Promise<FileRow> }[] = [];
+  let next = 0;
+  let aheadBytes = 0;
   let buffer = '';
   for (let i = 0; i < files.length; i++) {
-    const file = files[i];
     const started = performance.now();
-    let line: string | undefined;
-    try {
-      const value = await readJsonFile(file.absPath, file.relPath);
-      const issue = repairIssue(value, file.relPath);
-      if (issue.repairs.length > 0) {
-        problems.add({
-          error_key: `repair:${file.relPath}`,
-          error_type: 'parsing',
-          severity: 'warning',
-          message: `${file.relPath}: ${issue.repairs.join('; ')}`,
-          detail: { issue_id: issue.issueId, repairs: issue.repairs },
-          file_path: file.absPath,
-          occurred_raw: file.timestamp ?? null,
-        });
-      }
-      const crawledKey = issue.crawledKey ?? (file.timestamp ? compactToKey(file.timestamp) : fallbackKey);
-      line = encodeCopyRow([i + 1, file.relPath, issue.issueId, issue.crawlOrder, crawledKey, JSON.stringify(issue.doc)]);
+    while (next < files.length && ahead.length < READ_AHEAD_FILES && (ahead.length === 0 || aheadBytes + files[next].size <= READ_AHEAD_BYTES)) {
+      ahead.push({ size: files[next].size, row: fileRow(files[next], next + 1, fallbackKey) });
+      aheadBytes += files[next].size;
+      next++;
+    }
+    const { size, row } = ahead.shift()!;
+    aheadBytes -= size;
+    const { head, json, doc, problem } = await row;
+    const file = files[i];
+    if (head !== undefined) {
       stats.staged++;
       stats.bytes += file.size;
-    } catch (err) {
+    } else {
       stats.rejected++;
-      problems.add({
+    }
+    if (problem) problems.add(problem);
+    stats.readMs += performance.now() - started;
+    if (json !== undefined) {
+      buffer += `${head}${encodeCopyValue(json)}\n`;
+      if (buffer.length >= CHUNK) {
+        yield buffer;
+        buffer = '';
+      }
+    } else if (doc !== undefined) {
+      // A big document is written out piece by piece: its JSON text never exists whole.
+      buffer += head;
+      for (const piece of drainJson(doc, 0)) {
+        buffer += encodeCopyValue(piece);
+        if (buffer.length >= CHUNK) {
+          yield buffer;
+          buffer = '';
+        }
+      }
+      buffer += '\n';
+    }
+  }
+  if (buffer) yield buffer;
+}
+
+interface FileRow {
+  /** The COPY row up to its last column (file_no ... crawled_key, each followed by a tab); undefined when the file could not be read. */
+  head?: string;
+  /** The last column, the document as JSON text, not yet COPY-escaped (a small document)... */
+  json?: string;
+  /** ...or the document itself, to be written out (and taken apart) piece by piece (a big one). */
+  doc?: Record<string, unknown>;
+  /** The repairs made, or why the file was not loaded. */
+  problem?: Problem;
+}
+
+// Files above this size are written out piece by piece: JSON.stringify of a 50 MB document
+// needs about twice its text in memory at once (docs/performance.md).
+const BIG_FILE_BYTES = 1024 * 1024;
+
+/**
+ * The text of JSON.stringify(value), in pieces: objects and lists of the first two levels are
+ * walked (an issue file's comment list is one of them), anything deeper is stringified whole.
+ * The value is taken apart as it is written, so what is already out can be collected while the
+ * rest is still being written: at no moment are the document and its whole text both in memory.
+ */
+function* drainJson(value: unknown, depth: number): Generator<string> {
+  if (depth >= 2 || value === null || typeof value !== 'object') {
+    yield JSON.stringify(value) ?? 'null';
+  } else if (Array.isArray(value)) {
+    yield '[';
+    for (let i = 0; i < value.length; i++) {
+      if (i > 0) yield ',';
+      yield* drainJson(value[i], depth + 1);
+      value[i] = null;
+    }
+    yield ']';
+  } else {
+    const obj = value as Record<string, unknown>;
+    yield '{';
+    let first = true;
+    for (const key of Object.keys(obj)) {
+      if (obj[key] === undefined) continue;
+      yield `${first ? '' : ','}${JSON.stringify(key)}:`;
+      first = false;
+      yield* drainJson(obj[key], depth + 1);
+      obj[key] = null;
+    }
+    yield '}';
+  }
+}
+
+/** One issue file as its COPY row; never rejects (an unreadable file is a problem, not an error). */
+async function fileRow(file: IssueFile, fileNo: number, fallbackKey: string): Promise<FileRow> {
+  try {
+    // The parsed value is ours alone: repaired in place, and gone once it is JSON text again.
+    const issue = repairIssue(await readJsonFile(file.absPath, file.relPath), file.relPath, { inPlace: true });
+    const crawledKey = issue.crawledKey ?? (file.timestamp ? compactToKey(file.timestamp) : fallbackKey);
+    const head = [fileNo, file.relPath, issue.issueId, issue.crawlOrder, crawledKey].map(encodeCopyValue).join('\t') + '\t';
+    const body = file.size > BIG_FILE_BYTES ? { doc: issue.doc } : { json: JSON.stringify(issue.doc) };
+    if (issue.repairs.length === 0) return { head, ...body };
+    return {
+      head,
+      ...body,
+      problem: {
+        error_key: `repair:${file.relPath}`,
+        error_type: 'parsing',
+        severity: 'warning',
+        message: `${file.relPath}: ${issue.repairs.join('; ')}`,
+        detail: { issue_id: issue.issueId, repairs: issue.repairs },
+        file_path: file.absPath,
+        occurred_raw: file.timestamp ?? null,
+      },
+    };
+  } catch (err) {
+    return {
+      problem: {
         error_key: `parse:${file.relPath}`,
         error_type: 'parsing',
         severity: 'error',
@@ -63,18 +161,9 @@ export async function* issueRows(
         detail: { code: err instanceof IngestError ? err.code : 'PARSE_FAILED', size: file.size },
         file_path: file.absPath,
         occurred_raw: file.timestamp ?? null,
-      });
-    }
-    stats.readMs += performance.now() - started;
-    if (line !== undefined) {
-      buffer += line;
-      if (buffer.length >= CHUNK) {
-        yield buffer;
-        buffer = '';
-      }
-    }
+      },
+    };
   }
-  if (buffer) yield buffer;
 }
 
 // An extracted-text preview larger than this is cut (and the cut recorded): the text is for

@@ -28,13 +28,21 @@ const LIST_KEYS = ['related_issues', 'comments', 'history', 'attachments'] as co
 
 const MAX_ISSUE_ID = 50;
 
-/** Validates and repairs `value`, the parsed content of `file`. */
-export function repairIssue(value: unknown, file: string): RepairedIssue {
+export interface RepairOptions {
+  /**
+   * Repair `value` itself instead of a deep copy: for a caller that owns a freshly parsed
+   * value, a copy of a 50 MB document would be 50 MB more at the peak (docs/performance.md).
+   */
+  inPlace?: boolean;
+}
+
+/** Validates and repairs `value`, the parsed content of `file`; `value` is left as it was unless options.inPlace. */
+export function repairIssue(value: unknown, file: string, options: RepairOptions = {}): RepairedIssue {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new IngestError('INVALID_ISSUE', `${file}: expected a JSON object, found ${describeType(value)}`, { file });
   }
   const repairs: string[] = [];
-  const doc = cleanValue(value, '', repairs) as Record<string, unknown>;
+  const doc = (options.inPlace ? cleanInPlace : cleanValue)(value, '', repairs) as Record<string, unknown>;
 
   for (const key of SCALAR_KEYS) {
     if (!(key in doc)) continue;
@@ -147,6 +155,24 @@ function cleanValue(value: unknown, path: string, repairs: string[]): unknown {
       out[key] = cleanValue(v, path ? `${path}.${key}` : key, repairs);
     }
     return out;
+  }
+  return value;
+}
+
+/** cleanValue without the copy: arrays and objects are changed where they are. */
+function cleanInPlace(value: unknown, path: string, repairs: string[]): unknown {
+  if (typeof value === 'string') return cleanString(value, path, repairs);
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) value[i] = cleanInPlace(value[i], `${path}[${i}]`, repairs);
+    return value;
+  }
+  if (value !== null && typeof value === 'object') {
+    const obj = value as Record<string, unknown>;
+    const keys = Object.keys(obj);
+    // A key that needs cleaning changes the object's shape: rebuild it then, in key order.
+    if (keys.some((k) => k.includes('\0') || !k.isWellFormed())) return cleanValue(obj, path, repairs);
+    for (const k of keys) obj[k] = cleanInPlace(obj[k], path ? `${path}.${k}` : k, repairs);
+    return obj;
   }
   return value;
 }

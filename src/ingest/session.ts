@@ -9,7 +9,7 @@ import { mergeStaged } from './merge';
 import { ProblemList } from './problems';
 import { scanSession } from './scan';
 import { listSql, readSql } from './sql-files';
-import { analyzeStaging, copyRows, resetStaging, stageProblems, stageSession } from './stage';
+import { analyzeStaging, computeCrawlTimes, copyRows, resetStaging, stageProblems, stageSession } from './stage';
 
 /**
  * Ingesting one session folder: scan, stage through COPY, merge; one transaction, retried
@@ -89,6 +89,7 @@ export async function ingestSession(pool: Pool, ref: SessionRef, options: Ingest
           );
           await copyRows(client, 'stage_download (issue_id, file_name, rel_path, size_bytes, extracted_text)', downloadRows(contents.downloads, problems));
           const copyMs = performance.now() - copyStart;
+          await computeCrawlTimes(client);
           await analyzeStaging(client);
 
           const status = stats.staged > 0 ? 'completed' : 'failed';

@@ -32,6 +32,11 @@ export async function stageProblems(client: PoolClient, rows: object[]): Promise
   if (rows.length > 0) await client.query(readSql('stage/errors.sql'), [JSON.stringify(rows)]);
 }
 
+/** Each staged file's crawl time as timestamptz, once per file (src/sql/stage/crawled-at.sql). */
+export async function computeCrawlTimes(client: PoolClient): Promise<void> {
+  await client.query(readSql('stage/crawled-at.sql'));
+}
+
 /** Statistics of the staged rows, so the merge is planned for their real size. */
 export async function analyzeStaging(client: PoolClient): Promise<void> {
   await client.query('ANALYZE stage_file, stage_download');

@@ -6,8 +6,11 @@
 -- as new as the one it holds (ims.newer_crawl on source_crawled_at, ties broken by session),
 -- so the result is the same in any ingest order. Rows are taken in issue_id order, the order every loader locks them in, so two
 -- sessions sharing issues wait for each other instead of deadlocking.
--- first/last_crawled_at and crawl_count are set for a new row here and recomputed from
--- session_issues by 050. Column mapping: docs/column-mapping.md.
+-- first/last_crawled_at and crawl_count are set here from the other sessions' links visible
+-- now plus this crawl, so that in the usual case 050 finds them right and the row is written
+-- once, not twice (every write of an issue row re-indexes its seven GIN indexes,
+-- docs/performance.md); 050 still recomputes them and corrects a row a concurrent session
+-- changed meanwhile. Column mapping: docs/column-mapping.md.
 INSERT INTO ims.issues AS t (
     issue_id, title, description, product, status, priority, severity, issue_type,
     reporter, owner, manager, registered_date, modified_date, closed_date,
@@ -18,34 +21,45 @@ SELECT n.issue_id, n.title, n.description, n.product, n.status, n.priority, n.se
        n.issue_type, n.reporter, n.owner, NULL, n.registered_date, n.modified_date,
        CASE WHEN n.status ILIKE 'closed%' THEN n.modified_date END,
        NULL, n.project_name, NULL, n.customer, n.found_version, n.fixed_version, NULL,
-       n.doc, n.crawled_at, n.crawled_at, 1,
+       n.doc, least(o.first_at, n.crawled_at), greatest(o.last_at, n.crawled_at), o.n + 1,
        n.assignee, n.url, $1, n.crawled_at
 FROM (
     SELECT l.issue_id, l.doc,
-           coalesce(d->>'title', '')                       AS title,
-           nullif(d->>'description', '')                   AS description,
-           nullif(d->>'product', '')                       AS product,
-           nullif(d->>'status', '')                        AS status,
-           nullif(d->>'priority', '')                      AS priority,
-           nullif(d->'metadata'->>'severity', '')          AS severity,
-           nullif(d->'metadata'->>'category', '')          AS issue_type,
-           nullif(d->>'reporter', '')                      AS reporter,
-           nullif(d->'metadata'->>'owner', '')             AS owner,
-           ims.crawler_ts(d->>'created_date')              AS registered_date,
-           ims.crawler_ts(d->>'updated_date')              AS modified_date,
-           nullif(d->'metadata'->>'project', '')           AS project_name,
-           nullif(d->'metadata'->>'customer', '')          AS customer,
-           nullif(d->'metadata'->>'version', '')           AS found_version,
-           nullif(d->'metadata'->>'patch_version', '')     AS fixed_version,
-           nullif(d->>'assignee', '')                      AS assignee,
-           nullif(d->>'url', '')                           AS url,
-           ims.crawler_ts(l.crawled_key)                   AS crawled_at
+           coalesce(d.title, '')                           AS title,
+           nullif(d.description, '')                       AS description,
+           nullif(d.product, '')                           AS product,
+           nullif(d.status, '')                            AS status,
+           nullif(d.priority, '')                          AS priority,
+           nullif(d.metadata->>'severity', '')             AS severity,
+           nullif(d.metadata->>'category', '')             AS issue_type,
+           nullif(d.reporter, '')                          AS reporter,
+           nullif(d.metadata->>'owner', '')                AS owner,
+           ims.crawler_ts(d.created_date)                  AS registered_date,
+           ims.crawler_ts(d.updated_date)                  AS modified_date,
+           nullif(d.metadata->>'project', '')              AS project_name,
+           nullif(d.metadata->>'customer', '')             AS customer,
+           nullif(d.metadata->>'version', '')              AS found_version,
+           nullif(d.metadata->>'patch_version', '')        AS fixed_version,
+           nullif(d.assignee, '')                          AS assignee,
+           nullif(d.url, '')                               AS url,
+           l.crawled_at
     FROM (
-        SELECT DISTINCT ON (sf.issue_id) sf.issue_id, sf.doc, sf.doc AS d, sf.crawled_key
+        SELECT DISTINCT ON (sf.issue_id) sf.issue_id, sf.doc, sf.crawled_at
         FROM stage_file sf
         ORDER BY sf.issue_id, sf.crawled_key DESC, sf.rel_path DESC
     ) l
+    -- One pass over the document for all its fields: each d->>'key' would fetch the whole
+    -- document from the staging table's TOAST again (docs/performance.md).
+    CROSS JOIN LATERAL jsonb_to_record(l.doc) AS d(
+        title text, description text, product text, status text, priority text,
+        reporter text, created_date text, updated_date text, assignee text, url text,
+        metadata jsonb)
 ) n
+CROSS JOIN LATERAL (
+    SELECT count(*)::int AS n, min(si.crawled_at) AS first_at, max(si.crawled_at) AS last_at
+    FROM ims.issues i JOIN ims.session_issues si ON si.issue_pk = i.issue_pk
+    WHERE i.issue_id = n.issue_id AND si.session_id <> $1
+) o
 ORDER BY n.issue_id
 ON CONFLICT (issue_id) DO UPDATE SET
     title = EXCLUDED.title,
@@ -68,7 +82,10 @@ ON CONFLICT (issue_id) DO UPDATE SET
     assignee = EXCLUDED.assignee,
     url = EXCLUDED.url,
     source_session_id = EXCLUDED.source_session_id,
-    source_crawled_at = EXCLUDED.source_crawled_at
+    source_crawled_at = EXCLUDED.source_crawled_at,
+    first_crawled_at = EXCLUDED.first_crawled_at,
+    last_crawled_at = EXCLUDED.last_crawled_at,
+    crawl_count = EXCLUDED.crawl_count
 WHERE ims.newer_crawl(EXCLUDED.source_crawled_at, EXCLUDED.source_session_id, t.source_crawled_at, t.source_session_id)
   AND (t.title, t.description, t.product, t.status, t.priority, t.severity, t.issue_type,
        t.reporter, t.owner, t.registered_date, t.modified_date, t.closed_date, t.project_name,

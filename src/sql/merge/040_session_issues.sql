@@ -4,9 +4,9 @@
 -- crawl_order: the issue's best rank among the session's files (NULL when every file of it
 -- was reached as a related issue); crawled_at and source_file: the session's newest file.
 INSERT INTO ims.session_issues AS si (session_id, issue_pk, crawl_order, crawled_at, source_file)
-SELECT $1, i.issue_pk, f.crawl_order, ims.crawler_ts(f.crawled_key), f.rel_path
+SELECT $1, i.issue_pk, f.crawl_order, f.crawled_at, f.rel_path
 FROM (
-    SELECT DISTINCT ON (sf.issue_id) sf.issue_id, sf.crawled_key, sf.rel_path,
+    SELECT DISTINCT ON (sf.issue_id) sf.issue_id, sf.crawled_at, sf.rel_path,
            min(sf.crawl_order) OVER (PARTITION BY sf.issue_id) AS crawl_order
     FROM stage_file sf
     ORDER BY sf.issue_id, sf.crawled_key DESC, sf.rel_path DESC

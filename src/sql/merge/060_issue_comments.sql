@@ -15,7 +15,7 @@ SELECT DISTINCT ON (i.issue_pk, k.comment_key)
        nullif(e.c->>'author', ''),
        e.c->>'content',
        ims.crawler_ts(e.c->>'date'),
-       ims.crawler_ts(sf.crawled_key)
+       sf.crawled_at
 FROM stage_file sf
 JOIN ims.issues i ON i.issue_id = sf.issue_id
 CROSS JOIN LATERAL jsonb_array_elements(sf.doc->'comments') AS e(c)

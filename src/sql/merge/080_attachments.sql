@@ -28,7 +28,7 @@ FROM (
            nullif(e.a->>'size', '') AS size_text,
            CASE WHEN d.rel_path IS NOT NULL THEN st.data_path || '/' || d.rel_path END AS file_path,
            d.size_bytes, d.extracted_text,
-           ims.crawler_ts(sf.crawled_key) AS crawled_at
+           sf.crawled_at
     FROM stage_file sf
     CROSS JOIN stage_session st
     CROSS JOIN LATERAL jsonb_array_elements(sf.doc->'attachments') AS e(a)

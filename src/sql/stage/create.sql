@@ -29,14 +29,17 @@ CREATE TEMP TABLE IF NOT EXISTS stage_session (
 );
 
 -- One row per issue file that parsed. crawled_key is the crawl moment as naive local time
--- 'YYYY-MM-DD HH:MM:SS.ffffff' (text order = time order); doc is the repaired document.
+-- 'YYYY-MM-DD HH:MM:SS.ffffff' (text order = time order); doc is the repaired document;
+-- crawled_at is ims.crawler_ts(crawled_key), filled once after the COPY by
+-- stage/crawled-at.sql (the merge statements would otherwise call it once per comment).
 CREATE TEMP TABLE IF NOT EXISTS stage_file (
     file_no     integer NOT NULL,
     rel_path    text NOT NULL,
     issue_id    text NOT NULL,
     crawl_order integer,
     crawled_key text NOT NULL,
-    doc         jsonb NOT NULL
+    doc         jsonb NOT NULL,
+    crawled_at  timestamptz
 );
 -- The documents are read by several merge statements; keeping them uncompressed saves a
 -- decompression per read.

@@ -1,0 +1,57 @@
+import { runFloor } from './floor';
+import { createPool, discoverSessions, ingestMany, refreshAnalytics } from './loader';
+import { runPerRow } from './per-row';
+import { PeakRss, RunResult } from './result';
+
+/**
+ * One measured run in a process of its own, so its peak RSS is its own: started by
+ * bench/main.ts with a JSON job as its only argument, it prints the RunResult as JSON on its
+ * last line of stdout.
+ */
+
+export type Job =
+  | { mode: 'ingest'; url: string; root: string; concurrency: number; limit?: number }
+  | { mode: 'floor'; url: string; dir: string; concurrency: number }
+  | { mode: 'per-row'; url: string; root: string; limit: number };
+
+async function ingest(job: Extract<Job, { mode: 'ingest' }>): Promise<RunResult> {
+  const refs = (await discoverSessions(job.root)).slice(0, job.limit);
+  const pool = createPool({ connectionString: job.url, max: job.concurrency + 1 });
+  const result: RunResult = { sessions: 0, files: 0, bytes: 0, wallMs: 0, readMs: 0, copyMs: 0, mergeMs: 0, rows: {}, failures: [] };
+  try {
+    const started = performance.now();
+    // force: every run loads every session, whatever an earlier run left behind.
+    const outcomes = await ingestMany(pool, refs, { timezone: 'Asia/Seoul', defaultUser: 'unknown', concurrency: job.concurrency, force: true });
+    result.wallMs = performance.now() - started;
+    for (const o of outcomes) {
+      if (o.result !== 'ingested') result.failures.push(`${o.ref.identity}: ${o.failure ?? o.result}`);
+      result.sessions++;
+      result.files += o.staged;
+      result.bytes += o.bytes;
+      result.readMs += o.timings.readMs;
+      result.copyMs += o.timings.copyMs;
+      result.mergeMs += o.timings.mergeMs;
+      for (const [k, n] of Object.entries(o.rows)) result.rows[k] = (result.rows[k] ?? 0) + n;
+    }
+    const analyticsStart = performance.now();
+    await refreshAnalytics(pool, 'Asia/Seoul');
+    result.analyticsMs = performance.now() - analyticsStart;
+  } finally {
+    await pool.end();
+  }
+  return result;
+}
+
+async function main(): Promise<void> {
+  const job = JSON.parse(process.argv[2]) as Job;
+  const rss = new PeakRss();
+  const result =
+    job.mode === 'ingest' ? await ingest(job) : job.mode === 'floor' ? await runFloor(job.url, job.dir, job.concurrency) : await runPerRow(job.url, job.root, job.limit);
+  result.peakRssMb = rss.stop();
+  process.stdout.write(`\n${JSON.stringify(result)}\n`);
+}
+
+main().catch((err) => {
+  process.stderr.write(`bench child: ${(err as Error).stack ?? err}\n`);
+  process.exitCode = 1;
+});

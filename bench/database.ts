@@ -1,0 +1,107 @@
+import { Client, Pool } from 'pg';
+import { applyMigrations, createPool } from './loader';
+
+/**
+ * The benchmark's databases: each measurement gets a fresh one, created and migrated by the
+ * project's own applyMigrations, on the server named by --database-url / DATABASE_URL / PG*.
+ * pg_stat_statements, when the server preloads it, gives the time of each merge statement.
+ */
+
+/** `url` with its database replaced (libpq URLs with ?host=/socket are not WHATWG URLs). */
+export function urlFor(url: string, database: string): string {
+  const m = /^(postgres(?:ql)?:\/\/[^/?]*)(\/[^?]*)?(\?.*)?$/.exec(url);
+  if (!m) throw new Error(`not a postgresql:// URL: ${url}`);
+  return `${m[1]}/${encodeURIComponent(database)}${m[3] ?? ''}`;
+}
+
+/** DATABASE_URL, else one built from the libpq PG* variables. */
+export function serverUrl(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+  if (flag) return flag;
+  if (env.DATABASE_URL) return env.DATABASE_URL;
+  if (!env.PGHOST) throw new Error('bench: set DATABASE_URL or PGHOST (or pass --database-url): the benchmark needs a PostgreSQL server it may create databases on');
+  const params = new URLSearchParams();
+  if (env.PGHOST.startsWith('/')) params.set('host', env.PGHOST);
+  if (env.PGPORT) params.set('port', env.PGPORT);
+  const host = env.PGHOST.startsWith('/') ? '' : env.PGHOST;
+  const auth = `${encodeURIComponent(env.PGUSER ?? 'postgres')}${env.PGPASSWORD ? `:${encodeURIComponent(env.PGPASSWORD)}` : ''}`;
+  return `postgresql://${auth}@${host}/${env.PGDATABASE ?? 'postgres'}?${params}`;
+}
+
+async function admin<T>(url: string, work: (c: Client) => Promise<T>): Promise<T> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Drops and recreates `name`, migrates it, and flushes dirty buffers so runs start alike. */
+export async function freshDatabase(server: string, name: string): Promise<string> {
+  await admin(server, async (c) => {
+    await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await c.query(`CREATE DATABASE ${name}`);
+  });
+  const url = urlFor(server, name);
+  const pool = createPool({ connectionString: url, max: 1 });
+  try {
+    await applyMigrations(pool);
+    await pool.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements').catch(() => undefined);
+    await pool.query('CHECKPOINT').catch(() => undefined);
+    await pool.query('SELECT pg_stat_statements_reset()').catch(() => undefined);
+  } finally {
+    await pool.end();
+  }
+  return url;
+}
+
+export async function dropDatabase(server: string, name: string): Promise<void> {
+  await admin(server, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+}
+
+export interface StatementTime {
+  /** `merge/030_issues`, `stage/create`, `COPY stage_file`, ... */
+  name: string;
+  calls: number;
+  ms: number;
+}
+
+/**
+ * Time per statement of this database from pg_stat_statements, named by the `-- dir/name`
+ * header every .sql file of the project starts with; empty when the extension is missing.
+ */
+export async function statementTimes(url: string): Promise<StatementTime[]> {
+  const pool = new Pool({ connectionString: url, max: 1 });
+  try {
+    const { rows } = await pool.query<{ query: string; calls: string; ms: number }>(
+      `SELECT s.query, s.calls, s.total_exec_time AS ms
+       FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid
+       WHERE d.datname = current_database()`,
+    );
+    const byName = new Map<string, StatementTime>();
+    for (const r of rows) {
+      const name = statementName(r.query);
+      const t = byName.get(name) ?? { name, calls: 0, ms: 0 };
+      t.calls += Number(r.calls);
+      t.ms += r.ms;
+      byName.set(name, t);
+    }
+    return [...byName.values()].sort((a, b) => b.ms - a.ms);
+  } catch {
+    return [];
+  } finally {
+    await pool.end();
+  }
+}
+
+function statementName(query: string): string {
+  const header = /^--\s*([a-z-]+\/[\w-]+)/.exec(query);
+  if (header) return header[1];
+  const copy = /^COPY\s+(\w+)/i.exec(query);
+  if (copy) return `COPY ${copy[1]}`;
+  if (/refresh_analytics/.test(query)) return 'refresh_analytics';
+  if (/^ANALYZE/i.test(query)) return 'ANALYZE staging';
+  if (/^(BEGIN|COMMIT|ROLLBACK)/i.test(query)) return 'BEGIN/COMMIT';
+  return 'other';
+}

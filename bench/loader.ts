@@ -1,0 +1,57 @@
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type * as Backfill from '../src/ingest/backfill';
+import type * as Db from '../src/ingest/db';
+import type * as Discover from '../src/ingest/discover';
+import type * as Facts from '../src/ingest/facts';
+import type * as IssueRows from '../src/ingest/issue-rows';
+import type * as Merge from '../src/ingest/merge';
+import type * as Migrate from '../src/ingest/migrate';
+import type * as Problems from '../src/ingest/problems';
+import type * as Scan from '../src/ingest/scan';
+import type * as SqlFiles from '../src/ingest/sql-files';
+import type * as Stage from '../src/ingest/stage';
+
+/**
+ * The loader under test is the one `npm run build` writes to dist/, i.e. what ships: the
+ * benchmark is compiled on its own (bench/tsconfig.json) and takes only the types from src/.
+ * Loading src/ through the benchmark's own build would move src/sql and package.json out of
+ * reach of the paths the loader computes from its __dirname.
+ */
+
+/** The repository root: the nearest directory above this file holding package.json. */
+export const REPO_ROOT = ((): string => {
+  let dir = __dirname;
+  while (!existsSync(join(dir, 'package.json'))) {
+    const up = dirname(dir);
+    if (up === dir) throw new Error('bench: package.json not found above ' + __dirname);
+    dir = up;
+  }
+  return dir;
+})();
+
+// IMS_BENCH_DIST measures another build of the loader (a checkout before a change, built with
+// its own src/sql beside it), for before/after figures.
+const DIST = process.env.IMS_BENCH_DIST ?? join(REPO_ROOT, 'dist');
+
+function dist<T>(module: string): T {
+  const path = join(DIST, module);
+  if (!existsSync(`${path}.js`)) throw new Error(`bench: ${path}.js is missing: run \`npm run build\` first (npm run bench does)`);
+  return require(path) as T;
+}
+
+export const { ingestMany, refreshAnalytics, countRows } = dist<typeof Backfill>('ingest/backfill');
+export const { createPool, inTransaction, withRetry } = dist<typeof Db>('ingest/db');
+export const { discoverSessions } = dist<typeof Discover>('ingest/discover');
+export const { sessionFacts } = dist<typeof Facts>('ingest/facts');
+export const { issueRows, downloadRows } = dist<typeof IssueRows>('ingest/issue-rows');
+export const { mergeStaged } = dist<typeof Merge>('ingest/merge');
+export const { applyMigrations } = dist<typeof Migrate>('ingest/migrate');
+export const { ProblemList } = dist<typeof Problems>('ingest/problems');
+export const { scanSession } = dist<typeof Scan>('ingest/scan');
+export const { readSql } = dist<typeof SqlFiles>('ingest/sql-files');
+export const { analyzeStaging, computeCrawlTimes, resetStaging, stageProblems, stageSession } = dist<typeof Stage>('ingest/stage');
+
+export type { SessionRef } from '../src/ingest/discover';
+export type { SessionOutcome } from '../src/ingest/session';
+export type { IssueRowStats } from '../src/ingest/issue-rows';

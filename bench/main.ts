@@ -1,0 +1,182 @@
+import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Client } from 'pg';
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import type { Job } from './child';
+import { generateBigSession, generateCorpus } from './corpus';
+import { freshDatabase, serverUrl, StatementTime, statementTimes } from './database';
+import { prepareFloor } from './floor';
+import { REPO_ROOT } from './loader';
+import { bigTable, BigRun, indexTable, IndexRun, mainTable, perRowTable, PerRowRun, rowsTable, SizeRun, statementTable } from './report';
+import { RunResult } from './result';
+
+/**
+ * `npm run bench`: generates synthetic crawler output, loads it with ims-ingest (a child
+ * process per run, for its own peak RSS) into a fresh database per run, and compares it on the
+ * same data and schema with the database floor (bench/floor.ts) and the per-row way
+ * (bench/per-row.ts). Prints Markdown tables; writes them and the raw figures to --out.
+ */
+
+const argv = yargs(hideBin(process.argv))
+  .scriptName('npm run bench --')
+  .option('sizes', { type: 'string', description: 'issue-file counts of the corpora, comma-separated [default: 5000,25000,50000; --quick: 1000,3000]' })
+  .option('concurrency', { type: 'string', description: 'concurrent sessions to measure, comma-separated [default: 1,2,4; --quick: 1,2]' })
+  .option('per-row-files', { type: 'number', description: 'issue files of the per-row comparison (first sessions of the smallest corpus); 0 skips it [default: 5000; --quick: 1000]' })
+  .option('big-mb', { type: 'number', description: 'size of the one-big-issue-file session, MB; 0 skips it [default: 50; --quick: 10]' })
+  .option('index-profile', { type: 'number', description: 'also run the floor of the corpus of this size without groups of indexes (where the floor goes)' })
+  .option('repeat', { type: 'number', default: 1, description: 'measure each ims-ingest, floor and per-row run this many times and keep the one of median time (of 2: the faster)' })
+  .option('files-per-session', { type: 'number', default: 100, description: 'issue files per session' })
+  .option('seed', { type: 'number', default: 1, description: 'seed of the synthetic corpus' })
+  .option('quick', { type: 'boolean', default: false, description: 'small sizes, for a fast check that everything runs' })
+  .option('out', { type: 'string', default: join(REPO_ROOT, 'bench', 'out'), description: 'where corpora, prepared COPY files and results go' })
+  .option('database-url', { type: 'string', description: 'server to create the benchmark databases on (else DATABASE_URL, else PG*)' })
+  .epilogue('Needs a PostgreSQL server (DATABASE_URL or PGHOST) on which it may create and drop the database ims_bench.')
+  .strict()
+  .parseSync();
+
+const list = (text: string | undefined, fallback: number[]) => (text ? text.split(',').map((x) => Number(x.trim())) : fallback);
+const sizes = list(argv.sizes, argv.quick ? [1000, 3000] : [5000, 25000, 50000]);
+const concurrencies = list(argv.concurrency, argv.quick ? [1, 2] : [1, 2, 4]);
+const perRowFiles = argv['per-row-files'] ?? (argv.quick ? 1000 : 5000);
+const bigMb = argv['big-mb'] ?? (argv.quick ? 10 : 50);
+const out = resolve(argv.out);
+const server = serverUrl(argv['database-url']);
+const DB = 'ims_bench';
+const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
+
+/** A run on a fresh database, with the statement times it left in pg_stat_statements. */
+async function measure(job: Job): Promise<RunResult & { statements: StatementTime[] }> {
+  const url = await freshDatabase(server, DB);
+  const result = await runChild({ ...job, url });
+  return { ...result, statements: await statementTimes(url) };
+}
+
+/** The run of median wall time among --repeat runs. */
+async function median<T extends RunResult>(run: () => Promise<T>): Promise<T> {
+  const results: T[] = [];
+  for (let i = 0; i < argv.repeat; i++) results.push(await run());
+  results.sort((a, b) => a.wallMs - b.wallMs);
+  return results[Math.floor((results.length - 1) / 2)];
+}
+
+function runChild(job: Job): Promise<RunResult> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [join(__dirname, 'child.js'), JSON.stringify(job)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let stdout = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code !== 0) return reject(new Error(`bench child (${job.mode}) exited with ${code}`));
+      const result = JSON.parse(stdout.trim().split('\n').pop()!) as RunResult;
+      if (result.failures.length) log(`${job.mode}: ${result.failures.length} sessions failed, first: ${result.failures[0]}`);
+      resolvePromise(result);
+    });
+  });
+}
+
+/** Server and machine facts printed above the tables. */
+async function environment(): Promise<string> {
+  const c = new Client({ connectionString: server });
+  await c.connect();
+  try {
+    const names = ['server_version', 'shared_buffers', 'work_mem', 'maintenance_work_mem', 'max_wal_size', 'checkpoint_timeout', 'fsync', 'synchronous_commit', 'full_page_writes', 'wal_compression', 'gin_pending_list_limit', 'jit', 'max_parallel_workers_per_gather', 'autovacuum'];
+    const { rows } = await c.query<{ name: string; setting: string }>('SELECT name, current_setting(name) AS setting FROM unnest($1::text[]) AS name', [names]);
+    return `Machine: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}.\n` +
+      `PostgreSQL settings: ${rows.map((r) => `${r.name}=${r.setting}`).join(', ')}.`;
+  } finally {
+    await c.end();
+  }
+}
+
+const INDEX_VARIANTS: [string, string[]][] = [
+  ['all (as migrated)', []],
+  ['without idx_issues_full_data (jsonb GIN)', ['idx_issues_full_data']],
+  ['without the 4 trigram GIN', ['idx_issues_title_trgm', 'idx_issues_description_trgm', 'idx_comments_content_trgm', 'idx_queries_original_trgm']],
+  ['without the 7 full-text GIN', ['idx_issues_title_fts', 'idx_issues_description_fts', 'idx_issues_title_simple_fts', 'idx_issues_description_simple_fts', 'idx_attachments_text_fts', 'idx_attachments_text_simple_fts', 'idx_queries_original_fts']],
+];
+
+async function main(): Promise<void> {
+  mkdirSync(out, { recursive: true });
+  const env = await environment();
+  log(env);
+  const runs: SizeRun[] = [];
+  for (const size of sizes) {
+    const corpus = generateCorpus(join(out, `corpus-${size}`), { files: size, filesPerSession: argv['files-per-session'], distinctRatio: 0.36, seed: argv.seed });
+    log(`corpus of ${corpus.files} issue files, ${corpus.sessions} sessions, ${corpus.distinctIssues} issues, ${(corpus.bytes / 2 ** 20).toFixed(0)} MB`);
+    const floorDir = join(out, `floor-${size}`);
+    await prepareFloor(corpus.root, floorDir);
+    for (const concurrency of concurrencies) {
+      const ingest = await median(() => measure({ mode: 'ingest', url: '', root: corpus.root, concurrency }));
+      const floor = await median(() => measure({ mode: 'floor', url: '', dir: floorDir, concurrency }));
+      const [ingestStatements, floorStatements] = [ingest.statements, floor.statements];
+      runs.push({ files: corpus.files, sessions: corpus.sessions, distinctIssues: corpus.distinctIssues, concurrency, ingest, floor, ingestStatements, floorStatements });
+      log(`${size} files, ${concurrency} at once: ims-ingest ${(ingest.wallMs / 1000).toFixed(1)} s, floor ${(floor.wallMs / 1000).toFixed(1)} s, peak RSS ${ingest.peakRssMb!.toFixed(0)} MB`);
+    }
+  }
+
+  let perRowRun: PerRowRun | undefined;
+  if (perRowFiles > 0) {
+    const smallest = generateCorpus(join(out, `corpus-${sizes[0]}`), { files: sizes[0], filesPerSession: argv['files-per-session'], distinctRatio: 0.36, seed: argv.seed });
+    const subset = Math.max(1, Math.ceil(Math.min(perRowFiles, smallest.files) / argv['files-per-session']));
+    const perRow = await median(() => measure({ mode: 'per-row', url: '', root: smallest.root, limit: subset }));
+    // One session at a time, as the per-row loader runs; and ims-ingest's default of two.
+    perRowRun = { sessions: subset, perRow, ingest: [] };
+    for (const concurrency of [1, 2]) {
+      const result = await median(() => measure({ mode: 'ingest', url: '', root: smallest.root, concurrency, limit: subset }));
+      perRowRun.ingest.push({ concurrency, result });
+      log(`per-row: ${(perRow.wallMs / 1000).toFixed(1)} s for ${perRow.files} files; ims-ingest, ${concurrency} at once: ${(result.wallMs / 1000).toFixed(1)} s`);
+    }
+  }
+
+  let big: BigRun | undefined;
+  if (bigMb > 0) {
+    const corpus = generateBigSession(join(out, 'big'), bigMb, argv.seed);
+    const ingest = await measure({ mode: 'ingest', url: '', root: corpus.root, concurrency: 1 });
+    big = { fileMb: corpus.bytes / 2 ** 20, ingest };
+    log(`big file: ${(ingest.wallMs / 1000).toFixed(1)} s, peak RSS ${ingest.peakRssMb!.toFixed(0)} MB`);
+  }
+
+  const indexRuns: IndexRun[] = [];
+  if (argv['index-profile']) {
+    const floorDir = join(out, `floor-${argv['index-profile']}`);
+    for (const [variant, drop] of INDEX_VARIANTS) {
+      const url = await freshDatabase(server, DB);
+      const c = new Client({ connectionString: url });
+      await c.connect();
+      for (const index of drop) await c.query(`DROP INDEX ims.${index}`);
+      await c.end();
+      indexRuns.push({ variant, floor: await runChild({ mode: 'floor', url, dir: floorDir, concurrency: 1 }) });
+      log(`index profile: ${variant}: ${(indexRuns[indexRuns.length - 1].floor.wallMs / 1000).toFixed(1)} s`);
+    }
+  }
+
+  const largest = runs.filter((r) => r.concurrency === concurrencies[0]).pop()!;
+  const text = [
+    env,
+    '',
+    '### ims-ingest against the database floor',
+    mainTable(runs),
+    '',
+    '### Rows written per second, per table (ims-ingest)',
+    rowsTable(runs),
+    '',
+    `### Where the time goes: statements of the ${largest.files}-file corpus, ${largest.concurrency} at once (pg_stat_statements)`,
+    statementTable(largest),
+    '',
+    ...(perRowRun ? ['### Per-row way (the crawler\'s loader, one session at a time) against ims-ingest on the same sessions, fresh databases', perRowTable(perRowRun)] : []),
+    ...(big ? ['', '### One big issue file', bigTable(big)] : []),
+    ...(indexRuns.length ? ['', `### Floor of the ${argv['index-profile']}-file corpus without groups of indexes (one session at a time)`, indexTable(indexRuns)] : []),
+    '',
+  ].join('\n');
+  writeFileSync(join(out, 'results.md'), text);
+  writeFileSync(join(out, 'results.json'), JSON.stringify({ env, runs, perRow: perRowRun, big, indexRuns }, null, 2));
+  process.stdout.write(text);
+}
+
+main().catch((err) => {
+  process.stderr.write(`bench: ${(err as Error).stack ?? err}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,105 @@
+import { StatementTime } from './database';
+import { RunResult } from './result';
+
+/** The benchmark's tables, as Markdown (readable in a terminal, pasteable into docs/performance.md). */
+
+export interface SizeRun {
+  files: number;
+  sessions: number;
+  distinctIssues: number;
+  concurrency: number;
+  ingest: RunResult;
+  floor: RunResult;
+  ingestStatements: StatementTime[];
+  floorStatements: StatementTime[];
+}
+
+export interface PerRowRun {
+  sessions: number;
+  perRow: RunResult;
+  /** ims-ingest on the same sessions, by concurrency. */
+  ingest: { concurrency: number; result: RunResult }[];
+}
+
+export interface BigRun {
+  fileMb: number;
+  ingest: RunResult;
+}
+
+export interface IndexRun {
+  variant: string;
+  floor: RunResult;
+}
+
+const s = (ms: number) => (ms / 1000).toFixed(1);
+const MB = 1024 * 1024;
+
+function table(head: string[], rows: (string | number)[][]): string {
+  const line = (cells: (string | number)[]) => `| ${cells.join(' | ')} |`;
+  return [line(head), line(head.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+export function mainTable(runs: SizeRun[]): string {
+  return table(
+    ['issue files', 'sessions', 'MB', 'concurrent sessions', 'ims-ingest s', 'files/s', 'MB/s', 'floor s', 'ims-ingest / floor', 'read+parse s', 'COPY s', 'merge s', 'peak RSS MB'],
+    runs.map((r) => [
+      r.files, r.sessions, (r.ingest.bytes / MB).toFixed(0), r.concurrency, s(r.ingest.wallMs),
+      (r.ingest.files / (r.ingest.wallMs / 1000)).toFixed(0), (r.ingest.bytes / MB / (r.ingest.wallMs / 1000)).toFixed(2),
+      s(r.floor.wallMs), `${(r.ingest.wallMs / r.floor.wallMs).toFixed(2)}x`,
+      s(r.ingest.readMs), s(r.ingest.copyMs), s(r.ingest.mergeMs), r.ingest.peakRssMb!.toFixed(0),
+    ]),
+  );
+}
+
+const TABLE_OF: Record<string, string> = {
+  '030_issues': 'issues', '040_session_issues': 'session_issues', '060_issue_comments': 'issue_comments',
+  '070_issue_history': 'issue_history', '080_attachments': 'attachments', '050_issue_crawl_stats': 'issues (crawl stats)',
+};
+
+export function rowsTable(runs: SizeRun[]): string {
+  const keys = Object.keys(TABLE_OF);
+  return table(
+    ['issue files', 'concurrent sessions', ...keys.map((k) => `${TABLE_OF[k]} rows/s`)],
+    runs.map((r) => [r.files, r.concurrency, ...keys.map((k) => ((r.ingest.rows[k] ?? 0) / (r.ingest.wallMs / 1000)).toFixed(0))]),
+  );
+}
+
+export function statementTable(run: SizeRun): string {
+  const names = [...new Set([...run.floorStatements, ...run.ingestStatements].map((t) => t.name))];
+  const get = (list: StatementTime[], n: string) => list.find((t) => t.name === n)?.ms ?? 0;
+  names.sort((a, b) => get(run.floorStatements, b) - get(run.floorStatements, a));
+  const total = (list: StatementTime[]) => list.reduce((a, t) => a + t.ms, 0);
+  return table(
+    ['statement', 'floor s', 'floor share', 'ims-ingest s'],
+    names
+      .filter((n) => get(run.floorStatements, n) + get(run.ingestStatements, n) >= 5)
+      .map((n) => [n, s(get(run.floorStatements, n)), `${((100 * get(run.floorStatements, n)) / total(run.floorStatements)).toFixed(1)}%`, s(get(run.ingestStatements, n))]),
+  );
+}
+
+export function perRowTable(r: PerRowRun): string {
+  const perFile = (x: RunResult) => x.wallMs / x.files;
+  return table(
+    ['subset', 'issue files', 'per-row s', 'per-row files/s', 'statements', 'ims-ingest sessions at once', 'ims-ingest s', 'ims-ingest files/s', 'per-row / ims-ingest (per file)'],
+    r.ingest.map(({ concurrency, result }) => [
+      `first ${r.sessions} sessions`, r.perRow.files, s(r.perRow.wallMs), (r.perRow.files / (r.perRow.wallMs / 1000)).toFixed(0),
+      r.perRow.rows.statements ?? 0, concurrency, s(result.wallMs), (result.files / (result.wallMs / 1000)).toFixed(0),
+      `${(perFile(r.perRow) / perFile(result)).toFixed(1)}x`,
+    ]),
+  );
+}
+
+export function bigTable(r: BigRun): string {
+  return table(
+    ['case', 'file MB', 'ims-ingest s', 'read+parse s', 'COPY s', 'merge s', 'peak RSS MB'],
+    [['one session, one issue file', r.fileMb.toFixed(0), s(r.ingest.wallMs), s(r.ingest.readMs), s(r.ingest.copyMs), s(r.ingest.mergeMs), r.ingest.peakRssMb!.toFixed(0)]],
+  );
+}
+
+export function indexTable(runs: IndexRun[]): string {
+  const base = runs[0].floor.wallMs;
+  return table(
+    ['indexes present', 'floor s', 'vs all indexes'],
+    runs.map((r) => [r.variant, s(r.floor.wallMs), `${((100 * r.floor.wallMs) / base).toFixed(0)}%`]),
+  );
+}
