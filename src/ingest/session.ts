@@ -60,7 +60,8 @@ export async function ingestSession(pool: Pool, ref: SessionRef, options: Ingest
     outcome.issueFiles = contents.issueFiles.length;
     const contentHash = createHash('sha256')
       // The default user only names shared-layout sessions; elsewhere changing it changes nothing.
-      .update(`${contents.fingerprint}\0${options.timezone}\0${ref.layout === 'shared' ? options.defaultUser : ''}\0${LOADER_FINGERPRINT}`)
+      // The path too: a folder moved or loaded from another copy of the dump updates data_path.
+      .update(`${contents.fingerprint}\0${ref.path}\0${options.timezone}\0${ref.layout === 'shared' ? options.defaultUser : ''}\0${LOADER_FINGERPRINT}`)
       .digest('hex');
     if (!options.force) {
       const prev = await pool.query<{ content_hash: string }>(readSql('stage/session-hash.sql'), [ref.uuid]);

@@ -155,3 +155,19 @@ it('two copies of one crawl (same crawled_at) give the same database in either o
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+it('the same dump at another path is loaded again, and data_path follows it', async () => {
+  const moved = copyFixtures();
+  try {
+    cpSync(root, moved, { recursive: true, preserveTimestamps: true });
+    const db = await fresh();
+    await backfill(db.pool, root, OPTIONS);
+    const again = await backfill(db.pool, moved, OPTIONS);
+    expect(again.outcomes.map((o) => o.result)).toEqual(Array(8).fill('ingested'));
+    const { rows } = await db.pool.query(`SELECT data_path FROM ims.crawl_sessions WHERE folder_name = $1`, [S.S5.split('/').pop()]);
+    expect(rows).toEqual([{ data_path: join(moved, S.S5) }]);
+    expect((await db.pool.query('SELECT count(*)::int AS n FROM ims.crawl_sessions')).rows[0].n).toBe(8);
+  } finally {
+    rmSync(moved, { recursive: true, force: true });
+  }
+});
