@@ -1,5 +1,7 @@
 import { Client, Pool } from 'pg';
-import { applyMigrations, createPool } from './loader';
+import { join } from 'node:path';
+import type * as Instance from '../src/embedded/instance';
+import { applyMigrations, createPool, REPO_ROOT } from './loader';
 
 /**
  * The benchmark's databases: each measurement gets a fresh one, created and migrated by the
@@ -14,11 +16,30 @@ export function urlFor(url: string, database: string): string {
   return `${m[1]}/${encodeURIComponent(database)}${m[3] ?? ''}`;
 }
 
-/** DATABASE_URL, else one built from the libpq PG* variables. */
-export function serverUrl(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+/**
+ * The server to measure on: --database-url, DATABASE_URL, the PG* variables, else (as
+ * ims-ingest itself does) an embedded PostgreSQL with its data under `embeddedDir`, stopped by
+ * `release`. The embedded server runs with PostgreSQL's default settings: figures taken on it
+ * are for a first look, docs/performance.md lists the settings of the recorded run.
+ */
+export async function openServer(
+  flag: string | undefined,
+  embeddedDir: string,
+  log: (line: string) => void,
+): Promise<{ url: string; release: () => Promise<void> }> {
+  const url = serverUrl(flag);
+  if (url) return { url, release: async () => undefined };
+  const { acquireEmbedded } = require(join(REPO_ROOT, 'dist', 'embedded', 'instance.js')) as typeof Instance;
+  log(`no DATABASE_URL or PGHOST: using an embedded PostgreSQL in ${embeddedDir}`);
+  const server = await acquireEmbedded({ dir: embeddedDir, log });
+  return { url: server.url, release: () => server.release() };
+}
+
+/** DATABASE_URL, else one built from the libpq PG* variables, else undefined. */
+export function serverUrl(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string | undefined {
   if (flag) return flag;
   if (env.DATABASE_URL) return env.DATABASE_URL;
-  if (!env.PGHOST) throw new Error('bench: set DATABASE_URL or PGHOST (or pass --database-url): the benchmark needs a PostgreSQL server it may create databases on');
+  if (!env.PGHOST) return undefined;
   const params = new URLSearchParams();
   if (env.PGHOST.startsWith('/')) params.set('host', env.PGHOST);
   if (env.PGPORT) params.set('port', env.PGPORT);

@@ -7,7 +7,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import type { Job } from './child';
 import { generateBigSession, generateCorpus } from './corpus';
-import { freshDatabase, serverUrl, StatementTime, statementTimes } from './database';
+import { freshDatabase, openServer, StatementTime, statementTimes } from './database';
 import { prepareFloor } from './floor';
 import { REPO_ROOT } from './loader';
 import { bigTable, BigRun, indexTable, IndexRun, mainTable, perRowTable, PerRowRun, rowsTable, SizeRun, statementTable } from './report';
@@ -33,7 +33,7 @@ const argv = yargs(hideBin(process.argv))
   .option('quick', { type: 'boolean', default: false, description: 'small sizes, for a fast check that everything runs' })
   .option('out', { type: 'string', default: join(REPO_ROOT, 'bench', 'out'), description: 'where corpora, prepared COPY files and results go' })
   .option('database-url', { type: 'string', description: 'server to create the benchmark databases on (else DATABASE_URL, else PG*)' })
-  .epilogue('Needs a PostgreSQL server (DATABASE_URL or PGHOST) on which it may create and drop the database ims_bench.')
+  .epilogue('Measures on the PostgreSQL server of --database-url, DATABASE_URL or PGHOST (it creates and drops the database ims_bench there), else on an embedded one under <out>/pg.')
   .strict()
   .parseSync();
 
@@ -43,7 +43,7 @@ const concurrencies = list(argv.concurrency, argv.quick ? [1, 2] : [1, 2, 4]);
 const perRowFiles = argv['per-row-files'] ?? (argv.quick ? 1000 : 5000);
 const bigMb = argv['big-mb'] ?? (argv.quick ? 10 : 50);
 const out = resolve(argv.out);
-const server = serverUrl(argv['database-url']);
+let server = '';
 const DB = 'ims_bench';
 const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
 
@@ -100,6 +100,16 @@ const INDEX_VARIANTS: [string, string[]][] = [
 
 async function main(): Promise<void> {
   mkdirSync(out, { recursive: true });
+  const opened = await openServer(argv['database-url'], join(out, 'pg'), log);
+  server = opened.url;
+  try {
+    await measureAll();
+  } finally {
+    await opened.release();
+  }
+}
+
+async function measureAll(): Promise<void> {
   const env = await environment();
   log(env);
   const runs: SizeRun[] = [];
