@@ -1,6 +1,7 @@
 import { Client, Pool } from 'pg';
 import { join } from 'node:path';
 import type * as Instance from '../src/embedded/instance';
+import { urlForDatabase, urlFromEnvironment } from '../src/pg-url';
 import { applyMigrations, createPool, REPO_ROOT } from './loader';
 
 /**
@@ -8,13 +9,6 @@ import { applyMigrations, createPool, REPO_ROOT } from './loader';
  * project's own applyMigrations, on the server named by --database-url / DATABASE_URL / PG*.
  * pg_stat_statements, when the server preloads it, gives the time of each merge statement.
  */
-
-/** `url` with its database replaced (libpq URLs with ?host=/socket are not WHATWG URLs). */
-export function urlFor(url: string, database: string): string {
-  const m = /^(postgres(?:ql)?:\/\/[^/?]*)(\/[^?]*)?(\?.*)?$/.exec(url);
-  if (!m) throw new Error(`not a postgresql:// URL: ${url}`);
-  return `${m[1]}/${encodeURIComponent(database)}${m[3] ?? ''}`;
-}
 
 /**
  * The server to measure on: --database-url, DATABASE_URL, the PG* variables, else (as
@@ -35,17 +29,9 @@ export async function openServer(
   return { url: server.url, release: () => server.release() };
 }
 
-/** DATABASE_URL, else one built from the libpq PG* variables, else undefined. */
+/** --database-url, else DATABASE_URL, else the PG* variables, else undefined. */
 export function serverUrl(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string | undefined {
-  if (flag) return flag;
-  if (env.DATABASE_URL) return env.DATABASE_URL;
-  if (!env.PGHOST) return undefined;
-  const params = new URLSearchParams();
-  if (env.PGHOST.startsWith('/')) params.set('host', env.PGHOST);
-  if (env.PGPORT) params.set('port', env.PGPORT);
-  const host = env.PGHOST.startsWith('/') ? '' : env.PGHOST;
-  const auth = `${encodeURIComponent(env.PGUSER ?? 'postgres')}${env.PGPASSWORD ? `:${encodeURIComponent(env.PGPASSWORD)}` : ''}`;
-  return `postgresql://${auth}@${host}/${env.PGDATABASE ?? 'postgres'}?${params}`;
+  return flag ?? urlFromEnvironment(env);
 }
 
 async function admin<T>(url: string, work: (c: Client) => Promise<T>): Promise<T> {
@@ -64,7 +50,7 @@ export async function freshDatabase(server: string, name: string): Promise<strin
     await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     await c.query(`CREATE DATABASE ${name}`);
   });
-  const url = urlFor(server, name);
+  const url = urlForDatabase(server, name);
   const pool = createPool({ connectionString: url, max: 1 });
   try {
     await applyMigrations(pool);

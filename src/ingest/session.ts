@@ -7,7 +7,7 @@ import { sessionFacts } from './facts';
 import { downloadRows, issueRows, IssueRowStats } from './issue-rows';
 import { mergeStaged } from './merge';
 import { ProblemList } from './problems';
-import { scanSession } from './scan';
+import { scanSession, SessionContents } from './scan';
 import { listSql, readSql } from './sql-files';
 import { analyzeStaging, computeCrawlTimes, copyRows, resetStaging, stageProblems, stageSession } from './stage';
 
@@ -134,7 +134,7 @@ export async function ingestSession(pool: Pool, ref: SessionRef, options: Ingest
   return outcome;
 }
 
-function failureProblem(contents: Awaited<ReturnType<typeof scanSession>>, rejected: number) {
+function failureProblem(contents: SessionContents, rejected: number) {
   const markers = contents.failureMarkers.map((m) => m.relPath);
   const message =
     markers.length > 0

@@ -64,12 +64,3 @@ export async function naturalSnapshot(pool: Pool): Promise<Record<string, unknow
   for (const [table, sql] of Object.entries(queries)) out[table] = (await pool.query(sql)).rows;
   return out;
 }
-
-/** Row counts of the ims tables. */
-export async function tableCounts(pool: Pool): Promise<Record<string, number>> {
-  const { rows } = await pool.query<{ t: string; n: number }>(`
-    SELECT c.relname AS t, (xpath('/row/n/text()', query_to_xml(format('SELECT count(*) AS n FROM ims.%I', c.relname), false, true, '')))[1]::text::int AS n
-    FROM pg_class c JOIN pg_namespace ns ON ns.oid = c.relnamespace
-    WHERE ns.nspname = 'ims' AND c.relkind IN ('r', 'p') AND NOT c.relispartition AND c.relname <> 'audit_log_archive'`);
-  return Object.fromEntries(rows.map((r) => [r.t, r.n]));
-}
