@@ -510,6 +510,14 @@ AS $function$
                 >= coalesce((SELECT session_uuid FROM ims.crawl_sessions WHERE session_id = old_session), ''))
 $function$
 ;
+CREATE OR REPLACE FUNCTION ims.newer_download(new_at timestamp with time zone, new_path text, old_at timestamp with time zone, old_path text)
+ RETURNS boolean
+ LANGUAGE sql
+ IMMUTABLE PARALLEL SAFE
+AS $function$
+    SELECT new_at IS NOT NULL AND (old_at IS NULL OR (new_at, new_path) >= (old_at, old_path))
+$function$
+;
 CREATE OR REPLACE FUNCTION ims.parse_history_details(details text, OUT field_name text, OUT old_value text, OUT new_value text, OUT change_type text)
  RETURNS record
  LANGUAGE sql

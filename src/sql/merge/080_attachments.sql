@@ -48,7 +48,7 @@ FROM (
 JOIN ims.issues i ON i.issue_id = r.issue_id
 ORDER BY i.issue_pk, r.attachment_key, r.crawled_key DESC, (r.file_path IS NOT NULL) DESC, r.rel_path DESC
 -- newer listing:  ims.newer_crawl(EXCLUDED.source_crawled_at, EXCLUDED.session_id, a.source_crawled_at, a.session_id)
--- newer download: (EXCLUDED.download_crawled_at IS NOT NULL AND (a.download_crawled_at IS NULL OR (EXCLUDED.download_crawled_at, EXCLUDED.file_path) >= (a.download_crawled_at, a.file_path)))
+-- newer download: ims.newer_download(EXCLUDED.download_crawled_at, EXCLUDED.file_path, a.download_crawled_at, a.file_path)
 ON CONFLICT (issue_pk, attachment_key) DO UPDATE SET
     file_id = CASE WHEN ims.newer_crawl(EXCLUDED.source_crawled_at, EXCLUDED.session_id, a.source_crawled_at, a.session_id)
         THEN EXCLUDED.file_id ELSE a.file_id END,
@@ -64,17 +64,17 @@ ON CONFLICT (issue_pk, attachment_key) DO UPDATE SET
         THEN EXCLUDED.file_size ELSE a.file_size END,
     source_crawled_at = CASE WHEN ims.newer_crawl(EXCLUDED.source_crawled_at, EXCLUDED.session_id, a.source_crawled_at, a.session_id)
         THEN EXCLUDED.source_crawled_at ELSE a.source_crawled_at END,
-    file_path = CASE WHEN (EXCLUDED.download_crawled_at IS NOT NULL AND (a.download_crawled_at IS NULL OR (EXCLUDED.download_crawled_at, EXCLUDED.file_path) >= (a.download_crawled_at, a.file_path)))
+    file_path = CASE WHEN ims.newer_download(EXCLUDED.download_crawled_at, EXCLUDED.file_path, a.download_crawled_at, a.file_path)
         THEN EXCLUDED.file_path ELSE a.file_path END,
-    downloaded = CASE WHEN (EXCLUDED.download_crawled_at IS NOT NULL AND (a.download_crawled_at IS NULL OR (EXCLUDED.download_crawled_at, EXCLUDED.file_path) >= (a.download_crawled_at, a.file_path)))
+    downloaded = CASE WHEN ims.newer_download(EXCLUDED.download_crawled_at, EXCLUDED.file_path, a.download_crawled_at, a.file_path)
         THEN EXCLUDED.downloaded ELSE a.downloaded END,
-    extracted_text = CASE WHEN (EXCLUDED.download_crawled_at IS NOT NULL AND (a.download_crawled_at IS NULL OR (EXCLUDED.download_crawled_at, EXCLUDED.file_path) >= (a.download_crawled_at, a.file_path)))
+    extracted_text = CASE WHEN ims.newer_download(EXCLUDED.download_crawled_at, EXCLUDED.file_path, a.download_crawled_at, a.file_path)
         THEN EXCLUDED.extracted_text ELSE a.extracted_text END,
-    text_extracted = CASE WHEN (EXCLUDED.download_crawled_at IS NOT NULL AND (a.download_crawled_at IS NULL OR (EXCLUDED.download_crawled_at, EXCLUDED.file_path) >= (a.download_crawled_at, a.file_path)))
+    text_extracted = CASE WHEN ims.newer_download(EXCLUDED.download_crawled_at, EXCLUDED.file_path, a.download_crawled_at, a.file_path)
         THEN EXCLUDED.text_extracted ELSE a.text_extracted END,
-    download_crawled_at = CASE WHEN (EXCLUDED.download_crawled_at IS NOT NULL AND (a.download_crawled_at IS NULL OR (EXCLUDED.download_crawled_at, EXCLUDED.file_path) >= (a.download_crawled_at, a.file_path)))
+    download_crawled_at = CASE WHEN ims.newer_download(EXCLUDED.download_crawled_at, EXCLUDED.file_path, a.download_crawled_at, a.file_path)
         THEN EXCLUDED.download_crawled_at ELSE a.download_crawled_at END
 WHERE (ims.newer_crawl(EXCLUDED.source_crawled_at, EXCLUDED.session_id, a.source_crawled_at, a.session_id)
        AND (a.file_id, a.session_id, a.filename, a.file_type, a.size_text, a.file_size, a.source_crawled_at) IS DISTINCT FROM (EXCLUDED.file_id, EXCLUDED.session_id, EXCLUDED.filename, EXCLUDED.file_type, EXCLUDED.size_text, EXCLUDED.file_size, EXCLUDED.source_crawled_at))
-   OR ((EXCLUDED.download_crawled_at IS NOT NULL AND (a.download_crawled_at IS NULL OR (EXCLUDED.download_crawled_at, EXCLUDED.file_path) >= (a.download_crawled_at, a.file_path)))
+   OR (ims.newer_download(EXCLUDED.download_crawled_at, EXCLUDED.file_path, a.download_crawled_at, a.file_path)
        AND (a.file_path, a.downloaded, a.extracted_text, a.text_extracted, a.download_crawled_at) IS DISTINCT FROM (EXCLUDED.file_path, EXCLUDED.downloaded, EXCLUDED.extracted_text, EXCLUDED.text_extracted, EXCLUDED.download_crawled_at));

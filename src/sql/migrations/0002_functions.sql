@@ -116,6 +116,14 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
                 >= coalesce((SELECT session_uuid FROM ims.crawl_sessions WHERE session_id = old_session), ''))
 $$;
 
+-- "Does this crawl's download replace the one a row holds?" Only a crawl that downloaded the
+-- file counts; the newest download wins, ties (two copies of one crawl) broken by path.
+CREATE FUNCTION ims.newer_download(new_at timestamptz, new_path text, old_at timestamptz, old_path text)
+RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT new_at IS NOT NULL AND (old_at IS NULL OR (new_at, new_path) >= (old_at, old_path))
+$$;
+
 CREATE FUNCTION ims.update_updated_at()
 RETURNS trigger
 LANGUAGE plpgsql AS $$
