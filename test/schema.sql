@@ -432,6 +432,19 @@ VIEW ims.v_user_dashboard AS
 -- functions
 CREATE OR REPLACE FUNCTION ims.crawler_ts(raw text, tz text DEFAULT NULL::text)
  RETURNS timestamp with time zone
+ LANGUAGE sql
+ STABLE PARALLEL SAFE
+AS $function$
+    SELECT CASE
+        WHEN raw ~ '^(19|2[0-9])[0-9]{2}[-/](0[1-9]|1[0-2])[-/](0[1-9]|1[0-9]|2[0-8])[ T]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?$'
+        THEN replace(raw, '/', '-')::timestamp
+             AT TIME ZONE coalesce(tz, nullif(current_setting('ims.source_timezone', true), ''), 'Asia/Seoul')
+        ELSE ims.crawler_ts_general(raw, tz)
+    END
+$function$
+;
+CREATE OR REPLACE FUNCTION ims.crawler_ts_general(raw text, tz text DEFAULT NULL::text)
+ RETURNS timestamp with time zone
  LANGUAGE plpgsql
  STABLE PARALLEL SAFE
 AS $function$
@@ -518,10 +531,10 @@ AS $function$
     SELECT new_at IS NOT NULL AND (old_at IS NULL OR (new_at, new_path) >= (old_at, old_path))
 $function$
 ;
-CREATE OR REPLACE FUNCTION ims.parse_history_details(details text, OUT field_name text, OUT old_value text, OUT new_value text, OUT change_type text)
- RETURNS record
+CREATE OR REPLACE FUNCTION ims.parse_history_details(details text)
+ RETURNS TABLE(field_name text, old_value text, new_value text, change_type text)
  LANGUAGE sql
- IMMUTABLE PARALLEL SAFE
+ IMMUTABLE PARALLEL SAFE ROWS 1
 AS $function$
     SELECT f, o, n,
            CASE
