@@ -3,15 +3,17 @@ import { describeError, IngestError } from '../errors';
 import { encodeCopyRow, encodeCopyValue } from './encode';
 import { compactToKey } from './names';
 import { Problem, ProblemList } from './problems';
-import { readJsonFile } from './read';
+import { FileStamp, readJsonFile, WHOLE_READ_MAX_BYTES } from './read';
 import { repairIssue } from './repair';
 import { DownloadedFile, IssueFile } from './scan';
+import { checkVerbatim, verbatimText } from './verbatim';
 
 /**
  * The COPY rows of a session, produced file by file (pull: the COPY stream asks for the next
  * chunk only when it has room, so memory holds the few files read ahead, at most 4 MiB of them,
- * or one big file, whatever the session's size). Unreadable files become problems and are
- * skipped; the rest of the session loads.
+ * or one big file that needs repair, whatever the session's size; a big file that needs none is
+ * streamed, verbatim.ts). Unreadable files become problems and are skipped; the rest of the
+ * session loads.
  */
 
 export interface IssueRowStats {
@@ -20,6 +22,16 @@ export interface IssueRowStats {
   /** Time spent reading, parsing and encoding, in ms (the rest of the COPY is the database). */
   readMs: number;
   bytes: number;
+}
+
+export interface IssueRowOptions {
+  /**
+   * Files larger than this many bytes are checked on stream-json's token stream and, when they
+   * need no repair, sent as their own text (verbatim.ts). Default WHOLE_READ_MAX_BYTES: below it
+   * JSON.parse of the whole file is much faster than the token stream, and its memory is bounded.
+   * Tests lower it; Infinity sends every file the old way.
+   */
+  verbatimAbove?: number;
 }
 
 const CHUNK = 64 * 1024;
@@ -36,7 +48,9 @@ export async function* issueRows(
   fallbackKey: string,
   problems: ProblemList,
   stats: IssueRowStats,
+  options: IssueRowOptions = {},
 ): AsyncGenerator<string> {
+  const verbatimAbove = options.verbatimAbove ?? WHOLE_READ_MAX_BYTES;
   const ahead: { size: number; row: Promise<FileRow> }[] = [];
   let next = 0;
   let aheadBytes = 0;
@@ -44,13 +58,13 @@ export async function* issueRows(
   for (let i = 0; i < files.length; i++) {
     const started = performance.now();
     while (next < files.length && ahead.length < READ_AHEAD_FILES && (ahead.length === 0 || aheadBytes + files[next].size <= READ_AHEAD_BYTES)) {
-      ahead.push({ size: files[next].size, row: fileRow(files[next], next + 1, fallbackKey) });
+      ahead.push({ size: files[next].size, row: fileRow(files[next], next + 1, fallbackKey, verbatimAbove) });
       aheadBytes += files[next].size;
       next++;
     }
     const { size, row } = ahead.shift()!;
     aheadBytes -= size;
-    const { head, json, doc, problem } = await row;
+    const { head, json, doc, verbatim, problem } = await row;
     const file = files[i];
     if (head !== undefined) {
       stats.staged++;
@@ -77,6 +91,17 @@ export async function* issueRows(
         }
       }
       buffer += '\n';
+    } else if (verbatim !== undefined) {
+      // Checked to need no repair: the file's own text is the document.
+      buffer += head;
+      for await (const text of verbatimText(file.absPath, file.relPath, verbatim)) {
+        buffer += encodeCopyValue(text);
+        if (buffer.length >= CHUNK) {
+          yield buffer;
+          buffer = '';
+        }
+      }
+      buffer += '\n';
     }
   }
   if (buffer) yield buffer;
@@ -87,8 +112,10 @@ interface FileRow {
   head?: string;
   /** The last column, the document as JSON text, not yet COPY-escaped (a small document)... */
   json?: string;
-  /** ...or the document itself, to be written out (and taken apart) piece by piece (a big one). */
+  /** ...or the document itself, to be written out (and taken apart) piece by piece (a big one)... */
   doc?: Record<string, unknown>;
+  /** ...or, for a big file that needs no repair, the file as it was checked, to be streamed as it is. */
+  verbatim?: FileStamp;
   /** The repairs made, or why the file was not loaded. */
   problem?: Problem;
 }
@@ -130,12 +157,15 @@ function* drainJson(value: unknown, depth: number): Generator<string> {
 }
 
 /** One issue file as its COPY row; never rejects (an unreadable file is a problem, not an error). */
-async function fileRow(file: IssueFile, fileNo: number, fallbackKey: string): Promise<FileRow> {
+async function fileRow(file: IssueFile, fileNo: number, fallbackKey: string, verbatimAbove: number): Promise<FileRow> {
   try {
+    if (file.size > verbatimAbove) {
+      const check = await checkVerbatim(file.absPath, file.relPath);
+      if (check.verbatim) return { head: rowHead(file, fileNo, fallbackKey, check), verbatim: check.stamp };
+    }
     // The parsed value is ours alone: repaired in place, and gone once it is JSON text again.
     const issue = repairIssue(await readJsonFile(file.absPath, file.relPath), file.relPath, { inPlace: true });
-    const crawledKey = issue.crawledKey ?? (file.timestamp ? compactToKey(file.timestamp) : fallbackKey);
-    const head = [fileNo, file.relPath, issue.issueId, issue.crawlOrder, crawledKey].map(encodeCopyValue).join('\t') + '\t';
+    const head = rowHead(file, fileNo, fallbackKey, issue);
     const body = file.size > BIG_FILE_BYTES ? { doc: issue.doc } : { json: JSON.stringify(issue.doc) };
     if (issue.repairs.length === 0) return { head, ...body };
     return {
@@ -164,6 +194,17 @@ async function fileRow(file: IssueFile, fileNo: number, fallbackKey: string): Pr
       },
     };
   }
+}
+
+/** The COPY row up to its last column: file_no, rel_path, issue_id, crawl_order, crawled_key, each followed by a tab. */
+function rowHead(
+  file: IssueFile,
+  fileNo: number,
+  fallbackKey: string,
+  issue: { issueId: string; crawlOrder: number | null; crawledKey?: string },
+): string {
+  const crawledKey = issue.crawledKey ?? (file.timestamp ? compactToKey(file.timestamp) : fallbackKey);
+  return [fileNo, file.relPath, issue.issueId, issue.crawlOrder, crawledKey].map(encodeCopyValue).join('\t') + '\t';
 }
 
 // An extracted-text preview larger than this is cut (and the cut recorded): the text is for

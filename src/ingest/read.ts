@@ -1,11 +1,11 @@
-import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { FileHandle, open } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { parser as jsonParser } from 'stream-json';
 import Assembler from 'stream-json/Assembler';
 import { IngestError } from '../errors';
 
-type Token = Parameters<Assembler['consume']>[0];
+/** One token of stream-json's parser: startObject, keyValue, stringValue, numberValue (its text)... */
+export type JsonToken = Parameters<Assembler['consume']>[0];
 
 /**
  * Files up to this size are read whole and parsed by JSON.parse, about 20 times faster than
@@ -50,24 +50,68 @@ async function readSmallFile(path: string): Promise<string | undefined> {
   }
 }
 
+/** The streaming reader: the file's tokens assembled into its value. */
 async function streamJsonFile(path: string, shownAs: string): Promise<unknown> {
   const assembler = new Assembler();
-  let values = 0;
-  let blank = true;
-  const source = createReadStream(path, { highWaterMark: 256 * 1024 });
-  source.on('data', (chunk) => {
-    if (blank && /\S/.test(chunk.toString('latin1'))) blank = false;
+  await parseJsonTokens(path, shownAs, (token) => {
+    assembler.consume(token);
   });
-  // Packed values only: the Assembler ignores the per-chunk tokens, so asking for them is waste.
+  return assembler.current;
+}
+
+/** A file's size and modification time, as they were when it was opened. */
+export interface FileStamp {
+  size: number;
+  mtimeMs: number;
+}
+
+/**
+ * Parses the JSON file at `path` as its bytes arrive (stream-json) and hands each token to
+ * `consume`, which returns false when it has seen enough: reading then stops, and nothing more
+ * is checked. `onBytes` sees the file's bytes as they are read. Errors name the file as
+ * `shownAs` and say what is wrong; a half-written file (the crawler writes without rename,
+ * docs/input-format.md §5) reads as "ends before the JSON value is complete". Returns the
+ * file's stamp as it was when opened.
+ */
+export async function parseJsonTokens(
+  path: string,
+  shownAs: string,
+  consume: (token: JsonToken) => boolean | void,
+  onBytes?: (chunk: Buffer) => void,
+): Promise<FileStamp> {
+  let handle: FileHandle | undefined;
+  let stamp: FileStamp | undefined;
+  let depth = 0;
+  let complete = false;
+  let stopped = false;
+  let blank = true;
+  // Packed values only: each key, string and number is one whole token; the per-chunk tokens
+  // would be waste.
   const parser = jsonParser({ streamValues: false });
   try {
-    await pipeline(source, parser, async (tokens: AsyncIterable<Token>) => {
+    handle = await open(path, 'r');
+    const info = await handle.stat();
+    stamp = { size: info.size, mtimeMs: info.mtimeMs };
+    const source = handle.createReadStream({ highWaterMark: 256 * 1024, autoClose: false });
+    source.on('data', (chunk) => {
+      const bytes = chunk as Buffer; // no encoding given: bytes
+      if (blank && /\S/.test(bytes.toString('latin1'))) blank = false;
+      onBytes?.(bytes);
+    });
+    await pipeline(source, parser, async (tokens: AsyncIterable<JsonToken>) => {
       for await (const token of tokens) {
-        assembler.consume(token);
-        if (assembler.done) values++;
+        if (token.name === 'startObject' || token.name === 'startArray') depth++;
+        else if (token.name === 'endObject' || token.name === 'endArray') depth--;
+        if (depth === 0) complete = true;
+        if (consume(token) === false) {
+          // Leaving the loop aborts the pipeline: the rejection that follows is this stop.
+          stopped = true;
+          return;
+        }
       }
     });
   } catch (err) {
+    if (stopped) return stamp!;
     const code = (err as NodeJS.ErrnoException).code;
     const reason = (err as Error).message
       .replace(/^Parser cannot parse input: /, '')
@@ -81,9 +125,11 @@ async function streamJsonFile(path: string, shownAs: string): Promise<unknown> {
     else if (ended) text = `ends before the JSON value is complete (half-written?): ${reason}`;
     else text = `not valid JSON: ${reason}`;
     throw new IngestError('PARSE_FAILED', `${shownAs}: ${text}`, { file: path, cause: err });
+  } finally {
+    await handle?.close().catch(() => undefined);
   }
-  if (values === 0 || !assembler.done) {
+  if (!complete) {
     throw new IngestError('PARSE_FAILED', `${shownAs}: ends before the JSON value is complete (half-written?)`, { file: path });
   }
-  return assembler.current;
+  return stamp;
 }

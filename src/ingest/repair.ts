@@ -18,15 +18,15 @@ export interface RepairedIssue {
   repairs: string[];
 }
 
-const SCALAR_KEYS = [
+export const SCALAR_KEYS = [
   'issue_id', 'title', 'description', 'product', 'status', 'priority', 'created_date',
   'updated_date', 'reporter', 'assignee', 'product_notice', 'url', 'crawled_at',
 ] as const;
 
 /** The lists and the string fields their items carry (extra fields are kept as they are). */
-const LIST_KEYS = ['related_issues', 'comments', 'history', 'attachments'] as const;
+export const LIST_KEYS = ['related_issues', 'comments', 'history', 'attachments'] as const;
 
-const MAX_ISSUE_ID = 50;
+export const MAX_ISSUE_ID = 50;
 
 export interface RepairOptions {
   /**
@@ -36,7 +36,11 @@ export interface RepairOptions {
   inPlace?: boolean;
 }
 
-/** Validates and repairs `value`, the parsed content of `file`; `value` is left as it was unless options.inPlace. */
+/**
+ * Validates and repairs `value`, the parsed content of `file`; `value` is left as it was unless
+ * options.inPlace. verbatim.ts judges on a big file's token stream whether this would change
+ * anything: a check added or changed here must be mirrored there.
+ */
 export function repairIssue(value: unknown, file: string, options: RepairOptions = {}): RepairedIssue {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new IngestError('INVALID_ISSUE', `${file}: expected a JSON object, found ${describeType(value)}`, { file });
