@@ -17,8 +17,8 @@ export interface SizeRun {
 export interface PerRowRun {
   sessions: number;
   perRow: RunResult;
-  /** ims-ingest on the same sessions, by concurrency. */
-  ingest: { concurrency: number; result: RunResult }[];
+  /** ims-ingest on the same sessions, and the database floor of those sessions, by concurrency. */
+  ingest: { concurrency: number; result: RunResult; floor: RunResult }[];
 }
 
 export interface BigRun {
@@ -80,11 +80,11 @@ export function statementTable(run: SizeRun): string {
 export function perRowTable(r: PerRowRun): string {
   const perFile = (x: RunResult) => x.wallMs / x.files;
   return table(
-    ['subset', 'issue files', 'per-row s', 'per-row files/s', 'statements', 'ims-ingest sessions at once', 'ims-ingest s', 'ims-ingest files/s', 'per-row / ims-ingest (per file)'],
-    r.ingest.map(({ concurrency, result }) => [
+    ['subset', 'issue files', 'per-row s', 'per-row files/s', 'statements', 'sessions at once', 'ims-ingest s', 'ims-ingest files/s', 'per-row / ims-ingest (per file)', 'floor s', 'per-row / floor (per file)'],
+    r.ingest.map(({ concurrency, result, floor }) => [
       `first ${r.sessions} sessions`, r.perRow.files, s(r.perRow.wallMs), (r.perRow.files / (r.perRow.wallMs / 1000)).toFixed(0),
       r.perRow.rows.statements ?? 0, concurrency, s(result.wallMs), (result.files / (result.wallMs / 1000)).toFixed(0),
-      `${(perFile(r.perRow) / perFile(result)).toFixed(1)}x`,
+      `${(perFile(r.perRow) / perFile(result)).toFixed(1)}x`, s(floor.wallMs), `${(perFile(r.perRow) / perFile(floor)).toFixed(1)}x`,
     ]),
   );
 }
