@@ -10,7 +10,7 @@ import { generateBigSession, generateCorpus } from './corpus';
 import { freshDatabase, openServer, StatementTime, statementTimes } from './database';
 import { prepareFloor } from './floor';
 import { REPO_ROOT } from './loader';
-import { bigTable, BigRun, indexTable, IndexRun, mainTable, perRowTable, PerRowRun, rowsTable, SizeRun, statementTable } from './report';
+import { bigTable, BigRun, indexTable, IndexRun, mainTable, perRowTable, PerRowRun, rowsTable, SizeRun, statementTable, targetsTable } from './report';
 import { RunResult } from './result';
 
 /**
@@ -183,6 +183,9 @@ async function measureAll(): Promise<void> {
     ...(perRowRun ? ['### Per-row way (the crawler\'s loader, one session at a time) against ims-ingest and the database floor on the same sessions, fresh databases', perRowTable(perRowRun)] : []),
     ...(big ? ['', '### One big issue file', bigTable(big)] : []),
     ...(indexRuns.length ? ['', `### Floor of the ${argv['index-profile']}-file corpus without groups of indexes (one session at a time)`, indexTable(indexRuns)] : []),
+    '',
+    '### Targets (docs/performance.md)',
+    targetsTable(runs, perRowRun, big),
     '',
   ].join('\n');
   writeFileSync(join(out, 'results.md'), text);

@@ -103,3 +103,28 @@ export function indexTable(runs: IndexRun[]): string {
     runs.map((r) => [r.variant, s(r.floor.wallMs), `${((100 * r.floor.wallMs) / base).toFixed(0)}%`]),
   );
 }
+
+/**
+ * The issue's three targets, each judged on this run's figures: ims-ingest within 1.5x of the
+ * floor on the largest corpus, 6x faster than the per-row way (with the floor's own ratio
+ * beside it, the bound for any loader running these merges), and peak RSS under 200 MB.
+ */
+export function targetsTable(runs: SizeRun[], perRow?: PerRowRun, big?: BigRun): string {
+  const mark = (ok: boolean) => (ok ? 'met' : 'NOT met');
+  const rows: string[][] = [];
+  const largest = Math.max(...runs.map((r) => r.files));
+  for (const r of runs.filter((x) => x.files === largest)) {
+    const ratio = r.ingest.wallMs / r.floor.wallMs;
+    rows.push([`ims-ingest / floor, ${r.files} files, ${r.concurrency} at once`, '<= 1.5x', `${ratio.toFixed(2)}x`, mark(ratio <= 1.5)]);
+  }
+  for (const { concurrency, result, floor } of perRow?.ingest ?? []) {
+    const perFile = (x: RunResult) => x.wallMs / x.files;
+    const ratio = perFile(perRow!.perRow) / perFile(result);
+    const bound = perFile(perRow!.perRow) / perFile(floor);
+    rows.push([`per-row / ims-ingest, ${concurrency} at once`, '>= 6x', `${ratio.toFixed(1)}x (the floor: ${bound.toFixed(1)}x)`, mark(ratio >= 6)]);
+  }
+  const rss = [...runs.map((r) => r.ingest.peakRssMb!), ...(big ? [big.ingest.peakRssMb!] : [])];
+  const peak = Math.max(...rss);
+  rows.push([`peak RSS, every size${big ? ` and the ${big.fileMb.toFixed(0)} MB issue file` : ''}`, '< 200 MB', `${peak.toFixed(0)} MB`, mark(peak < 200)]);
+  return table(['target', 'wanted', 'this run', 'verdict'], rows);
+}
