@@ -66,6 +66,9 @@ export function rowsTable(runs: SizeRun[]): string {
 
 export function statementTable(run: SizeRun): string {
   const names = [...new Set([...run.floorStatements, ...run.ingestStatements].map((t) => t.name))];
+  if (names.length === 0) {
+    return '(none: this server does not load pg_stat_statements; add it to shared_preload_libraries for this table)';
+  }
   const get = (list: StatementTime[], n: string) => list.find((t) => t.name === n)?.ms ?? 0;
   names.sort((a, b) => get(run.floorStatements, b) - get(run.floorStatements, a));
   const total = (list: StatementTime[]) => list.reduce((a, t) => a + t.ms, 0);
