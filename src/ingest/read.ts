@@ -128,8 +128,9 @@ export async function parseJsonTokens(
   } finally {
     await handle?.close().catch(() => undefined);
   }
-  if (!complete) {
+  // A stop ends the pipeline early, with or without a rejection: either way it is not a cut file.
+  if (!complete && !stopped) {
     throw new IngestError('PARSE_FAILED', `${shownAs}: ends before the JSON value is complete (half-written?)`, { file: path });
   }
-  return stamp;
+  return stamp!;
 }
