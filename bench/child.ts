@@ -1,6 +1,6 @@
 import { runFloor } from './floor';
 import { createPool, discoverSessions, ingestMany, refreshAnalytics } from './loader';
-import { runPerRow } from './per-row';
+import { PerRowTransaction, runPerRow } from './per-row';
 import { PeakRss, RunResult } from './result';
 
 /**
@@ -12,7 +12,7 @@ import { PeakRss, RunResult } from './result';
 export type Job =
   | { mode: 'ingest'; url: string; root: string; concurrency: number; limit?: number }
   | { mode: 'floor'; url: string; dir: string; concurrency: number }
-  | { mode: 'per-row'; url: string; root: string; limit: number };
+  | { mode: 'per-row'; url: string; root: string; limit: number; transaction: PerRowTransaction };
 
 async function ingest(job: Extract<Job, { mode: 'ingest' }>): Promise<RunResult> {
   const refs = (await discoverSessions(job.root)).slice(0, job.limit);
@@ -46,7 +46,7 @@ async function main(): Promise<void> {
   const job = JSON.parse(process.argv[2]) as Job;
   const rss = new PeakRss();
   const result =
-    job.mode === 'ingest' ? await ingest(job) : job.mode === 'floor' ? await runFloor(job.url, job.dir, job.concurrency) : await runPerRow(job.url, job.root, job.limit);
+    job.mode === 'ingest' ? await ingest(job) : job.mode === 'floor' ? await runFloor(job.url, job.dir, job.concurrency) : await runPerRow(job.url, job.root, job.limit, job.transaction);
   result.peakRssMb = rss.stop();
   process.stdout.write(`\n${JSON.stringify(result)}\n`);
 }

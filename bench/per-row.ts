@@ -9,9 +9,14 @@ import { RunResult } from './result';
  * item 15): per issue file, SELECT the issue, INSERT or UPDATE it, DELETE its comments, history
  * and attachments and INSERT them again, one statement per row, through node-postgres. It
  * writes the same tables and columns ims-ingest writes, with the key names fixed, and is
- * given every advantage the real one lacks: JSON.parse instead of a streaming parser, dates
- * converted in JS, one transaction per session (not per issue). The statements are inline
- * because they are this reference loader, not part of ims-ingest.
+ * given the advantages the real one lacks: JSON.parse instead of a streaming parser, dates
+ * converted in JS. The statements are inline because they are this reference loader, not part
+ * of ims-ingest.
+ *
+ * Transactions, `transaction`: 'issue', as the crawler's loader commits: the session row on its
+ * own first (which is how it could leave interrupted sessions 'running' forever,
+ * docs/input-format.md §10), then each issue file; or 'session', one transaction for the
+ * whole session, an advantage more that the crawler's loader does not have.
  */
 
 const SQL = {
@@ -96,8 +101,10 @@ async function loadIssue(client: PoolClient, sessionId: string, relPath: string,
   return statements;
 }
 
+export type PerRowTransaction = 'issue' | 'session';
+
 /** Loads the first `limit` sessions under `root` the per-row way. */
-export async function runPerRow(url: string, root: string, limit: number): Promise<RunResult> {
+export async function runPerRow(url: string, root: string, limit: number, transaction: PerRowTransaction): Promise<RunResult> {
   const refs = (await discoverSessions(root)).slice(0, limit);
   const pool = createPool({ connectionString: url, max: 1 });
   const result: RunResult = { sessions: 0, files: 0, bytes: 0, wallMs: 0, readMs: 0, copyMs: 0, mergeMs: 0, rows: { statements: 0 }, failures: [] };
@@ -116,6 +123,7 @@ export async function runPerRow(url: string, root: string, limit: number): Promi
           const t = performance.now();
           const doc = JSON.parse(await readFile(file.absPath, 'utf8')) as Doc;
           result.readMs += performance.now() - t;
+          if (transaction === 'issue') await client.query('COMMIT; BEGIN');
           result.rows.statements += await loadIssue(client, sessionId, file.relPath, doc);
           result.files++;
           result.bytes += file.size;

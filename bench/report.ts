@@ -16,7 +16,10 @@ export interface SizeRun {
 
 export interface PerRowRun {
   sessions: number;
+  /** The per-row way with a transaction per issue file, as the crawler's loader commits... */
   perRow: RunResult;
+  /** ...and with one transaction per session. */
+  perRowSession: RunResult;
   /** ims-ingest on the same sessions, and the database floor of those sessions, by concurrency. */
   ingest: { concurrency: number; result: RunResult; floor: RunResult }[];
 }
@@ -82,13 +85,18 @@ export function statementTable(run: SizeRun): string {
 
 export function perRowTable(r: PerRowRun): string {
   const perFile = (x: RunResult) => x.wallMs / x.files;
+  const line = (loader: string, concurrency: number, x: RunResult): (string | number)[] => [
+    `first ${r.sessions} sessions`, x.files, loader, concurrency, s(x.wallMs), (x.files / (x.wallMs / 1000)).toFixed(0),
+    `${(perFile(r.perRow) / perFile(x)).toFixed(1)}x`, `${(perFile(r.perRowSession) / perFile(x)).toFixed(1)}x`,
+  ];
   return table(
-    ['subset', 'issue files', 'per-row s', 'per-row files/s', 'statements', 'sessions at once', 'ims-ingest s', 'ims-ingest files/s', 'per-row / ims-ingest (per file)', 'floor s', 'per-row / floor (per file)'],
-    r.ingest.map(({ concurrency, result, floor }) => [
-      `first ${r.sessions} sessions`, r.perRow.files, s(r.perRow.wallMs), (r.perRow.files / (r.perRow.wallMs / 1000)).toFixed(0),
-      r.perRow.rows.statements ?? 0, concurrency, s(result.wallMs), (result.files / (result.wallMs / 1000)).toFixed(0),
-      `${(perFile(r.perRow) / perFile(result)).toFixed(1)}x`, s(floor.wallMs), `${(perFile(r.perRow) / perFile(floor)).toFixed(1)}x`,
-    ]),
+    ['subset', 'issue files', 'loader', 'sessions at once', 's', 'files/s', 'per-row (transaction per issue) / this', 'per-row (transaction per session) / this'],
+    [
+      line(`per-row, a transaction per issue file (the crawler's way), ${r.perRow.rows.statements ?? 0} statements`, 1, r.perRow),
+      line(`per-row, one transaction per session, ${r.perRowSession.rows.statements ?? 0} statements`, 1, r.perRowSession),
+      ...r.ingest.map(({ concurrency, result }) => line('ims-ingest', concurrency, result)),
+      ...r.ingest.map(({ concurrency, floor }) => line('the database floor', concurrency, floor)),
+    ],
   );
 }
 
@@ -124,7 +132,11 @@ export function targetsTable(runs: SizeRun[], perRow?: PerRowRun, big?: BigRun):
     const perFile = (x: RunResult) => x.wallMs / x.files;
     const ratio = perFile(perRow!.perRow) / perFile(result);
     const bound = perFile(perRow!.perRow) / perFile(floor);
-    rows.push([`per-row / ims-ingest, ${concurrency} at once`, '>= 6x', `${ratio.toFixed(1)}x (the floor: ${bound.toFixed(1)}x)`, mark(ratio >= 6)]);
+    const generous = perFile(perRow!.perRowSession) / perFile(result);
+    rows.push([
+      `per-row / ims-ingest, ${concurrency} at once`, '>= 6x',
+      `${ratio.toFixed(1)}x (the floor: ${bound.toFixed(1)}x; against per-row in one transaction per session: ${generous.toFixed(1)}x)`, mark(ratio >= 6),
+    ]);
   }
   const rss = [...runs.map((r) => r.ingest.peakRssMb!), ...(big ? [big.ingest.peakRssMb!] : [])];
   const peak = Math.max(...rss);
