@@ -131,7 +131,7 @@ async function measureAll(): Promise<void> {
   if (perRowFiles > 0) {
     const smallest = generateCorpus(join(out, `corpus-${sizes[0]}`), { files: sizes[0], filesPerSession: argv['files-per-session'], distinctRatio: 0.36, seed: argv.seed });
     const subset = Math.max(1, Math.ceil(Math.min(perRowFiles, smallest.files) / argv['files-per-session']));
-    // As the crawler's loader commits (a transaction per issue file), and with one per session.
+    // Committing as it goes (a transaction per issue file), and in one transaction per session.
     const perRow = await median(() => measure({ mode: 'per-row', url: '', root: smallest.root, limit: subset, transaction: 'issue' }));
     const perRowSession = await median(() => measure({ mode: 'per-row', url: '', root: smallest.root, limit: subset, transaction: 'session' }));
     // The floor of the same sessions bounds the ratio any loader with these merges can reach.

@@ -16,7 +16,7 @@ export interface SizeRun {
 
 export interface PerRowRun {
   sessions: number;
-  /** The per-row way with a transaction per issue file, as the crawler's loader commits... */
+  /** The per-row way with a transaction per issue file (committing as it goes)... */
   perRow: RunResult;
   /** ...and with one transaction per session. */
   perRowSession: RunResult;
@@ -92,7 +92,7 @@ export function perRowTable(r: PerRowRun): string {
   return table(
     ['subset', 'issue files', 'loader', 'sessions at once', 's', 'files/s', 'per-row (transaction per issue) / this', 'per-row (transaction per session) / this'],
     [
-      line(`per-row, a transaction per issue file (the crawler's way), ${r.perRow.rows.statements ?? 0} statements`, 1, r.perRow),
+      line(`per-row, a transaction per issue file, ${r.perRow.rows.statements ?? 0} statements`, 1, r.perRow),
       line(`per-row, one transaction per session, ${r.perRowSession.rows.statements ?? 0} statements`, 1, r.perRowSession),
       ...r.ingest.map(({ concurrency, result }) => line('ims-ingest', concurrency, result)),
       ...r.ingest.map(({ concurrency, floor }) => line('the database floor', concurrency, floor)),
