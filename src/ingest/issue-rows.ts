@@ -3,7 +3,7 @@ import { describeError, IngestError } from '../errors';
 import { encodeCopyRow, encodeCopyValue } from './encode';
 import { compactToKey } from './names';
 import { Problem, ProblemList } from './problems';
-import { FileStamp, readJsonFile, WHOLE_READ_MAX_BYTES } from './read';
+import { readJsonFile, WHOLE_READ_MAX_BYTES } from './read';
 import { repairIssue } from './repair';
 import { DownloadedFile, IssueFile } from './scan';
 import { checkVerbatim, verbatimText } from './verbatim';
@@ -51,21 +51,21 @@ export async function* issueRows(
   options: IssueRowOptions = {},
 ): AsyncGenerator<string> {
   const verbatimAbove = options.verbatimAbove ?? WHOLE_READ_MAX_BYTES;
-  const ahead: { size: number; row: Promise<FileRow> }[] = [];
+  // The rows of files[i], files[i + 1] ... files[next - 1], being read.
+  const ahead: Promise<FileRow>[] = [];
   let next = 0;
   let aheadBytes = 0;
   let buffer = '';
   for (let i = 0; i < files.length; i++) {
     const started = performance.now();
     while (next < files.length && ahead.length < READ_AHEAD_FILES && (ahead.length === 0 || aheadBytes + files[next].size <= READ_AHEAD_BYTES)) {
-      ahead.push({ size: files[next].size, row: fileRow(files[next], next + 1, fallbackKey, verbatimAbove) });
+      ahead.push(fileRow(files[next], next + 1, fallbackKey, verbatimAbove));
       aheadBytes += files[next].size;
       next++;
     }
-    const { size, row } = ahead.shift()!;
-    aheadBytes -= size;
-    const { head, json, doc, verbatim, problem } = await row;
     const file = files[i];
+    aheadBytes -= file.size;
+    const { head, json, pieces, problem } = await ahead.shift()!;
     if (head !== undefined) {
       stats.staged++;
       stats.bytes += file.size;
@@ -74,34 +74,24 @@ export async function* issueRows(
     }
     if (problem) problems.add(problem);
     stats.readMs += performance.now() - started;
+    if (head === undefined) continue;
+    buffer += head;
     if (json !== undefined) {
-      buffer += `${head}${encodeCopyValue(json)}\n`;
-      if (buffer.length >= CHUNK) {
-        yield buffer;
-        buffer = '';
-      }
-    } else if (doc !== undefined) {
-      // A big document is written out piece by piece: its JSON text never exists whole.
-      buffer += head;
-      for (const piece of drainJson(doc, 0)) {
+      buffer += encodeCopyValue(json);
+    } else if (pieces !== undefined) {
+      // A big document, piece by piece: its JSON text never exists whole.
+      for await (const piece of pieces) {
         buffer += encodeCopyValue(piece);
         if (buffer.length >= CHUNK) {
           yield buffer;
           buffer = '';
         }
       }
-      buffer += '\n';
-    } else if (verbatim !== undefined) {
-      // Checked to need no repair: the file's own text is the document.
-      buffer += head;
-      for await (const text of verbatimText(file.absPath, file.relPath, verbatim)) {
-        buffer += encodeCopyValue(text);
-        if (buffer.length >= CHUNK) {
-          yield buffer;
-          buffer = '';
-        }
-      }
-      buffer += '\n';
+    }
+    buffer += '\n';
+    if (buffer.length >= CHUNK) {
+      yield buffer;
+      buffer = '';
     }
   }
   if (buffer) yield buffer;
@@ -112,10 +102,12 @@ interface FileRow {
   head?: string;
   /** The last column, the document as JSON text, not yet COPY-escaped (a small document)... */
   json?: string;
-  /** ...or the document itself, to be written out (and taken apart) piece by piece (a big one)... */
-  doc?: Record<string, unknown>;
-  /** ...or, for a big file that needs no repair, the file as it was checked, to be streamed as it is. */
-  verbatim?: FileStamp;
+  /**
+   * ...or that text in pieces (a big document): the repaired document taken apart as it is
+   * written out (drainJson), or, for a big file that needs no repair, the file's own text as it
+   * was checked (verbatimText). Both generators start reading only when asked.
+   */
+  pieces?: Iterable<string> | AsyncIterable<string>;
   /** The repairs made, or why the file was not loaded. */
   problem?: Problem;
 }
@@ -161,39 +153,40 @@ async function fileRow(file: IssueFile, fileNo: number, fallbackKey: string, ver
   try {
     if (file.size > verbatimAbove) {
       const check = await checkVerbatim(file.absPath, file.relPath);
-      if (check.verbatim) return { head: rowHead(file, fileNo, fallbackKey, check), verbatim: check.stamp };
+      // Checked to need no repair: the file's own text is the document.
+      if (check.verbatim) return { head: rowHead(file, fileNo, fallbackKey, check), pieces: verbatimText(file.absPath, file.relPath, check.stamp) };
     }
     // The parsed value is ours alone: repaired in place, and gone once it is JSON text again.
     const issue = repairIssue(await readJsonFile(file.absPath, file.relPath), file.relPath, { inPlace: true });
-    const head = rowHead(file, fileNo, fallbackKey, issue);
-    const body = file.size > BIG_FILE_BYTES ? { doc: issue.doc } : { json: JSON.stringify(issue.doc) };
-    if (issue.repairs.length === 0) return { head, ...body };
     return {
-      head,
-      ...body,
-      problem: {
-        error_key: `repair:${file.relPath}`,
-        error_type: 'parsing',
-        severity: 'warning',
-        message: `${file.relPath}: ${issue.repairs.join('; ')}`,
-        detail: { issue_id: issue.issueId, repairs: issue.repairs },
-        file_path: file.absPath,
-        occurred_raw: file.timestamp ?? null,
-      },
+      head: rowHead(file, fileNo, fallbackKey, issue),
+      ...(file.size > BIG_FILE_BYTES ? { pieces: drainJson(issue.doc, 0) } : { json: JSON.stringify(issue.doc) }),
+      problem:
+        issue.repairs.length > 0
+          ? fileProblem(file, 'repair', 'warning', `${file.relPath}: ${issue.repairs.join('; ')}`, { issue_id: issue.issueId, repairs: issue.repairs })
+          : undefined,
     };
   } catch (err) {
     return {
-      problem: {
-        error_key: `parse:${file.relPath}`,
-        error_type: 'parsing',
-        severity: 'error',
-        message: err instanceof IngestError ? err.message : `${file.relPath}: ${describeError(err)}`,
-        detail: { code: err instanceof IngestError ? err.code : 'PARSE_FAILED', size: file.size },
-        file_path: file.absPath,
-        occurred_raw: file.timestamp ?? null,
-      },
+      problem: fileProblem(file, 'parse', 'error', err instanceof IngestError ? err.message : `${file.relPath}: ${describeError(err)}`, {
+        code: err instanceof IngestError ? err.code : 'PARSE_FAILED',
+        size: file.size,
+      }),
     };
   }
+}
+
+/** A problem of the issue file `file`, keyed `<kind>:<rel_path>`. */
+function fileProblem(file: IssueFile, kind: 'repair' | 'parse', severity: Problem['severity'], message: string, detail: Problem['detail']): Problem {
+  return {
+    error_key: `${kind}:${file.relPath}`,
+    error_type: 'parsing',
+    severity,
+    message,
+    detail,
+    file_path: file.absPath,
+    occurred_raw: file.timestamp ?? null,
+  };
 }
 
 /** The COPY row up to its last column: file_no, rel_path, issue_id, crawl_order, crawled_key, each followed by a tab. */
