@@ -26,7 +26,27 @@ export const SCALAR_KEYS = [
 /** The lists and the string fields their items carry (extra fields are kept as they are). */
 export const LIST_KEYS = ['related_issues', 'comments', 'history', 'attachments'] as const;
 
-export const MAX_ISSUE_ID = 50;
+const MAX_ISSUE_ID = 50;
+
+const MAX_CRAWL_ORDER = 2_147_483_647;
+
+/** A crawl_order repairIssue keeps: a whole number that fits PostgreSQL's integer, not negative. */
+export function isCrawlOrder(n: unknown): n is number {
+  return typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= MAX_CRAWL_ORDER;
+}
+
+/** Why repairIssue refuses `issueId` (already trimmed), or undefined when it is usable. */
+export function issueIdFault(issueId: string): string | undefined {
+  if (issueId === '') return 'missing or empty; the file is not loaded';
+  if (issueId === 'unknown') return '"unknown" (the crawler found no id on the page); the file is not loaded';
+  if (issueId.length > MAX_ISSUE_ID) return `${issueId.length} characters long (at most ${MAX_ISSUE_ID})`;
+  return undefined;
+}
+
+/** A key or string repairIssue keeps as it is: no NUL, no unpaired surrogate (cleanString). */
+export function isCleanText(s: string): boolean {
+  return !s.includes('\0') && s.isWellFormed();
+}
 
 export interface RepairOptions {
   /**
@@ -65,16 +85,8 @@ export function repairIssue(value: unknown, file: string, options: RepairOptions
   }
 
   const issueId = typeof doc.issue_id === 'string' ? doc.issue_id.trim() : '';
-  if (issueId === '' || issueId === 'unknown') {
-    throw new IngestError(
-      'INVALID_ISSUE',
-      `${file}: issue_id is ${issueId === '' ? 'missing or empty' : '"unknown" (the crawler found no id on the page)'}; the file is not loaded`,
-      { file },
-    );
-  }
-  if (issueId.length > MAX_ISSUE_ID) {
-    throw new IngestError('INVALID_ISSUE', `${file}: issue_id is ${issueId.length} characters long (at most ${MAX_ISSUE_ID})`, { file });
-  }
+  const fault = issueIdFault(issueId);
+  if (fault !== undefined) throw new IngestError('INVALID_ISSUE', `${file}: issue_id is ${fault}`, { file });
   doc.issue_id = issueId;
 
   for (const key of LIST_KEYS) {
@@ -121,7 +133,7 @@ export function repairIssue(value: unknown, file: string, options: RepairOptions
   if ('crawl_order' in doc) {
     const raw = doc.crawl_order;
     const n = typeof raw === 'string' && /^\s*\d+\s*$/.test(raw) ? Number(raw) : raw;
-    if (typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= 2_147_483_647) {
+    if (isCrawlOrder(n)) {
       crawlOrder = n;
       if (typeof raw === 'string') repairs.push(`crawl_order was the string ${JSON.stringify(raw)}; read as the number ${n}`);
       doc.crawl_order = n;
@@ -174,7 +186,7 @@ function cleanInPlace(value: unknown, path: string, repairs: string[]): unknown 
     const obj = value as Record<string, unknown>;
     const keys = Object.keys(obj);
     // A key that needs cleaning changes the object's shape: rebuild it then, in key order.
-    if (keys.some((k) => k.includes('\0') || !k.isWellFormed())) return cleanValue(obj, path, repairs);
+    if (!keys.every(isCleanText)) return cleanValue(obj, path, repairs);
     for (const k of keys) obj[k] = cleanInPlace(obj[k], path ? `${path}.${k}` : k, repairs);
     return obj;
   }

@@ -2,7 +2,7 @@ import { FileHandle, open } from 'node:fs/promises';
 import { IngestError } from '../errors';
 import { naiveTimeKey } from './names';
 import { FileStamp, JsonToken, parseJsonTokens } from './read';
-import { LIST_KEYS, MAX_ISSUE_ID, SCALAR_KEYS } from './repair';
+import { isCleanText, isCrawlOrder, issueIdFault, LIST_KEYS, SCALAR_KEYS } from './repair';
 
 /**
  * A big issue file that needs no repair is loaded as its own text: its `doc` column is the
@@ -148,7 +148,7 @@ class IssueChecker {
         this.key(token.value!);
         break;
       case 'stringValue':
-        if (!cleanText(token.value!)) this.stop('a string that repairIssue would clean (NUL or an unpaired surrogate)');
+        if (!isCleanText(token.value!)) this.stop('a string that repairIssue would clean (NUL or an unpaired surrogate)');
         else this.value('string', token.value);
         break;
       case 'numberValue':
@@ -172,7 +172,7 @@ class IssueChecker {
     for (const [key, repair] of this.repairs) if (repair !== undefined) return { verbatim: false, reason: `${key}: ${repair}` };
     const id = this.repairs.has('issue_id') ? this.issueId! : '';
     const trimmed = id.trim();
-    if (trimmed === '' || trimmed === 'unknown' || trimmed.length > MAX_ISSUE_ID) {
+    if (issueIdFault(trimmed) !== undefined) {
       return { verbatim: false, reason: 'issue_id is missing, empty, "unknown" or too long (an error)' };
     }
     if (trimmed !== id) return { verbatim: false, reason: 'issue_id has white space around it (trimmed)' };
@@ -189,7 +189,7 @@ class IssueChecker {
   }
 
   private key(key: string): void {
-    if (!cleanText(key)) this.stop('a key that repairIssue would clean (NUL or an unpaired surrogate)');
+    if (!isCleanText(key)) this.stop('a key that repairIssue would clean (NUL or an unpaired surrogate)');
     else if (key === '__proto__') this.stop('a "__proto__" key');
     else if (this.depth === 1) this.topKey = key;
     else this.fieldKey = key;
@@ -223,7 +223,7 @@ class IssueChecker {
       else if (key === 'crawled_at') this.crawledAt = text;
     } else if (expect === 'crawl_order') {
       const n = kind === 'number' ? Number(text) : NaN;
-      if (Number.isInteger(n) && n >= 0 && n <= 2_147_483_647) this.crawlOrder = n;
+      if (isCrawlOrder(n)) this.crawlOrder = n;
       else repair = 'not a whole number from 0 to 2147483647';
     } else if (kind === (expect === 'list' ? 'list' : 'object')) {
       // Judged when it closes (closed()).
@@ -248,11 +248,6 @@ class IssueChecker {
       this.holdsOk = false;
     }
   }
-}
-
-/** A key or string value repairIssue keeps as it is (cleanString: no NUL, no unpaired surrogate). */
-function cleanText(s: string): boolean {
-  return !s.includes('\0') && s.isWellFormed();
 }
 
 /**
