@@ -6,7 +6,9 @@ import { Database, openDatabase } from './database';
 import { DB_ACTIONS, DbAction, dbCommand } from './embedded/command';
 import { describeError, IngestError } from './errors';
 import { backfill, refreshAnalytics } from './ingest/backfill';
+import { SessionRef } from './ingest/discover';
 import { applyMigrations } from './ingest/migrate';
+import { SessionOutcome } from './ingest/session';
 import { runDaemon } from './daemon';
 import { Metrics, serveMetrics } from './metrics';
 import { backfillSucceeded, formatOutcome, formatSummary } from './summary';
@@ -24,7 +26,8 @@ interface GlobalArgs extends ConfigFlags {
   json?: boolean;
 }
 
-async function withDatabase(args: GlobalArgs, work: (db: Database, config: Config) => Promise<number>): Promise<void> {
+/** Runs `work` with the run's configuration and sets the exit code from its result or error. */
+async function withConfig(args: GlobalArgs, work: (config: Config) => Promise<number>): Promise<void> {
   let config: Config;
   try {
     config = loadConfig(args);
@@ -33,17 +36,31 @@ async function withDatabase(args: GlobalArgs, work: (db: Database, config: Confi
     process.exitCode = 2;
     return;
   }
-  let db: Database | undefined;
   try {
-    db = await openDatabase(config, log);
-    process.exitCode = await work(db, config);
+    process.exitCode = await work(config);
   } catch (err) {
     log(`ims-ingest: ${describeError(err)}`);
     process.exitCode = err instanceof IngestError && err.code === 'CONFIG_INVALID' ? 2 : 1;
-  } finally {
-    await db?.close().catch(() => undefined);
   }
 }
+
+/** withConfig, with the database open for `work` and closed after it. */
+function withDatabase(args: GlobalArgs, work: (db: Database, config: Config) => Promise<number>): Promise<void> {
+  return withConfig(args, async (config) => {
+    const db = await openDatabase(config, log);
+    try {
+      return await work(db, config);
+    } finally {
+      await db.close().catch(() => undefined);
+    }
+  });
+}
+
+/** What backfill and watch print as each session is loaded or retried. */
+const progress = {
+  onSession: (o: SessionOutcome) => log(formatOutcome(o)),
+  onRetry: (ref: SessionRef, attempt: number, err: unknown) => log(`retrying ${ref.identity} (attempt ${attempt + 1}): ${describeError(err)}`),
+};
 
 /** First SIGINT/SIGTERM: stop taking new work; second: exit now. */
 function interruptSignal(): AbortSignal {
@@ -110,9 +127,8 @@ export function buildCli(argv: string[]): Argv {
             concurrency: config.concurrency,
             force: Boolean(args.force),
             signal,
-            onSession: (o) => log(formatOutcome(o)),
+            ...progress,
             onIgnored: (path, reason) => log(`ignored    ${path}: ${reason}`),
-            onRetry: (ref, attempt, err) => log(`retrying ${ref.identity} (attempt ${attempt + 1}): ${describeError(err)}`),
           });
           if ((args as GlobalArgs).json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
           else process.stdout.write(`${formatSummary(summary)}\n`);
@@ -146,8 +162,7 @@ export function buildCli(argv: string[]): Argv {
               signal: interruptSignal(),
               metrics,
               log,
-              onSession: (o) => log(formatOutcome(o)),
-              onRetry: (ref, attempt, err) => log(`retrying ${ref.identity} (attempt ${attempt + 1}): ${describeError(err)}`),
+              ...progress,
             });
           } finally {
             server?.close();
@@ -177,17 +192,9 @@ export function buildCli(argv: string[]): Argv {
           .positional('action', { choices: DB_ACTIONS, description: 'what to do' })
           .positional('args', { type: 'string', array: true, description: 'db psql: arguments for psql, e.g. -c "select count(*) from ims.issues"' })
           .option('force', { type: 'boolean', default: false, description: 'db stop: stop even while other ims-ingest processes use the server' }),
-      async (args) => {
-        let config: Config;
-        try {
-          config = loadConfig(args as GlobalArgs);
-        } catch (err) {
-          log(`ims-ingest: ${describeError(err)}`);
-          process.exitCode = 2;
-          return;
-        }
-        try {
-          process.exitCode = await dbCommand(args.action as DbAction, {
+      (args) =>
+        withConfig(args as GlobalArgs, (config) =>
+          dbCommand(args.action as DbAction, {
             dir: config.embeddedDir,
             rest: (args.args ?? []).map(String),
             force: Boolean(args.force),
@@ -195,14 +202,10 @@ export function buildCli(argv: string[]): Argv {
             keepServer: config.keepServer,
             elsewhere: config.databaseUrl !== undefined || config.pgHostSet,
             log,
-          });
-        } catch (err) {
-          log(`ims-ingest: ${describeError(err)}`);
-          process.exitCode = err instanceof IngestError && err.code === 'CONFIG_INVALID' ? 2 : 1;
-        }
-      },
+          }),
+        ),
     )
-    .demandCommand(1, 'name a command: migrate, backfill, analytics (see --help)')
+    .demandCommand(1, 'name a command: migrate, backfill, watch, analytics, db (see --help)')
     .strict()
     .epilogue(epilogue)
     .help()
