@@ -38,6 +38,12 @@ export interface ConfigFlags {
 type FileConfig = Partial<Record<'databaseUrl' | 'timezone' | 'user' | 'embeddedDir', string>> &
   Partial<Record<'concurrency' | 'settleSeconds', number>> & { keepServer?: boolean };
 
+/** The keys a config file may hold, and the JSON type of each. */
+const FILE_KEY_TYPES: Readonly<Record<keyof FileConfig, 'string' | 'number' | 'boolean'>> = {
+  databaseUrl: 'string', timezone: 'string', user: 'string', embeddedDir: 'string',
+  concurrency: 'number', settleSeconds: 'number', keepServer: 'boolean',
+};
+
 export const ENVIRONMENT_VARIABLES: Readonly<Record<string, string>> = Object.freeze({
   DATABASE_URL: 'PostgreSQL connection string (else the libpq PG* variables, else the embedded server)',
   'PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE': 'libpq connection variables',
@@ -50,8 +56,10 @@ export const ENVIRONMENT_VARIABLES: Readonly<Record<string, string>> = Object.fr
   IMS_KEEP_SERVER: '1 to leave the embedded PostgreSQL running on exit',
 });
 
-/** Flags > environment > config file > defaults. Throws CONFIG_INVALID on a bad value. */
-/** `env` is process.env unless a caller (a test) gives another; XDG_DATA_HOME and HOME place the embedded server. */
+/**
+ * Flags > environment > config file > defaults. Throws CONFIG_INVALID on a bad value. `env` is
+ * process.env unless a caller (a test) gives another; XDG_DATA_HOME and HOME place the embedded server.
+ */
 export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = process.env): Config {
   const file = readConfigFile(flags.config ?? env.IMS_INGEST_CONFIG);
   const pick = <T>(flag: T | undefined, envValue: T | undefined, fileValue: T | undefined, fallback: T): T =>
@@ -101,19 +109,15 @@ function readConfigFile(path: string | undefined): FileConfig {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new IngestError('CONFIG_INVALID', `config file ${path} must hold a JSON object`, { file: path });
   }
-  const known = new Set(['databaseUrl', 'timezone', 'user', 'embeddedDir', 'concurrency', 'settleSeconds', 'keepServer']);
   for (const key of Object.keys(value)) {
-    if (!known.has(key)) {
-      throw new IngestError('CONFIG_INVALID', `config file ${path}: unknown key "${key}" (known: ${[...known].join(', ')})`, { file: path });
+    if (!Object.hasOwn(FILE_KEY_TYPES, key)) {
+      throw new IngestError('CONFIG_INVALID', `config file ${path}: unknown key "${key}" (known: ${Object.keys(FILE_KEY_TYPES).join(', ')})`, { file: path });
     }
   }
-  const types: Record<string, string> = {
-    databaseUrl: 'string', timezone: 'string', user: 'string', embeddedDir: 'string',
-    concurrency: 'number', settleSeconds: 'number', keepServer: 'boolean',
-  };
   for (const [key, v] of Object.entries(value)) {
-    if (typeof v !== types[key]) {
-      throw new IngestError('CONFIG_INVALID', `config file ${path}: "${key}" must be a ${types[key]}, got ${JSON.stringify(v)}`, { file: path });
+    const type = FILE_KEY_TYPES[key as keyof FileConfig];
+    if (typeof v !== type) {
+      throw new IngestError('CONFIG_INVALID', `config file ${path}: "${key}" must be a ${type}, got ${JSON.stringify(v)}`, { file: path });
     }
   }
   return value as FileConfig;
