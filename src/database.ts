@@ -11,20 +11,20 @@ import { createPool } from './ingest/db';
 
 export interface Database {
   pool: Pool;
-  /** Where it is, for messages (password hidden). */
-  description: string;
   close(): Promise<void>;
 }
 
 export async function openDatabase(config: Config, log: (line: string) => void): Promise<Database> {
+  const newPool = (connectionString: string | undefined) =>
+    createPool({ connectionString, max: config.concurrency + 1, onIdleError: (m) => log(`database connection lost: ${m}`) });
   if (config.databaseUrl !== undefined || config.pgHostSet) {
-    const pool = createPool({ connectionString: config.databaseUrl, max: config.concurrency + 1, onIdleError: (m) => log(`database connection lost: ${m}`) });
+    const pool = newPool(config.databaseUrl);
     await checkConnection(pool, config.databaseUrl ? redact(config.databaseUrl) : 'PGHOST');
-    return { pool, description: config.databaseUrl ? redact(config.databaseUrl) : 'the PG* environment variables', close: () => pool.end() };
+    return { pool, close: () => pool.end() };
   }
   const dir = config.embeddedDir;
   const server = await acquireEmbedded({ dir, keepServer: config.keepServer, log });
-  const pool = createPool({ connectionString: server.url, max: config.concurrency + 1, onIdleError: (m) => log(`database connection lost: ${m}`) });
+  const pool = newPool(server.url);
   try {
     await checkConnection(pool, `the embedded PostgreSQL in ${dir}`);
   } catch (err) {
@@ -33,7 +33,6 @@ export async function openDatabase(config: Config, log: (line: string) => void):
   }
   return {
     pool,
-    description: `embedded PostgreSQL in ${dir}`,
     close: async () => {
       try {
         await pool.end();
