@@ -39,7 +39,6 @@ export async function runDaemon(pool: Pool, root: string, options: DaemonOptions
   const running = new Set<string>();
   const again = new Map<string, SessionRef>();
   const tasks = new Set<Promise<void>>();
-  let inFlight = 0;
   let changedSinceRefresh = false;
 
   const load = (ref: SessionRef): void => {
@@ -49,8 +48,7 @@ export async function runDaemon(pool: Pool, root: string, options: DaemonOptions
       return;
     }
     running.add(ref.identity);
-    inFlight++;
-    metrics.running = inFlight;
+    metrics.running = running.size;
     const task = limit(async () => {
       try {
         const o = await ingestSession(pool, ref, options);
@@ -60,13 +58,12 @@ export async function runDaemon(pool: Pool, root: string, options: DaemonOptions
         log(`watch: ${ref.identity}: ${describeError(err)}`);
       } finally {
         running.delete(ref.identity);
-        inFlight--;
-        metrics.running = inFlight;
+        metrics.running = running.size;
         const next = again.get(ref.identity);
         if (next) {
           again.delete(ref.identity);
           load(next);
-        } else if (inFlight === 0 && changedSinceRefresh) {
+        } else if (running.size === 0 && changedSinceRefresh) {
           changedSinceRefresh = false;
           await refreshAnalytics(pool, options.timezone).catch((err) => log(`watch: analytics: ${describeError(err)}`));
         }
@@ -93,6 +90,6 @@ export async function runDaemon(pool: Pool, root: string, options: DaemonOptions
   });
   clearInterval(gauge);
   await watcher.close();
-  log(`watch: stopping; waiting for ${inFlight} session(s) under way`);
+  log(`watch: stopping; waiting for ${running.size} session(s) under way`);
   while (tasks.size > 0) await Promise.all([...tasks]);
 }
