@@ -48,7 +48,6 @@ export async function runDaemon(pool: Pool, root: string, options: DaemonOptions
       return;
     }
     running.add(ref.identity);
-    metrics.running = running.size;
     const task = limit(async () => {
       try {
         const o = await ingestSession(pool, ref, options);
@@ -58,7 +57,6 @@ export async function runDaemon(pool: Pool, root: string, options: DaemonOptions
         log(`watch: ${ref.identity}: ${describeError(err)}`);
       } finally {
         running.delete(ref.identity);
-        metrics.running = running.size;
         const next = again.get(ref.identity);
         if (next) {
           again.delete(ref.identity);
@@ -79,8 +77,11 @@ export async function runDaemon(pool: Pool, root: string, options: DaemonOptions
     onSettled: load,
     onError: (err) => log(`watch: ${describeError(err)}`),
   });
+  // Running: what the limiter runs now; pending: changed and settling, changed again while
+  // loading, or settled and waiting for a free slot (`running` above holds those too).
   const gauge = setInterval(() => {
-    metrics.pending = watcher.pending() + again.size;
+    metrics.running = limit.activeCount;
+    metrics.pending = watcher.pending() + again.size + limit.pendingCount;
   }, 1000);
   await watcher.ready;
 
