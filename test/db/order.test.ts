@@ -1,7 +1,8 @@
-import { cpSync, rmSync, statSync, utimesSync } from 'node:fs';
+import { cpSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { backfill, ingestMany, refreshAnalytics } from '../../src/ingest/backfill';
 import { discoverSessions } from '../../src/ingest/discover';
+import { uuidV5 } from '../../src/ingest/names';
 import { createTestDatabase, TestDatabase } from '../helpers/db';
 import { copyFixtures, OPTIONS, S } from '../helpers/fixtures';
 import { naturalSnapshot } from '../helpers/snapshot';
@@ -23,14 +24,32 @@ afterAll(async () => {
 let root: string;
 let reference: Record<string, unknown[]>;
 
+// A download no attachment listing names (merge/080's second branch), in S2, which has two
+// files of 344218: every load order below must keep it, stamped with the newer file's crawl.
+const UNLISTED = join(S.S2, 'attachments/344218/trace.log');
+
 beforeAll(async () => {
   root = copyFixtures();
+  writeFileSync(join(root, UNLISTED), 'trace\n');
+  writeFileSync(join(root, `${UNLISTED}.txt`), 'trace preview');
   const db = await fresh();
   const summary = await backfill(db.pool, root, OPTIONS);
   expect(summary.outcomes.every((o) => o.result === 'ingested')).toBe(true);
   reference = await naturalSnapshot(db.pool);
 });
 afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+it('keeps a downloaded file that no listing names as a row of its own', async () => {
+  const crawl = new Date('2026-01-10T05:39:50.774Z'); // 344218_20260110_143950.json, the newer file
+  expect(reference.attachments.filter((a: any) => a.attachment_key.startsWith('name:'))).toEqual([
+    {
+      issue_id: '344218', attachment_key: 'name:trace.log', file_id: null,
+      session_uuid: uuidV5(`alice/${S.S2.split('/').pop()}`), filename: 'trace.log', file_type: null,
+      file_size: '6', size_text: null, file_path: join(root, UNLISTED), downloaded: true,
+      extracted_text: 'trace preview', text_extracted: true, source_crawled_at: crawl, download_crawled_at: crawl,
+    },
+  ]);
+});
 
 it('a second backfill skips every unchanged folder and changes nothing', async () => {
   const db = await fresh();

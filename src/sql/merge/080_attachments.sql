@@ -1,13 +1,14 @@
 -- merge/080_attachments: attachments, one row per (issue, IMS file_id), unioned across crawls.
--- Parameters: $1 session_id. Reads: stage_file, stage_download, stage_session, ims.issues.
--- Writes: ims.attachments.
+-- Parameters: $1 session_id. Reads: stage_file, stage_download, stage_session, ims.issues,
+-- ims.crawl_sessions (through ims.newer_crawl). Writes: ims.attachments.
 --
 -- Two provenances, so the result is the same in any ingest order:
 --  * the listing (filename, type, size, session_id) comes from the newest crawl that lists
 --    the attachment (source_crawled_at; ties broken by session, ims.newer_crawl);
 --  * the download (file_path, extracted_text from the <name>.txt preview) from the newest
---    crawl that actually downloaded it (download_crawled_at, ties broken by path); a later crawl that did not
---    download it does not erase it (docs/input-format.md §4: most crawls download nothing).
+--    crawl that actually downloaded it (download_crawled_at; ties broken by path,
+--    ims.newer_download); a later crawl that did not download it does not erase it
+--    (docs/input-format.md §4: most crawls download nothing).
 -- A file under attachments/<issue_id>/ that no listing names gets a row of its own keyed
 -- 'name:<file name>', so nothing on disk is lost.
 INSERT INTO ims.attachments AS a (
@@ -36,11 +37,11 @@ FROM (
     UNION ALL
     SELECT d.issue_id, f.crawled_key, d.rel_path, 'name:' || d.file_name, NULL, d.file_name,
            NULL, NULL, st.data_path || '/' || d.rel_path, d.size_bytes, d.extracted_text,
-           ims.crawler_ts(f.crawled_key)
+           f.crawled_at
     FROM stage_download d
     CROSS JOIN stage_session st
-    JOIN LATERAL (SELECT max(sf.crawled_key) AS crawled_key FROM stage_file sf
-                  WHERE sf.issue_id = d.issue_id) f ON f.crawled_key IS NOT NULL
+    JOIN LATERAL (SELECT sf.crawled_key, sf.crawled_at FROM stage_file sf
+                  WHERE sf.issue_id = d.issue_id ORDER BY sf.crawled_key DESC LIMIT 1) f ON true
     WHERE NOT EXISTS (
         SELECT FROM stage_file sf, jsonb_array_elements(sf.doc->'attachments') AS e(a)
         WHERE sf.issue_id = d.issue_id AND e.a->>'name' = d.file_name)
