@@ -1,11 +1,13 @@
 -- merge/030_issues: one row per IMS issue, holding the values of its NEWEST crawl.
--- Parameters: $1 session_id. Reads: stage_file. Writes: ims.issues.
+-- Parameters: $1 session_id. Reads: stage_file, ims.issues, ims.session_issues,
+-- ims.crawl_sessions (through ims.newer_crawl). Writes: ims.issues.
 --
 -- Within the session the newest file of an issue wins (docs/input-format.md §9: the same
 -- issue can be written twice); across sessions the row is only overwritten by a crawl at least
 -- as new as the one it holds (ims.newer_crawl on source_crawled_at, ties broken by session),
--- so the result is the same in any ingest order. Rows are taken in issue_id order, the order every loader locks them in, so two
--- sessions sharing issues wait for each other instead of deadlocking.
+-- so the result is the same in any ingest order. Rows are taken in issue_id order, the order
+-- every loader locks them in, so two sessions sharing issues wait for each other instead of
+-- deadlocking.
 -- first/last_crawled_at and crawl_count are set here from the other sessions' links visible
 -- now plus this crawl, so that in the usual case 050 finds them right and the row is written
 -- once, not twice (every write of an issue row re-indexes its seven GIN indexes,
