@@ -43,11 +43,19 @@ it('loads 16 sessions sharing every issue, 4 at a time, without a lost update', 
   const retries: string[] = [];
   const summary = await backfill(db.pool, root, { ...OPTIONS, concurrency: 4, onRetry: (ref) => retries.push(ref.identity) });
   expect(summary.outcomes.filter((o) => o.result !== 'ingested').map((o) => o.failure)).toEqual([]);
-  const { rows } = await db.pool.query(`SELECT issue_id, crawl_count, status FROM ims.issues ORDER BY issue_id`);
+  // Issue rows are locked in one order by every session, so none waited in a cycle: a deadlock
+  // would not fail the run (40P01 is retried) but would show here.
+  expect(retries).toEqual([]);
+  const { rows } = await db.pool.query(
+    `SELECT issue_id, crawl_count, status, first_crawled_at, last_crawled_at FROM ims.issues ORDER BY issue_id`,
+  );
   expect(rows.length).toBeGreaterThanOrEqual(6);
   for (const r of rows) {
     expect(r.crawl_count).toBe(SESSIONS);
     expect(r.status).toBe(`Status-${String(SESSIONS - 1).padStart(2, '0')}`); // the newest session's crawl
+    // Session hh crawled at 10:hh (Seoul): the first crawl is session 00's, the last session 15's.
+    expect(r.first_crawled_at.toISOString()).toMatch(/^2026-02-01T01:00:/);
+    expect(r.last_crawled_at.toISOString()).toMatch(new RegExp(`^2026-02-01T01:${String(SESSIONS - 1).padStart(2, '0')}:`));
   }
   const links = await db.pool.query(`SELECT count(*)::int AS n FROM ims.session_issues`);
   expect(links.rows[0].n).toBe(SESSIONS * rows.length);
