@@ -2,8 +2,9 @@ import { createTestDatabase, TestDatabase } from '../helpers/db';
 
 // The SQL helpers of src/sql/migrations/0002_functions.sql and 0008_cheaper_merge.sql, on a
 // real server: ims.crawler_ts's fast path must give exactly what the general function gives
-// (0008 promises it accepts nothing the general one rejects), and parse_history_details must
-// keep its results now that it is an inlinable set-returning function.
+// (0008 promises it accepts nothing the general one rejects), parse_history_details must
+// keep its results now that it is an inlinable set-returning function, and newer_crawl /
+// newer_download must decide ties the same way whichever row came first.
 
 let db: TestDatabase;
 beforeAll(async () => {
@@ -94,4 +95,56 @@ it('parse_history_details splits "Field: old -> new" and names the kind of chang
     [cases.map((c) => c[0])],
   );
   expect(rows.map((r) => [r.field_name, r.old_value, r.new_value, r.change_type])).toEqual(cases.map((c) => c[1]));
+});
+
+it('newer_crawl: a newer crawl wins; at the same instant the larger session_uuid, whichever was loaded first', async () => {
+  const client = await db.pool.connect();
+  try {
+    await client.query('BEGIN');
+    const { rows: ids } = await client.query<{ a: string; b: string }>(`
+      WITH u AS (INSERT INTO ims.users (username) VALUES ('tie') RETURNING user_id),
+           s AS (INSERT INTO ims.crawl_sessions (session_uuid, user_id, product, original_query, parsed_query)
+                 SELECT x, u.user_id, 'p', 'q', 'q' FROM u, unnest(ARRAY['uuid-a', 'uuid-b']) x
+                 RETURNING session_uuid, session_id)
+      SELECT (SELECT session_id FROM s WHERE session_uuid = 'uuid-a') AS a,
+             (SELECT session_id FROM s WHERE session_uuid = 'uuid-b') AS b`);
+    const { a, b } = ids[0];
+    const cases: [string, string | null, string | null, string | null, boolean][] = [
+      ['2026-01-01 10:00', a, null, null, true], // nothing held yet
+      ['2026-01-01 10:01', a, '2026-01-01 10:00', b, true],
+      ['2026-01-01 10:00', b, '2026-01-01 10:01', a, false],
+      ['2026-01-01 10:00', b, '2026-01-01 10:00', a, true],
+      ['2026-01-01 10:00', a, '2026-01-01 10:00', b, false],
+      ['2026-01-01 10:00', a, '2026-01-01 10:00', a, true], // the same crawl again
+    ];
+    const { rows } = await client.query(
+      `SELECT ims.newer_crawl(c.new_at, c.new_s, c.old_at, c.old_s) AS newer
+       FROM unnest($1::timestamptz[], $2::bigint[], $3::timestamptz[], $4::bigint[]) WITH ORDINALITY AS c(new_at, new_s, old_at, old_s, ord)
+       ORDER BY c.ord`,
+      [0, 1, 2, 3].map((k) => cases.map((c) => c[k])),
+    );
+    await client.query('ROLLBACK');
+    expect(rows.map((r) => r.newer)).toEqual(cases.map((c) => c[4]));
+  } finally {
+    client.release();
+  }
+});
+
+it('newer_download: only a crawl that downloaded the file wins; the newer one, at the same instant the larger path', async () => {
+  const cases: [string | null, string | null, string | null, string | null, boolean][] = [
+    [null, null, '2026-01-01 10:00', '/a', false], // this crawl did not download it
+    [null, null, null, null, false],
+    ['2026-01-01 10:00', '/a', null, null, true],
+    ['2026-01-01 10:01', '/a', '2026-01-01 10:00', '/z', true],
+    ['2026-01-01 10:00', '/z', '2026-01-01 10:01', '/a', false],
+    ['2026-01-01 10:00', '/b', '2026-01-01 10:00', '/a', true],
+    ['2026-01-01 10:00', '/a', '2026-01-01 10:00', '/b', false],
+  ];
+  const { rows } = await db.pool.query(
+    `SELECT ims.newer_download(c.new_at, c.new_p, c.old_at, c.old_p) AS newer
+     FROM unnest($1::timestamptz[], $2::text[], $3::timestamptz[], $4::text[]) WITH ORDINALITY AS c(new_at, new_p, old_at, old_p, ord)
+     ORDER BY c.ord`,
+    [0, 1, 2, 3].map((k) => cases.map((c) => c[k])),
+  );
+  expect(rows.map((r) => r.newer)).toEqual(cases.map((c) => c[4]));
 });
