@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { backfill, BackfillSummary } from '../../src/ingest/backfill';
 import { uuidV5 } from '../../src/ingest/names';
@@ -138,7 +139,7 @@ describe('backfill of fixtures/', () => {
     const downloaded = att.find((a) => a.downloaded);
     expect(downloaded.filename).toBe('tpetime_log.txt');
     expect(downloaded.file_path).toBe(join(FIXTURES, S.S1, 'attachments/347863/tpetime_log.txt'));
-    expect(downloaded.extracted_text).toBe(require('node:fs').readFileSync(join(FIXTURES, S.S1, 'attachments/347863/tpetime_log.txt.txt'), 'utf8'));
+    expect(downloaded.extracted_text).toBe(readFileSync(join(FIXTURES, S.S1, 'attachments/347863/tpetime_log.txt.txt'), 'utf8'));
   });
 
   it('takes the newer of two files of one issue in one session, with one link row', async () => {
