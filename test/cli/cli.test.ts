@@ -1,21 +1,11 @@
-import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { cleanEnv, runCli as run, spawnCli } from '../helpers/cli';
 import { createTestDatabase, TestDatabase } from '../helpers/db';
 import { FIXTURES, S } from '../helpers/fixtures';
 
 /** bin/ims-ingest as a user runs it: a subprocess, real exit codes, real output. */
-const BIN = resolve(__dirname, '..', '..', 'bin', 'ims-ingest');
-const cleanEnv = () => {
-  const env = { ...process.env };
-  for (const k of Object.keys(env)) if (k === 'DATABASE_URL' || k.startsWith('PG') || k.startsWith('IMS_')) delete env[k];
-  return env;
-};
-const run = (args: string[], env: NodeJS.ProcessEnv = cleanEnv()) => {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env, timeout: 120000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-};
 
 let db: TestDatabase;
 const tmp: string[] = [];
@@ -63,7 +53,7 @@ it('backfills the fixtures (migrating first), then finds nothing changed', () =>
 });
 
 it('takes the connection from DATABASE_URL when no flag is given', () => {
-  const r = run(['backfill', join(FIXTURES, S.S5)], { ...cleanEnv(), DATABASE_URL: db.url });
+  const r = run(['backfill', join(FIXTURES, S.S5)], cleanEnv({ DATABASE_URL: db.url }));
   expect(r.code).toBe(0);
   expect(r.stdout).toContain('sessions:    1 found');
 });
@@ -97,7 +87,7 @@ it('on SIGINT finishes the session under way, starts no new one, and says so', a
     mkdirSync(dir, { recursive: true });
     cpSync(join(FIXTURES, S.S5), dir, { recursive: true });
   }
-  const child = spawn(process.execPath, [BIN, 'backfill', root, '--concurrency', '1', '--database-url', db.url], { env: cleanEnv() });
+  const child = spawnCli(['backfill', root, '--concurrency', '1', '--database-url', db.url]);
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));

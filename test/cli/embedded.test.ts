@@ -1,9 +1,10 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { Client } from 'pg';
 import type { EmbeddedStatus } from '../../src/embedded/instance';
+import { BIN, cleanEnv, CliRun, runCli, spawnCli, waitFor } from '../helpers/cli';
 import { FIXTURES } from '../helpers/fixtures';
 
 /**
@@ -13,28 +14,17 @@ import { FIXTURES } from '../helpers/fixtures';
  * (CI) that also covers running the server as another user.
  */
 
-const BIN = resolve(__dirname, '..', '..', 'bin', 'ims-ingest');
-
 function zeroConfig(dir: string): NodeJS.ProcessEnv {
-  const env = { ...process.env };
-  for (const k of Object.keys(env)) if (k === 'DATABASE_URL' || k.startsWith('PG') || k.startsWith('IMS_')) delete env[k];
-  return { ...env, IMS_EMBEDDED_DIR: dir };
+  return cleanEnv({ IMS_EMBEDDED_DIR: dir });
 }
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
+function run(dir: string, args: string[]): CliRun {
+  return runCli(args, zeroConfig(dir));
 }
 
-function run(dir: string, args: string[]): Run {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: zeroConfig(dir), timeout: 120_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-function runAsync(dir: string, args: string[]): Promise<Run> {
+function runAsync(dir: string, args: string[]): Promise<CliRun> {
   return new Promise((done) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: zeroConfig(dir) });
+    const child = spawnCli(args, zeroConfig(dir));
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -44,7 +34,7 @@ function runAsync(dir: string, args: string[]): Promise<Run> {
 }
 
 /** Exit status 0, or the run's stderr in the failure message. */
-function expectSuccess(r: Run): void {
+function expectSuccess(r: CliRun): void {
   expect({ code: r.code, stderr: r.code === 0 ? '' : r.stderr }).toEqual({ code: 0, stderr: '' });
 }
 
@@ -79,12 +69,6 @@ function issueCount(dir: string): number {
 /** How many times the server has started, from its log. */
 function startsIn(dir: string): number {
   return (readFileSync(join(dir, 'server', 'server.log'), 'utf8').match(/database system is ready to accept connections/g) ?? []).length;
-}
-
-async function waitFor(what: string, test: () => boolean, ms = 30_000): Promise<void> {
-  for (const until = Date.now() + ms; !test(); await new Promise((r) => setTimeout(r, 100))) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-  }
 }
 
 it('backfills the fixtures with nothing configured; the server stops on exit, and the data stays', () => {

@@ -1,36 +1,27 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { spawnCli, waitFor } from '../helpers/cli';
 import { createTestDatabase, TestDatabase } from '../helpers/db';
 import { FIXTURES, fixtureJson, S } from '../helpers/fixtures';
 
 /** `ims-ingest watch` as a daemon beside a crawler that writes into a fresh temp directory. */
-const BIN = resolve(__dirname, '..', '..', 'bin', 'ims-ingest');
 let db: TestDatabase;
 let root: string;
 let child: ChildProcess;
 let stderr = '';
 
-const waitFor = async (check: () => boolean | Promise<boolean>, what: string, ms = 30000) => {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}; daemon said:\n${stderr}`);
-};
+const waitForDaemon = (what: string, check: () => boolean | Promise<boolean>) => waitFor(what, check, () => `daemon said:\n${stderr}`);
 const count = async (sql: string) => Number((await db.pool.query(sql)).rows[0].n);
 
 beforeAll(async () => {
   db = await createTestDatabase();
   root = mkdtempSync(join(tmpdir(), 'ims-watch-'));
   cpSync(join(FIXTURES, S.S5), join(root, S.S5), { recursive: true });
-  const env = { ...process.env };
-  for (const k of Object.keys(env)) if (k === 'DATABASE_URL' || k.startsWith('PG') || k.startsWith('IMS_')) delete env[k];
-  child = spawn(process.execPath, [BIN, 'watch', root, '--settle-seconds', '1', '--metrics-port', '0', '--database-url', db.url], { env });
+  child = spawnCli(['watch', root, '--settle-seconds', '1', '--metrics-port', '0', '--database-url', db.url]);
   child.stderr!.on('data', (d) => (stderr += d));
-  await waitFor(() => stderr.includes('first pass done (1 sessions)'), 'the first pass');
+  await waitForDaemon('the first pass', () => stderr.includes('first pass done (1 sessions)'));
 });
 afterAll(async () => {
   if (child.exitCode === null) child.kill('SIGKILL');
@@ -44,9 +35,9 @@ it('loads a new session folder once it has been quiet, and again when it grows',
   mkdirSync(dir, { recursive: true });
   const doc = fixtureJson(`${S.S1}/345001_20260103_120911.json`);
   writeFileSync(join(dir, '345001_20260501_090001.json'), JSON.stringify(doc, null, 2));
-  await waitFor(
-    async () => (await count(`SELECT count(*) AS n FROM ims.session_issues si JOIN ims.crawl_sessions cs USING (session_id) WHERE cs.folder_name = 'OpenFrame_watch_test_20260501_090000'`)) === 1,
+  await waitForDaemon(
     'the new session',
+    async () => (await count(`SELECT count(*) AS n FROM ims.session_issues si JOIN ims.crawl_sessions cs USING (session_id) WHERE cs.folder_name = 'OpenFrame_watch_test_20260501_090000'`)) === 1,
   );
   // The crawler writes the next file in two steps (not atomic): half, then the rest.
   const next = JSON.stringify({ ...doc, issue_id: '345777', crawl_order: 2 }, null, 2);
@@ -54,8 +45,8 @@ it('loads a new session folder once it has been quiet, and again when it grows',
   writeFileSync(file, next.slice(0, 100));
   await new Promise((r) => setTimeout(r, 200));
   writeFileSync(file, next);
-  await waitFor(async () => (await count(`SELECT count(*) AS n FROM ims.issues WHERE issue_id = '345777'`)) === 1, 'the second file');
-  await waitFor(async () => (await count(`SELECT count(*) AS n FROM ims.session_errors WHERE error_key LIKE 'parse:%'`)) === 0, 'no parse error left');
+  await waitForDaemon('the second file', async () => (await count(`SELECT count(*) AS n FROM ims.issues WHERE issue_id = '345777'`)) === 1);
+  await waitForDaemon('no parse error left', async () => (await count(`SELECT count(*) AS n FROM ims.session_errors WHERE error_key LIKE 'parse:%'`)) === 0);
   const s = await db.pool.query(`SELECT issues_crawled, status FROM ims.crawl_sessions WHERE folder_name = 'OpenFrame_watch_test_20260501_090000'`);
   expect(s.rows).toEqual([{ issues_crawled: 2, status: 'completed' }]);
 });

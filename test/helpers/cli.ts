@@ -1,0 +1,39 @@
+import { ChildProcessWithoutNullStreams, spawn, spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
+
+/** bin/ims-ingest as a user runs it: a subprocess, real exit codes, real output. */
+export const BIN = resolve(__dirname, '..', '..', 'bin', 'ims-ingest');
+
+export interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * This process's environment without any server or ims-ingest setting (DATABASE_URL, PG*,
+ * IMS_*), plus `extra`: what the tests pass on is only what they mean to.
+ */
+export function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  for (const k of Object.keys(env)) if (k === 'DATABASE_URL' || k.startsWith('PG') || k.startsWith('IMS_')) delete env[k];
+  return { ...env, ...extra };
+}
+
+/** Runs bin/ims-ingest to the end. */
+export function runCli(args: string[], env: NodeJS.ProcessEnv = cleanEnv()): CliRun {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env, timeout: 120_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Starts bin/ims-ingest and leaves it running; the caller reads its output. */
+export function spawnCli(args: string[], env: NodeJS.ProcessEnv = cleanEnv()): ChildProcessWithoutNullStreams {
+  return spawn(process.execPath, [BIN, ...args], { env });
+}
+
+/** Polls `check` every 100 ms for up to 30 s; the error names `what`, and adds `said()` when given. */
+export async function waitFor(what: string, check: () => boolean | Promise<boolean>, said?: () => string): Promise<void> {
+  for (const until = Date.now() + 30_000; !(await check()); await new Promise((r) => setTimeout(r, 100))) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}${said ? `; ${said()}` : ''}`);
+  }
+}
