@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Client, Pool } from 'pg';
-import { urlForDatabase } from './connection';
+import { urlForDatabase } from '../../src/pg-url';
 
 export interface TestDatabase {
   name: string;

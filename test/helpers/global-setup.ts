@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Client, Pool } from 'pg';
 import { applyMigrations, migrationFiles } from '../../src/ingest/migrate';
-import { baseUrl, urlForDatabase } from './connection';
+import { urlForDatabase, urlFromEnvironment } from '../../src/pg-url';
 import { startTestServer } from './embedded-server';
 
 /**
@@ -12,7 +12,7 @@ import { startTestServer } from './embedded-server';
  */
 export default async function globalSetup(): Promise<void> {
   // No server configured: the embedded PostgreSQL, in a temporary data root (embedded-server.ts).
-  const url = baseUrl() ?? (await startTestServer());
+  const url = urlFromEnvironment(process.env) ?? (await startTestServer());
   process.env.IMS_TEST_BASE_URL = url;
   const digest = createHash('sha256').update(migrationFiles().map((f) => f.checksum).join()).digest('hex').slice(0, 12);
   const template = `ims_test_template_${digest}`;
