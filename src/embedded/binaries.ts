@@ -12,9 +12,9 @@ import { delimiter, dirname, join } from 'node:path';
  * contrib extension pg_trgm (0003_search); binaries with pg_trgm win over those without.
  */
 
-export const MIN_MAJOR = 15;
+const MIN_MAJOR = 15;
 /** Production runs 15: among system binaries, 15 comes first. */
-export const PREFERRED_MAJOR = 15;
+const PREFERRED_MAJOR = 15;
 
 export interface PgBinaries {
   kind: 'package' | 'system';
@@ -31,7 +31,7 @@ export interface PgBinaries {
   pkg?: { nativeDir: string; copyName: string };
 }
 
-export const SERVER_PROGRAMS = ['postgres', 'initdb', 'pg_ctl'] as const;
+const SERVER_PROGRAMS = ['postgres', 'initdb', 'pg_ctl'] as const;
 
 /** The npm package that ships PostgreSQL for this platform; undefined where none does. */
 export function packageName(platform: string = process.platform, arch: string = process.arch): string | undefined {
@@ -92,13 +92,8 @@ function preferred(dir: string): number {
 }
 
 /** Looks at the machine: pg_config on PATH, the usual versioned directories, PATH. */
-export function systemSources(pathVariable: string | undefined): SystemSources {
-  let pgConfigBindir: string | undefined;
-  try {
-    pgConfigBindir = execFileSync('pg_config', ['--bindir'], { encoding: 'utf8', timeout: 10_000, stdio: ['ignore', 'pipe', 'ignore'] }).trim() || undefined;
-  } catch {
-    pgConfigBindir = undefined;
-  }
+function systemSources(pathVariable: string | undefined): SystemSources {
+  const pgConfigBindir = programOutput('pg_config', ['--bindir']) || undefined;
   const versionDirs = [
     ...versioned('/usr/lib/postgresql', /^(\d+)$/, (n) => `${n}/bin`),
     ...versioned('/opt/homebrew/opt', /^postgresql@(\d+)$/, (n) => `${n}/bin`),
@@ -123,7 +118,7 @@ function versioned(base: string, pattern: RegExp, sub: (name: string) => string)
 }
 
 /** The binaries in `dir`, resolved through symlinks (/usr/local/bin/postgres -> the real one). */
-export function probeBindir(dir: string): PgBinaries | undefined {
+function probeBindir(dir: string): PgBinaries | undefined {
   let bindir: string;
   try {
     bindir = dirname(realpathSync(join(dir, 'postgres')));
@@ -131,24 +126,16 @@ export function probeBindir(dir: string): PgBinaries | undefined {
   } catch {
     return undefined;
   }
-  let parsed;
-  try {
-    parsed = parseVersion(execFileSync(join(bindir, 'postgres'), ['--version'], { encoding: 'utf8', timeout: 10_000, stdio: ['ignore', 'pipe', 'ignore'] }));
-  } catch {
-    return undefined;
-  }
+  const parsed = parseVersion(programOutput(join(bindir, 'postgres'), ['--version']) ?? '');
   if (!parsed) return undefined;
   return { kind: 'system', bindir, ...parsed, trgm: hasTrgm(bindir, parsed.major), label: `PostgreSQL ${parsed.version} in ${bindir}` };
 }
 
 function hasTrgm(bindir: string, major: number): boolean {
   const shareDirs = [join(bindir, '..', 'share', 'postgresql'), join(bindir, '..', 'share'), `/usr/share/postgresql/${major}`];
-  try {
-    const fromPgConfig = execFileSync(join(bindir, 'pg_config'), ['--sharedir'], { encoding: 'utf8', timeout: 10_000, stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    if (fromPgConfig) shareDirs.unshift(fromPgConfig);
-  } catch {
-    // no pg_config beside the server: the usual relative and Debian locations
-  }
+  // pg_config's answer first; without a pg_config beside the server, the usual relative and Debian locations.
+  const fromPgConfig = programOutput(join(bindir, 'pg_config'), ['--sharedir']);
+  if (fromPgConfig) shareDirs.unshift(fromPgConfig);
   return shareDirs.some((d) => existsSync(join(d, 'extension', 'pg_trgm.control')));
 }
 
@@ -206,4 +193,13 @@ export function findPsql(serverBindir: string | undefined, pathVariable: string 
     }
   }
   return undefined;
+}
+
+/** What a short probe (`postgres --version`, `pg_config`, `id`) prints, trimmed; undefined when it cannot run or fails. */
+export function programOutput(file: string, args: string[]): string | undefined {
+  try {
+    return execFileSync(file, args, { encoding: 'utf8', timeout: 10_000, stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return undefined;
+  }
 }

@@ -1,7 +1,7 @@
-import { execFileSync } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { IngestError } from '../errors';
+import { programOutput } from './binaries';
 
 /**
  * Which OS user runs the server. A normal user runs it as themselves. PostgreSQL refuses to run
@@ -40,21 +40,13 @@ export function serverUser(dataDir: string): ServerUser {
 }
 
 function lookupUser(name: string): { uid: number; gid: number } | undefined {
-  try {
-    const uid = Number(execFileSync('id', ['-u', name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim());
-    const gid = Number(execFileSync('id', ['-g', name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim());
-    return Number.isInteger(uid) && Number.isInteger(gid) ? { uid, gid } : undefined;
-  } catch {
-    return undefined;
-  }
+  const uid = Number(programOutput('id', ['-u', name]));
+  const gid = Number(programOutput('id', ['-g', name]));
+  return Number.isInteger(uid) && Number.isInteger(gid) ? { uid, gid } : undefined;
 }
 
 function userName(uid: number): string | undefined {
-  try {
-    return execFileSync('id', ['-nu', String(uid)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() || undefined;
-  } catch {
-    return undefined;
-  }
+  return programOutput('id', ['-nu', String(uid)]) || undefined;
 }
 
 type StatLike = (path: string) => { uid: number; gid: number; mode: number } | undefined;
