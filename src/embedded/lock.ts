@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { readFile, stat, unlink, writeFile } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { IngestError } from '../errors';
 import { currentProcess, isAlive, parseProcessId, ProcessId, ProcessProbe, systemProbe } from './owner';
 
@@ -70,7 +71,7 @@ export async function acquireLock(file: string, options: LockOptions = {}): Prom
       told = true;
       options.onWait?.(held.holder);
     }
-    await new Promise((r) => setTimeout(r, delay));
+    await sleep(delay);
   }
 }
 
@@ -86,7 +87,7 @@ export function isStale(held: HeldLock, probe: ProcessProbe = systemProbe): bool
   return held.ageMs > UNWRITTEN_STALE_MS;
 }
 
-export async function readLock(file: string): Promise<HeldLock | undefined> {
+async function readLock(file: string): Promise<HeldLock | undefined> {
   try {
     const [text, info] = await Promise.all([readFile(file, 'utf8'), stat(file)]);
     return { text, holder: parseProcessId(text), ageMs: Date.now() - info.mtimeMs };
@@ -111,7 +112,7 @@ async function breakLock(file: string, staleText: string, token: string): Promis
   if (!(await createExclusive(breaker, token))) {
     const other = await readLock(breaker);
     if (other && other.ageMs > BREAK_STALE_MS) await unlink(breaker).catch(() => undefined);
-    await new Promise((r) => setTimeout(r, 20));
+    await sleep(20);
     return;
   }
   try {

@@ -3,6 +3,7 @@ import { Client, QueryResult } from 'pg';
 import { describeError, IngestError } from '../errors';
 import { findPsql } from './binaries';
 import { DATABASE, Layout, PORT, SUPERUSER } from './layout';
+import { withoutPgVariables } from './server';
 
 /**
  * `ims-ingest db psql [args]`: psql against the embedded server, the arguments passed through.
@@ -18,7 +19,7 @@ export async function runPsql(layout: Layout, args: string[], env: NodeJS.Proces
   const psql = findPsql(serverBindir, env.PATH);
   if (!psql) return runWithoutPsql(layout, args);
   const childEnv: NodeJS.ProcessEnv = {
-    ...Object.fromEntries(Object.entries(env).filter(([k]) => !k.startsWith('PG'))),
+    ...withoutPgVariables(env),
     PGHOST: layout.socketDir,
     PGPORT: String(PORT),
     PGUSER: SUPERUSER,

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from 'pg';
 import { describeError } from '../errors';
 import { DATABASE, Layout, PORT, SUPERUSER } from './layout';
@@ -40,7 +41,7 @@ async function connectWhenReady(layout: Layout, timeoutMs: number): Promise<Clie
       if (Date.now() > deadline) {
         throw embeddedFailure(`the embedded PostgreSQL does not accept connections on ${layout.socketDir}: ${describeError(err)}`, '', layout.logFile);
       }
-      await new Promise((r) => setTimeout(r, 200));
+      await sleep(200);
     }
   }
 }

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, lstatSync, readFileSync, readlinkSync, realpathSync } from 'node:fs';
 import { chmod, chown, mkdir, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { IngestError } from '../errors';
 import { Layout, PORT, SUPERUSER } from './layout';
 import { pidExists } from './owner';
@@ -60,10 +61,7 @@ export async function startCluster(c: Cluster, bindir: string, options: { throwa
     ...(options.throwaway ? ['-c fsync=off', '-c synchronous_commit=off', '-c full_page_writes=off'] : []),
   ].join(' ');
   for (let attempt = 1; ; attempt++) {
-    const state = serverState(layout);
-    // postmaster.pid of a server killed with -9 (or before a reboot) whose pid now belongs to
-    // another process: PostgreSQL would take that process for a running server and refuse.
-    if (state.state === 'stale') await unlink(join(layout.dataDir, 'postmaster.pid')).catch(() => undefined);
+    await clearStale(layout);
     const r = await run(c, join(bindir, 'pg_ctl'), ['start', '-D', layout.dataDir, '-l', layout.logFile, '-w', '-t', '120', '-s', '-o', settings]);
     if (r.code === 0) break;
     // After a kill -9 of the postmaster its backends hold the shared memory for a moment.
@@ -81,8 +79,7 @@ export async function startCluster(c: Cluster, bindir: string, options: { throwa
  * the server was not running.
  */
 export async function stopCluster(layout: Layout): Promise<boolean> {
-  const state = serverState(layout);
-  if (state.state === 'stale') await unlink(join(layout.dataDir, 'postmaster.pid')).catch(() => undefined);
+  const state = await clearStale(layout);
   if (state.state !== 'running') return false;
   for (const [signal, waitMs] of [['SIGINT', 60_000], ['SIGQUIT', 15_000]] as const) {
     try {
@@ -111,6 +108,17 @@ export function serverState(layout: Layout): ServerState {
   return isPostmasterOf(pid, layout.dataDir) ? { state: 'running', pid } : { state: 'stale', pid };
 }
 
+/**
+ * serverState, having deleted the postmaster.pid of a server killed with -9 (or before a reboot)
+ * whose pid now belongs to another process: PostgreSQL would take that process for a running
+ * server and refuse to start.
+ */
+async function clearStale(layout: Layout): Promise<ServerState> {
+  const state = serverState(layout);
+  if (state.state === 'stale') await unlink(join(layout.dataDir, 'postmaster.pid')).catch(() => undefined);
+  return state;
+}
+
 function isPostmasterOf(pid: number, dataDir: string): boolean {
   if (!pidExists(pid)) return false;
   try {
@@ -133,7 +141,7 @@ export function dataMajor(layout: Layout): number | undefined {
 }
 
 /** The last lines of the server log, for error messages. */
-export function logTail(file: string, lines = 15): string {
+function logTail(file: string, lines = 15): string {
   try {
     const text = readFileSync(file, 'utf8');
     return text.slice(-8192).split('\n').filter(Boolean).slice(-lines).join('\n');
@@ -184,9 +192,14 @@ interface RunResult {
   output: string;
 }
 
+/** `env` without libpq's PG* variables (see above), for PostgreSQL's programs and for psql. */
+export function withoutPgVariables(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([k]) => !k.startsWith('PG')));
+}
+
 /** Runs a PostgreSQL program as the server user and collects what it printed. */
 function run(c: Cluster, file: string, args: string[]): Promise<RunResult> {
-  const env = Object.fromEntries(Object.entries(c.env).filter(([k]) => !k.startsWith('PG')));
+  const env = withoutPgVariables(c.env);
   return new Promise((resolve) => {
     let output = '';
     const child = spawn(file, args, {
@@ -207,8 +220,4 @@ function run(c: Cluster, file: string, args: string[]): Promise<RunResult> {
 
 function shellQuote(s: string): string {
   return `'${s.replace(/'/g, "'\\''")}'`;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }
