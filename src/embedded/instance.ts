@@ -9,7 +9,7 @@ import { connectionUrl, Layout, layoutOf } from './layout';
 import { withLock } from './lock';
 import { prepareDatabase } from './ready';
 import { Cluster, dataMajor, initCluster, serverState, ServerState, startCluster, stopCluster } from './server';
-import { serverUser, unreachableDir } from './server-user';
+import { ServerUser, serverUser, unreachableDir } from './server-user';
 
 /**
  * The embedded PostgreSQL as ims-ingest's commands see it: acquire (start or reuse, and take a
@@ -105,7 +105,7 @@ export async function keepEmbedded(options: EmbeddedOptions): Promise<Layout> {
  * (then it stops when the last of them exits) or `force`.
  */
 export async function stopEmbedded(dir: string, force: boolean): Promise<{ stopped: boolean; users: number[] }> {
-  const layout = layoutOf(dir, layoutOptions());
+  const layout = embeddedLayout(dir);
   if (!existsSync(layout.root)) return { stopped: false, users: [] };
   return withLock(layout.lockFile, async () => {
     await rm(layout.keepFile, { force: true });
@@ -117,7 +117,7 @@ export async function stopEmbedded(dir: string, force: boolean): Promise<{ stopp
 
 /** Looks without changing anything (no lock, no directory created). */
 export async function embeddedStatus(dir: string): Promise<EmbeddedStatus> {
-  const layout = layoutOf(dir, layoutOptions());
+  const layout = embeddedLayout(dir);
   const major = dataMajor(layout);
   const state = readState(layout);
   return {
@@ -133,11 +133,6 @@ export async function embeddedStatus(dir: string): Promise<EmbeddedStatus> {
     binaries: state?.binaries,
     bindir: state?.bindir,
   };
-}
-
-/** The layout of a data root, for callers that only need its paths (db url, db psql). */
-export function embeddedLayout(dir: string): Layout {
-  return layoutOf(dir, layoutOptions());
 }
 
 /** The bin directory the running cluster was started from (psql may be beside it). */
@@ -189,7 +184,7 @@ function pickBinaries(env: NodeJS.ProcessEnv, major: number | undefined, log: (l
   return choice.chosen;
 }
 
-async function runnableBindir(b: PgBinaries, layout: Layout, user: ReturnType<typeof serverUser>): Promise<string> {
+async function runnableBindir(b: PgBinaries, layout: Layout, user: ServerUser): Promise<string> {
   if (b.kind === 'package') return copyPackageBinaries(b, layout.binRoot);
   const blocked = unreachableDir(b.bindir, user);
   if (blocked) throw new IngestError('EMBEDDED_FAILED', `${b.label}: the server user ${user.name} cannot enter ${blocked}`);
@@ -207,7 +202,7 @@ async function stopIfUnused(layout: Layout, keepServer: boolean): Promise<void> 
  * user must pass through it to reach its own directory and the copied binaries.
  */
 async function prepareRoot(dir: string): Promise<Layout> {
-  const layout = layoutOf(dir, layoutOptions());
+  const layout = embeddedLayout(dir);
   const uid = process.getuid?.();
   try {
     await mkdir(layout.root, { recursive: true, mode: 0o700 });
@@ -224,8 +219,8 @@ async function prepareRoot(dir: string): Promise<Layout> {
   return layout;
 }
 
-function layoutOptions(): { uid: number; tmpdir: string } {
-  return { uid: process.getuid?.() ?? 0, tmpdir: tmpdir() };
+function embeddedLayout(dir: string): Layout {
+  return layoutOf(dir, { uid: process.getuid?.() ?? 0, tmpdir: tmpdir() });
 }
 
 function readState(layout: Layout): StateFile | undefined {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, unlink, writeFile } from 'node:fs/promises';
+import { readdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { currentProcess, isAlive, parseProcessId, ProcessId, ProcessProbe, systemProbe } from './owner';
 
@@ -17,9 +17,8 @@ export interface Lease {
   holder: ProcessId;
 }
 
-/** Writes a lease for this process; returns its file. */
+/** Writes a lease for this process into `dir` (made with the data root, instance.ts); returns its file. */
 export async function takeLease(dir: string): Promise<string> {
-  await mkdir(dir, { recursive: true, mode: 0o700 });
   const me = currentProcess();
   const file = join(dir, `${me.pid}-${randomBytes(4).toString('hex')}.json`);
   await writeFile(file, JSON.stringify(me), { mode: 0o600 });
@@ -59,7 +58,7 @@ async function readLeases(dir: string): Promise<Array<{ file: string; holder?: P
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw err;
   }
-  const leases = await Promise.all(
+  return Promise.all(
     names
       .filter((n) => n.endsWith('.json'))
       .map(async (n) => {
@@ -68,5 +67,4 @@ async function readLeases(dir: string): Promise<Array<{ file: string; holder?: P
         return { file, holder: parseProcessId(text) };
       }),
   );
-  return leases;
 }
