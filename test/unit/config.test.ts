@@ -302,17 +302,18 @@ describe('loadConfig: the config file', () => {
   // A config-file value of the wrong JSON type is a bad value like any other ("Throws
   // CONFIG_INVALID on a bad value"); it must not reach the frozen Config with the wrong type.
   it.each([
-    ['settleSeconds', '10'],
-    ['keepServer', 'false'],
-    ['keepServer', 1],
-    ['user', 42],
-    ['databaseUrl', 7],
-    ['embeddedDir', false],
-  ])('refuses %s of the wrong JSON type (%j)', (key, value) => {
+    ['settleSeconds', '10', 'number'],
+    ['keepServer', 'false', 'boolean'],
+    ['keepServer', 1, 'boolean'],
+    ['user', 42, 'string'],
+    ['databaseUrl', 7, 'string'],
+    ['embeddedDir', false, 'string'],
+  ])('refuses %s of the wrong JSON type (%j)', (key, value, type) => {
     const path = configFile({ [key]: value });
     const err = configError({ config: path });
     expect(err.code).toBe('CONFIG_INVALID');
-    expect(err.message).toContain(key);
+    expect(err.file).toBe(path);
+    expect(err.message).toBe(`config file ${path}: "${key}" must be a ${type}, got ${JSON.stringify(value)}`);
   });
 });
 

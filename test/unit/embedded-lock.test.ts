@@ -88,6 +88,8 @@ describe('the instance lock', () => {
     const first = await acquireLock(file);
     setTimeout(() => void releaseLock(file, first), 100);
     const second = await acquireLock(file, { timeoutMs: 5000 });
+    expect(second).not.toBe(first);
+    expect(readFileSync(file, 'utf8')).toBe(second);
     await releaseLock(file, second);
     expect(existsSync(file)).toBe(false);
   });
