@@ -1,24 +1,13 @@
-import { closeSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { IngestError } from '../../src/errors';
 import { readJsonFile } from '../../src/ingest/read';
+import { FIXTURE_347863 } from './sample-issue';
 import { tempDirs } from './temp-tree';
-
-const FIXTURE_347863 = join(
-  __dirname,
-  '..',
-  '..',
-  'fixtures/users/alice/sessions/OpenFrame_TPETIME_error_에러_오류_20260103_120855/347863_20260103_120902.json',
-);
 
 const temp = tempDirs('read');
 afterAll(() => temp.cleanup());
-
-function fileWith(content: string | Buffer, name = 'issue.json'): string {
-  const path = join(temp.make(), name);
-  writeFileSync(path, content);
-  return path;
-}
+const fileWith = temp.file;
 
 async function readError(path: string, shownAs?: string): Promise<IngestError> {
   try {

@@ -6,13 +6,20 @@ import { dirname, join } from 'node:path';
  * Fresh temp directories for unit tests (never fixtures/): each test file gets its own, removed
  * after the file's tests.
  */
-export function tempDirs(prefix: string): { make(): string; cleanup(): void } {
+export function tempDirs(prefix: string): { make(): string; file(content: string | Buffer): string; cleanup(): void } {
   const made: string[] = [];
+  const make = (): string => {
+    const dir = mkdtempSync(join(tmpdir(), `ims-unit-${prefix}-`));
+    made.push(dir);
+    return dir;
+  };
   return {
-    make() {
-      const dir = mkdtempSync(join(tmpdir(), `ims-unit-${prefix}-`));
-      made.push(dir);
-      return dir;
+    make,
+    /** A file holding `content` in a fresh directory; returns its path. */
+    file(content) {
+      const path = join(make(), 'issue.json');
+      writeFileSync(path, content);
+      return path;
     },
     cleanup() {
       for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });

@@ -8,42 +8,22 @@ import { readJsonFile } from '../../src/ingest/read';
 import { repairIssue } from '../../src/ingest/repair';
 import { scanSession } from '../../src/ingest/scan';
 import { checkVerbatim, verbatimText } from '../../src/ingest/verbatim';
+import { FIXTURE_347863, issue as sampleIssue } from './sample-issue';
 import { FIXED_MTIME, tempDirs } from './temp-tree';
 
 // A big issue file that needs no repair is sent to COPY as its own text (verbatim.ts). The check
 // that decides it must agree with repairIssue, and a file it passes must load as the same
 // document as by the old way (assembled, repaired, written out piece by piece).
 
-const FIXTURE_347863 = join(
-  __dirname,
-  '..',
-  '..',
-  'fixtures/users/alice/sessions/OpenFrame_TPETIME_error_에러_오류_20260103_120855/347863_20260103_120902.json',
-);
-
 const temp = tempDirs('verbatim');
 afterAll(() => temp.cleanup());
+const fileWith = temp.file;
 
-function fileWith(content: string | Buffer, name = 'issue.json'): string {
-  const path = join(temp.make(), name);
-  writeFileSync(path, content);
-  return path;
-}
-
-/** A well-formed issue document as docs/input-format.md §6 describes it. */
+/** sample-issue.ts's issue with lists, metadata, and text the check must carry as it is (tab, newline, backslash, quotes, Japanese, emoji). */
 function issue(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    issue_id: '347863',
+  return sampleIssue({
     title: '[Project] TPETIME 에러 분석 문의 エラーが発生しました 🚀',
     description: 'TPETIME 에러가 발생합니다.\n\tC:\\tmax\\bin "인용"',
-    product: 'OpenFrame Batch',
-    status: 'Assigned',
-    priority: 'Normal',
-    created_date: '2025/10/17 18:12:14',
-    updated_date: '2025/12/29 10:05:40',
-    reporter: '김예진C ( yeajin_kim2@tmaxsoft.com)',
-    assignee: '박민수 ( minsu_park@tmaxsoft.com)',
-    product_notice: '',
     related_issues: [{ issue_no: '340100', subject: '관련 이슈' }],
     comments: [
       { action_no: '2258642', author: '박민수', date: '2025/10/20 09:30:11', content: '확인 중입니다.\n로그 부탁드립니다.' },
@@ -52,11 +32,8 @@ function issue(overrides: Record<string, unknown> = {}): Record<string, unknown>
     history: [{ date: '2025/10/20 09:15:33', user: '이정훈', details: 'Handler: 김예진C -> 박민수' }],
     attachments: [{ name: 'tpetime.log', file_id: '884512' }],
     metadata: { category: 'Bug', version: '7.3' },
-    url: 'https://ims.tmaxsoft.com/tody/ims/issue/issueView.do?issueId=347863',
-    crawled_at: '2026-01-03T12:09:02.481537',
-    crawl_order: 1,
     ...overrides,
-  };
+  });
 }
 
 /** The crawler's json.dump(indent=2, ensure_ascii=False). */
