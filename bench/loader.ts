@@ -40,7 +40,7 @@ function dist<T>(module: string): T {
   return require(path) as T;
 }
 
-export const { ingestMany, refreshAnalytics, countRows } = dist<typeof Backfill>('ingest/backfill');
+export const { ingestMany, refreshAnalytics } = dist<typeof Backfill>('ingest/backfill');
 export const { createPool, inTransaction, withRetry } = dist<typeof Db>('ingest/db');
 export const { discoverSessions } = dist<typeof Discover>('ingest/discover');
 export const { sessionFacts } = dist<typeof Facts>('ingest/facts');
@@ -52,6 +52,4 @@ export const { scanSession } = dist<typeof Scan>('ingest/scan');
 export const { readSql } = dist<typeof SqlFiles>('ingest/sql-files');
 export const { analyzeStaging, computeCrawlTimes, resetStaging, stageProblems, stageSession } = dist<typeof Stage>('ingest/stage');
 
-export type { SessionRef } from '../src/ingest/discover';
-export type { SessionOutcome } from '../src/ingest/session';
 export type { IssueRowStats } from '../src/ingest/issue-rows';
