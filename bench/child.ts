@@ -1,7 +1,7 @@
 import { runFloor } from './floor';
 import { createPool, discoverSessions, ingestMany, refreshAnalytics } from './loader';
 import { PerRowTransaction, runPerRow } from './per-row';
-import { PeakRss, RunResult } from './result';
+import { addRows, emptyResult, PeakRss, RunResult } from './result';
 
 /**
  * One measured run in a process of its own, so its peak RSS is its own: started by
@@ -9,15 +9,18 @@ import { PeakRss, RunResult } from './result';
  * last line of stdout.
  */
 
-export type Job =
-  | { mode: 'ingest'; url: string; root: string; concurrency: number; limit?: number }
-  | { mode: 'floor'; url: string; dir: string; concurrency: number }
-  | { mode: 'per-row'; url: string; root: string; limit: number; transaction: PerRowTransaction };
+/** What to measure; bench/main.ts adds the database (a fresh one per run) to make the Job. */
+export type Work =
+  | { mode: 'ingest'; root: string; concurrency: number; limit?: number }
+  | { mode: 'floor'; dir: string; concurrency: number }
+  | { mode: 'per-row'; root: string; limit: number; transaction: PerRowTransaction };
+
+export type Job = Work & { url: string };
 
 async function ingest(job: Extract<Job, { mode: 'ingest' }>): Promise<RunResult> {
   const refs = (await discoverSessions(job.root)).slice(0, job.limit);
   const pool = createPool({ connectionString: job.url, max: job.concurrency + 1 });
-  const result: RunResult = { sessions: 0, files: 0, bytes: 0, wallMs: 0, readMs: 0, copyMs: 0, mergeMs: 0, rows: {}, failures: [] };
+  const result = emptyResult();
   try {
     const started = performance.now();
     // force: every run loads every session, whatever an earlier run left behind.
@@ -31,7 +34,7 @@ async function ingest(job: Extract<Job, { mode: 'ingest' }>): Promise<RunResult>
       result.readMs += o.timings.readMs;
       result.copyMs += o.timings.copyMs;
       result.mergeMs += o.timings.mergeMs;
-      for (const [k, n] of Object.entries(o.rows)) result.rows[k] = (result.rows[k] ?? 0) + n;
+      addRows(result, o.rows);
     }
     const analyticsStart = performance.now();
     await refreshAnalytics(pool, 'Asia/Seoul');

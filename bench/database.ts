@@ -1,4 +1,4 @@
-import { Client, Pool } from 'pg';
+import { Client } from 'pg';
 import { join } from 'node:path';
 import type * as Instance from '../src/embedded/instance';
 import { urlForDatabase, urlFromEnvironment } from '../src/pg-url';
@@ -21,7 +21,7 @@ export async function openServer(
   embeddedDir: string,
   log: (line: string) => void,
 ): Promise<{ url: string; release: () => Promise<void> }> {
-  const url = serverUrl(flag);
+  const url = flag ?? urlFromEnvironment(process.env);
   if (url) return { url, release: async () => undefined };
   const { acquireEmbedded } = require(join(REPO_ROOT, 'dist', 'embedded', 'instance.js')) as typeof Instance;
   log(`no DATABASE_URL or PGHOST: using an embedded PostgreSQL in ${embeddedDir}`);
@@ -29,12 +29,8 @@ export async function openServer(
   return { url: server.url, release: () => server.release() };
 }
 
-/** --database-url, else DATABASE_URL, else the PG* variables, else undefined. */
-export function serverUrl(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string | undefined {
-  return flag ?? urlFromEnvironment(env);
-}
-
-async function admin<T>(url: string, work: (c: Client) => Promise<T>): Promise<T> {
+/** `work` on a client of its own, connected to `url` and ended after. */
+export async function withClient<T>(url: string, work: (c: Client) => Promise<T>): Promise<T> {
   const client = new Client({ connectionString: url });
   await client.connect();
   try {
@@ -46,7 +42,7 @@ async function admin<T>(url: string, work: (c: Client) => Promise<T>): Promise<T
 
 /** Drops and recreates `name`, migrates it, and flushes dirty buffers so runs start alike. */
 export async function freshDatabase(server: string, name: string): Promise<string> {
-  await admin(server, async (c) => {
+  await withClient(server, async (c) => {
     await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     await c.query(`CREATE DATABASE ${name}`);
   });
@@ -63,10 +59,6 @@ export async function freshDatabase(server: string, name: string): Promise<strin
   return url;
 }
 
-export async function dropDatabase(server: string, name: string): Promise<void> {
-  await admin(server, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
-}
-
 export interface StatementTime {
   /** `merge/030_issues`, `stage/create`, `COPY stage_file`, ... */
   name: string;
@@ -79,12 +71,13 @@ export interface StatementTime {
  * header every .sql file of the project starts with; empty when the extension is missing.
  */
 export async function statementTimes(url: string): Promise<StatementTime[]> {
-  const pool = new Pool({ connectionString: url, max: 1 });
   try {
-    const { rows } = await pool.query<{ query: string; calls: string; ms: number }>(
-      `SELECT s.query, s.calls, s.total_exec_time AS ms
-       FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid
-       WHERE d.datname = current_database()`,
+    const { rows } = await withClient(url, (c) =>
+      c.query<{ query: string; calls: string; ms: number }>(
+        `SELECT s.query, s.calls, s.total_exec_time AS ms
+         FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid
+         WHERE d.datname = current_database()`,
+      ),
     );
     const byName = new Map<string, StatementTime>();
     for (const r of rows) {
@@ -97,8 +90,6 @@ export async function statementTimes(url: string): Promise<StatementTime[]> {
     return [...byName.values()].sort((a, b) => b.ms - a.ms);
   } catch {
     return [];
-  } finally {
-    await pool.end();
   }
 }
 

@@ -9,7 +9,7 @@ import {
   analyzeStaging, computeCrawlTimes, createPool, discoverSessions, downloadRows, inTransaction, IssueRowStats, issueRows, mergeStaged,
   ProblemList, readSql, resetStaging, scanSession, sessionFacts, stageProblems, stageSession, withRetry,
 } from './loader';
-import { RunResult } from './result';
+import { addRows, emptyResult, RunResult } from './result';
 
 /**
  * The database floor: what PostgreSQL needs for a corpus when the client costs nothing. The
@@ -35,9 +35,10 @@ const TIMEZONE = 'Asia/Seoul';
 /** Writes the staging data of every session under `root` (the first `limit`) to `dir`. */
 export async function prepareFloor(root: string, dir: string, limit?: number): Promise<void> {
   const marker = join(dir, 'sessions.json');
-  if (existsSync(marker) && existsSync(join(root, 'corpus.json'))) {
+  const corpus = readFileSync(join(root, 'corpus.json'), 'utf8');
+  if (existsSync(marker)) {
     const prev = JSON.parse(readFileSync(marker, 'utf8')) as { corpus: string; limit?: number };
-    if (prev.corpus === readFileSync(join(root, 'corpus.json'), 'utf8') && prev.limit === limit) return;
+    if (prev.corpus === corpus && prev.limit === limit) return;
   }
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
@@ -70,7 +71,7 @@ export async function prepareFloor(root: string, dir: string, limit?: number): P
     });
   }
   writeFileSync(join(dir, 'prepared.json'), JSON.stringify(prepared));
-  writeFileSync(marker, JSON.stringify({ corpus: readFileSync(join(root, 'corpus.json'), 'utf8'), limit }));
+  writeFileSync(marker, JSON.stringify({ corpus, limit }));
 }
 
 async function writeChunks(path: string, chunks: AsyncIterable<string>): Promise<void> {
@@ -90,9 +91,7 @@ async function copyFile(client: PoolClient, table: string, path: string): Promis
 export async function runFloor(url: string, dir: string, concurrency: number): Promise<RunResult> {
   const prepared = JSON.parse(readFileSync(join(dir, 'prepared.json'), 'utf8')) as PreparedSession[];
   const pool = createPool({ connectionString: url, max: concurrency + 1 });
-  const result: RunResult = {
-    sessions: 0, files: 0, bytes: 0, wallMs: 0, readMs: 0, copyMs: 0, mergeMs: 0, rows: {}, failures: [],
-  };
+  const result = emptyResult();
   const limit = pLimit(concurrency);
   const started = performance.now();
   try {
@@ -116,7 +115,7 @@ export async function runFloor(url: string, dir: string, concurrency: number): P
               const mergeStart = performance.now();
               const merged = await mergeStaged(client);
               result.mergeMs += performance.now() - mergeStart;
-              for (const [k, n] of Object.entries(merged.rows)) result.rows[k] = (result.rows[k] ?? 0) + n;
+              addRows(result, merged.rows);
             }));
             result.sessions++;
             result.files += s.files;

@@ -2,15 +2,14 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Client } from 'pg';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import type { Job } from './child';
-import { generateBigSession, generateCorpus } from './corpus';
-import { freshDatabase, openServer, StatementTime, statementTimes } from './database';
+import type { Job, Work } from './child';
+import { CorpusInfo, generateBigSession, generateCorpus } from './corpus';
+import { freshDatabase, openServer, statementTimes, withClient } from './database';
 import { prepareFloor } from './floor';
 import { REPO_ROOT } from './loader';
-import { bigTable, BigRun, indexTable, IndexRun, mainTable, perRowTable, PerRowRun, rowsTable, SizeRun, statementTable, targetsTable } from './report';
+import { bigTable, BigRun, indexTable, IndexRun, mainTable, Measured, perRowTable, PerRowRun, rowsTable, SizeRun, statementTable, targetsTable } from './report';
 import { RunResult } from './result';
 
 /**
@@ -48,9 +47,9 @@ const DB = 'ims_bench';
 const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
 
 /** A run on a fresh database, with the statement times it left in pg_stat_statements. */
-async function measure(job: Job): Promise<RunResult & { statements: StatementTime[] }> {
+async function measure(work: Work): Promise<Measured> {
   const url = await freshDatabase(server, DB);
-  const result = await runChild({ ...job, url });
+  const result = await runChild({ ...work, url });
   return { ...result, statements: await statementTimes(url) };
 }
 
@@ -79,16 +78,12 @@ function runChild(job: Job): Promise<RunResult> {
 
 /** Server and machine facts printed above the tables. */
 async function environment(): Promise<string> {
-  const c = new Client({ connectionString: server });
-  await c.connect();
-  try {
+  return withClient(server, async (c) => {
     const names = ['server_version', 'shared_buffers', 'work_mem', 'maintenance_work_mem', 'max_wal_size', 'checkpoint_timeout', 'fsync', 'synchronous_commit', 'full_page_writes', 'wal_compression', 'gin_pending_list_limit', 'jit', 'max_parallel_workers_per_gather', 'autovacuum'];
     const { rows } = await c.query<{ name: string; setting: string }>('SELECT name, current_setting(name) AS setting FROM unnest($1::text[]) AS name', [names]);
     return `Machine: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}.\n` +
       `PostgreSQL settings: ${rows.map((r) => `${r.name}=${r.setting}`).join(', ')}.`;
-  } finally {
-    await c.end();
-  }
+  });
 }
 
 const INDEX_VARIANTS: [string, string[]][] = [
@@ -113,35 +108,36 @@ async function measureAll(): Promise<void> {
   const env = await environment();
   log(env);
   const runs: SizeRun[] = [];
+  const corpora: CorpusInfo[] = [];
   for (const size of sizes) {
     const corpus = generateCorpus(join(out, `corpus-${size}`), { files: size, filesPerSession: argv['files-per-session'], distinctRatio: 0.36, seed: argv.seed });
+    corpora.push(corpus);
     log(`corpus of ${corpus.files} issue files, ${corpus.sessions} sessions, ${corpus.distinctIssues} issues, ${(corpus.bytes / 2 ** 20).toFixed(0)} MB`);
     const floorDir = join(out, `floor-${size}`);
     await prepareFloor(corpus.root, floorDir);
     for (const concurrency of concurrencies) {
-      const ingest = await median(() => measure({ mode: 'ingest', url: '', root: corpus.root, concurrency }));
-      const floor = await median(() => measure({ mode: 'floor', url: '', dir: floorDir, concurrency }));
-      const [ingestStatements, floorStatements] = [ingest.statements, floor.statements];
-      runs.push({ files: corpus.files, sessions: corpus.sessions, distinctIssues: corpus.distinctIssues, concurrency, ingest, floor, ingestStatements, floorStatements });
+      const ingest = await median(() => measure({ mode: 'ingest', root: corpus.root, concurrency }));
+      const floor = await median(() => measure({ mode: 'floor', dir: floorDir, concurrency }));
+      runs.push({ files: corpus.files, sessions: corpus.sessions, distinctIssues: corpus.distinctIssues, concurrency, ingest, floor });
       log(`${size} files, ${concurrency} at once: ims-ingest ${(ingest.wallMs / 1000).toFixed(1)} s, floor ${(floor.wallMs / 1000).toFixed(1)} s, peak RSS ${ingest.peakRssMb!.toFixed(0)} MB`);
     }
   }
 
   let perRowRun: PerRowRun | undefined;
   if (perRowFiles > 0) {
-    const smallest = generateCorpus(join(out, `corpus-${sizes[0]}`), { files: sizes[0], filesPerSession: argv['files-per-session'], distinctRatio: 0.36, seed: argv.seed });
+    const smallest = corpora[0];
     const subset = Math.max(1, Math.ceil(Math.min(perRowFiles, smallest.files) / argv['files-per-session']));
     // Committing as it goes (a transaction per issue file), and in one transaction per session.
-    const perRow = await median(() => measure({ mode: 'per-row', url: '', root: smallest.root, limit: subset, transaction: 'issue' }));
-    const perRowSession = await median(() => measure({ mode: 'per-row', url: '', root: smallest.root, limit: subset, transaction: 'session' }));
+    const perRow = await median(() => measure({ mode: 'per-row', root: smallest.root, limit: subset, transaction: 'issue' }));
+    const perRowSession = await median(() => measure({ mode: 'per-row', root: smallest.root, limit: subset, transaction: 'session' }));
     // The floor of the same sessions bounds the ratio any loader with these merges can reach.
     const floorDir = join(out, `floor-${sizes[0]}-first${subset}`);
     await prepareFloor(smallest.root, floorDir, subset);
     // One session at a time, as the per-row loader runs; and ims-ingest's default of two.
     perRowRun = { sessions: subset, perRow, perRowSession, ingest: [] };
     for (const concurrency of [1, 2]) {
-      const result = await median(() => measure({ mode: 'ingest', url: '', root: smallest.root, concurrency, limit: subset }));
-      const floor = await median(() => measure({ mode: 'floor', url: '', dir: floorDir, concurrency }));
+      const result = await median(() => measure({ mode: 'ingest', root: smallest.root, concurrency, limit: subset }));
+      const floor = await median(() => measure({ mode: 'floor', dir: floorDir, concurrency }));
       perRowRun.ingest.push({ concurrency, result, floor });
       log(`per-row: ${(perRow.wallMs / 1000).toFixed(1)} s for ${perRow.files} files (${(perRowSession.wallMs / 1000).toFixed(1)} s in one transaction per session); ${concurrency} at once: ims-ingest ${(result.wallMs / 1000).toFixed(1)} s, floor ${(floor.wallMs / 1000).toFixed(1)} s`);
     }
@@ -150,7 +146,7 @@ async function measureAll(): Promise<void> {
   let big: BigRun | undefined;
   if (bigMb > 0) {
     const corpus = generateBigSession(join(out, 'big'), bigMb, argv.seed);
-    const ingest = await measure({ mode: 'ingest', url: '', root: corpus.root, concurrency: 1 });
+    const ingest = await measure({ mode: 'ingest', root: corpus.root, concurrency: 1 });
     big = { fileMb: corpus.bytes / 2 ** 20, ingest };
     log(`big file: ${(ingest.wallMs / 1000).toFixed(1)} s, peak RSS ${ingest.peakRssMb!.toFixed(0)} MB`);
   }
@@ -160,10 +156,9 @@ async function measureAll(): Promise<void> {
     const floorDir = join(out, `floor-${argv['index-profile']}`);
     for (const [variant, drop] of INDEX_VARIANTS) {
       const url = await freshDatabase(server, DB);
-      const c = new Client({ connectionString: url });
-      await c.connect();
-      for (const index of drop) await c.query(`DROP INDEX ims.${index}`);
-      await c.end();
+      await withClient(url, async (c) => {
+        for (const index of drop) await c.query(`DROP INDEX ims.${index}`);
+      });
       indexRuns.push({ variant, floor: await runChild({ mode: 'floor', url, dir: floorDir, concurrency: 1 }) });
       log(`index profile: ${variant}: ${(indexRuns[indexRuns.length - 1].floor.wallMs / 1000).toFixed(1)} s`);
     }

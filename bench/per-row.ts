@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { PoolClient } from 'pg';
 import { createPool, discoverSessions, inTransaction, scanSession } from './loader';
-import { RunResult } from './result';
+import { emptyResult, RunResult } from './result';
 
 /**
  * The per-row way, as the crawler's own Python loader does it (docs/input-format.md §10,
@@ -108,7 +108,7 @@ export type PerRowTransaction = 'issue' | 'session';
 export async function runPerRow(url: string, root: string, limit: number, transaction: PerRowTransaction): Promise<RunResult> {
   const refs = (await discoverSessions(root)).slice(0, limit);
   const pool = createPool({ connectionString: url, max: 1 });
-  const result: RunResult = { sessions: 0, files: 0, bytes: 0, wallMs: 0, readMs: 0, copyMs: 0, mergeMs: 0, rows: { statements: 0 }, failures: [] };
+  const result: RunResult = { ...emptyResult(), rows: { statements: 0 } };
   const started = performance.now();
   try {
     for (const ref of refs) {
@@ -116,9 +116,9 @@ export async function runPerRow(url: string, root: string, limit: number, transa
       const folder = /^(.*?)_(.*)_(\d{8})_(\d{6})$/.exec(ref.folderName);
       await inTransaction(pool, async (client) => {
         const userId = (await client.query<{ user_id: number }>(SQL.user, [ref.user ?? 'unknown'])).rows[0].user_id;
-        const started = folder ? `${folder[3].slice(0, 4)}-${folder[3].slice(4, 6)}-${folder[3].slice(6)} ${folder[4].slice(0, 2)}:${folder[4].slice(2, 4)}:${folder[4].slice(4)}+09` : null;
+        const startedAt = folder ? `${folder[3].slice(0, 4)}-${folder[3].slice(4, 6)}-${folder[3].slice(6)} ${folder[4].slice(0, 2)}:${folder[4].slice(2, 4)}:${folder[4].slice(4)}+09` : null;
         const sessionId = (await client.query<{ session_id: string }>(SQL.session, [
-          ref.uuid, userId, folder?.[1] ?? 'unknown', folder?.[2].replace(/_/g, ' ') ?? '', started, ref.path, ref.folderName, ref.layout,
+          ref.uuid, userId, folder?.[1] ?? 'unknown', folder?.[2].replace(/_/g, ' ') ?? '', startedAt, ref.path, ref.folderName, ref.layout,
         ])).rows[0].session_id;
         for (const file of contents.issueFiles) {
           const t = performance.now();

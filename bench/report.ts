@@ -3,15 +3,16 @@ import { RunResult } from './result';
 
 /** The benchmark's tables, as Markdown (readable in a terminal, pasteable into docs/performance.md). */
 
+/** A run on a fresh database, with the statement times it left in pg_stat_statements. */
+export type Measured = RunResult & { statements: StatementTime[] };
+
 export interface SizeRun {
   files: number;
   sessions: number;
   distinctIssues: number;
   concurrency: number;
-  ingest: RunResult;
-  floor: RunResult;
-  ingestStatements: StatementTime[];
-  floorStatements: StatementTime[];
+  ingest: Measured;
+  floor: Measured;
 }
 
 export interface PerRowRun {
@@ -36,6 +37,11 @@ export interface IndexRun {
 
 const s = (ms: number) => (ms / 1000).toFixed(1);
 const MB = 1024 * 1024;
+const perSecond = (n: number, ms: number) => n / (ms / 1000);
+// How many times less wall time per issue file `x` takes than `than`.
+const speedup = (than: RunResult, x: RunResult) => than.wallMs / than.files / (x.wallMs / x.files);
+// The read+parse, COPY, merge and peak RSS columns.
+const phases = (r: RunResult) => [s(r.readMs), s(r.copyMs), s(r.mergeMs), r.peakRssMb!.toFixed(0)];
 
 function table(head: string[], rows: (string | number)[][]): string {
   const line = (cells: (string | number)[]) => `| ${cells.join(' | ')} |`;
@@ -47,9 +53,8 @@ export function mainTable(runs: SizeRun[]): string {
     ['issue files', 'sessions', 'MB', 'concurrent sessions', 'ims-ingest s', 'files/s', 'MB/s', 'floor s', 'ims-ingest / floor', 'read+parse s', 'COPY s', 'merge s', 'peak RSS MB'],
     runs.map((r) => [
       r.files, r.sessions, (r.ingest.bytes / MB).toFixed(0), r.concurrency, s(r.ingest.wallMs),
-      (r.ingest.files / (r.ingest.wallMs / 1000)).toFixed(0), (r.ingest.bytes / MB / (r.ingest.wallMs / 1000)).toFixed(2),
-      s(r.floor.wallMs), `${(r.ingest.wallMs / r.floor.wallMs).toFixed(2)}x`,
-      s(r.ingest.readMs), s(r.ingest.copyMs), s(r.ingest.mergeMs), r.ingest.peakRssMb!.toFixed(0),
+      perSecond(r.ingest.files, r.ingest.wallMs).toFixed(0), perSecond(r.ingest.bytes / MB, r.ingest.wallMs).toFixed(2),
+      s(r.floor.wallMs), `${(r.ingest.wallMs / r.floor.wallMs).toFixed(2)}x`, ...phases(r.ingest),
     ]),
   );
 }
@@ -63,31 +68,31 @@ export function rowsTable(runs: SizeRun[]): string {
   const keys = Object.keys(TABLE_OF);
   return table(
     ['issue files', 'concurrent sessions', ...keys.map((k) => `${TABLE_OF[k]} rows/s`)],
-    runs.map((r) => [r.files, r.concurrency, ...keys.map((k) => ((r.ingest.rows[k] ?? 0) / (r.ingest.wallMs / 1000)).toFixed(0))]),
+    runs.map((r) => [r.files, r.concurrency, ...keys.map((k) => perSecond(r.ingest.rows[k] ?? 0, r.ingest.wallMs).toFixed(0))]),
   );
 }
 
 export function statementTable(run: SizeRun): string {
-  const names = [...new Set([...run.floorStatements, ...run.ingestStatements].map((t) => t.name))];
+  const [floor, ingest] = [run.floor.statements, run.ingest.statements];
+  const names = [...new Set([...floor, ...ingest].map((t) => t.name))];
   if (names.length === 0) {
     return '(none: this server does not load pg_stat_statements; add it to shared_preload_libraries for this table)';
   }
   const get = (list: StatementTime[], n: string) => list.find((t) => t.name === n)?.ms ?? 0;
-  names.sort((a, b) => get(run.floorStatements, b) - get(run.floorStatements, a));
-  const total = (list: StatementTime[]) => list.reduce((a, t) => a + t.ms, 0);
+  names.sort((a, b) => get(floor, b) - get(floor, a));
+  const floorTotal = floor.reduce((a, t) => a + t.ms, 0);
   return table(
     ['statement', 'floor s', 'floor share', 'ims-ingest s'],
     names
-      .filter((n) => get(run.floorStatements, n) + get(run.ingestStatements, n) >= 5)
-      .map((n) => [n, s(get(run.floorStatements, n)), `${((100 * get(run.floorStatements, n)) / total(run.floorStatements)).toFixed(1)}%`, s(get(run.ingestStatements, n))]),
+      .filter((n) => get(floor, n) + get(ingest, n) >= 5)
+      .map((n) => [n, s(get(floor, n)), `${((100 * get(floor, n)) / floorTotal).toFixed(1)}%`, s(get(ingest, n))]),
   );
 }
 
 export function perRowTable(r: PerRowRun): string {
-  const perFile = (x: RunResult) => x.wallMs / x.files;
   const line = (loader: string, concurrency: number, x: RunResult): (string | number)[] => [
-    `first ${r.sessions} sessions`, x.files, loader, concurrency, s(x.wallMs), (x.files / (x.wallMs / 1000)).toFixed(0),
-    `${(perFile(r.perRow) / perFile(x)).toFixed(1)}x`, `${(perFile(r.perRowSession) / perFile(x)).toFixed(1)}x`,
+    `first ${r.sessions} sessions`, x.files, loader, concurrency, s(x.wallMs), perSecond(x.files, x.wallMs).toFixed(0),
+    `${speedup(r.perRow, x).toFixed(1)}x`, `${speedup(r.perRowSession, x).toFixed(1)}x`,
   ];
   return table(
     ['subset', 'issue files', 'loader', 'sessions at once', 's', 'files/s', 'per-row (transaction per issue) / this', 'per-row (transaction per session) / this'],
@@ -103,7 +108,7 @@ export function perRowTable(r: PerRowRun): string {
 export function bigTable(r: BigRun): string {
   return table(
     ['case', 'file MB', 'ims-ingest s', 'read+parse s', 'COPY s', 'merge s', 'peak RSS MB'],
-    [['one session, one issue file', r.fileMb.toFixed(0), s(r.ingest.wallMs), s(r.ingest.readMs), s(r.ingest.copyMs), s(r.ingest.mergeMs), r.ingest.peakRssMb!.toFixed(0)]],
+    [['one session, one issue file', r.fileMb.toFixed(0), s(r.ingest.wallMs), ...phases(r.ingest)]],
   );
 }
 
@@ -129,10 +134,9 @@ export function targetsTable(runs: SizeRun[], perRow?: PerRowRun, big?: BigRun):
     rows.push([`ims-ingest / floor, ${r.files} files, ${r.concurrency} at once`, '<= 1.5x', `${ratio.toFixed(2)}x`, mark(ratio <= 1.5)]);
   }
   for (const { concurrency, result, floor } of perRow?.ingest ?? []) {
-    const perFile = (x: RunResult) => x.wallMs / x.files;
-    const ratio = perFile(perRow!.perRow) / perFile(result);
-    const bound = perFile(perRow!.perRow) / perFile(floor);
-    const generous = perFile(perRow!.perRowSession) / perFile(result);
+    const ratio = speedup(perRow!.perRow, result);
+    const bound = speedup(perRow!.perRow, floor);
+    const generous = speedup(perRow!.perRowSession, result);
     rows.push([
       `per-row / ims-ingest, ${concurrency} at once`, '>= 6x',
       `${ratio.toFixed(1)}x (the floor: ${bound.toFixed(1)}x; against per-row in one transaction per session: ${generous.toFixed(1)}x)`, mark(ratio >= 6),

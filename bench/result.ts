@@ -22,6 +22,16 @@ export interface RunResult {
   failures: string[];
 }
 
+/** A result with nothing counted yet. */
+export function emptyResult(): RunResult {
+  return { sessions: 0, files: 0, bytes: 0, wallMs: 0, readMs: 0, copyMs: 0, mergeMs: 0, rows: {}, failures: [] };
+}
+
+/** Adds one session's rows written per merge file to the run's. */
+export function addRows(result: RunResult, rows: Record<string, number>): void {
+  for (const [k, n] of Object.entries(rows)) result.rows[k] = (result.rows[k] ?? 0) + n;
+}
+
 /**
  * Peak resident set size of this process in MB: the kernel's high-water mark (VmHWM), which
  * catches peaks between samples; process.memoryUsage().rss sampled every 10 ms where /proc is
