@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { attachmentNames, IssueRef, isoMicros, snapshot } from './issue';
+import { IssueRef, isoMicros, snapshot } from './issue';
 import { KEYWORDS, PRODUCTS, prose, Rng, subSeed } from './text';
 
 /**
@@ -45,7 +45,7 @@ function compact(ms: number): string {
 }
 
 /** The crawler's folder-name rules (docs/input-format.md §3.1). */
-export function folderName(product: string, words: string[], startMs: number): string {
+function folderName(product: string, words: string[], startMs: number): string {
   const p = product.replace(/[^A-Za-z0-9_-]/g, '_');
   const kw = words.join(' ').replace(/[+'"]/g, '').replace(/[^\p{L}\p{N}_]/gu, '_').replace(/_+/g, '_').slice(0, 50);
   return `${p}_${kw}_${compact(startMs)}`;
@@ -72,7 +72,7 @@ export function generateCorpus(root: string, options: CorpusOptions): CorpusInfo
     const dir = join(root, 'users', rng.pick(USERS), 'sessions', folderName(product, rng.pick(KEYWORDS), startMs));
     mkdirSync(dir, { recursive: true });
     const pool = byProduct.get(product)!;
-    const inSession = new Map<number, { ref: IssueRef; crawlOrder?: number; ms: number }>();
+    const inSession = new Map<number, { ref: IssueRef; crawlOrder?: number }>();
     const count = Math.min(options.filesPerSession, options.files - info.files);
     let order = 0;
     let clockMs = startMs + 4000;
@@ -81,10 +81,9 @@ export function generateCorpus(root: string, options: CorpusOptions): CorpusInfo
       const micros = rng.int(0, 999_999);
       let ref: IssueRef | undefined;
       let crawlOrder: number | undefined;
-      const earlier = [...inSession.values()];
-      if (earlier.length > 0 && rng.chance(0.01)) {
+      if (inSession.size > 0 && rng.chance(0.01)) {
         // The same issue again in this session (a related issue reached twice, or a retry).
-        const again = rng.pick(earlier);
+        const again = rng.pick([...inSession.values()]);
         ref = again.ref;
         crawlOrder = again.crawlOrder;
       } else {
@@ -109,8 +108,8 @@ export function generateCorpus(root: string, options: CorpusOptions): CorpusInfo
       info.bytes += Buffer.byteLength(text);
       info.files++;
       if (!inSession.has(ref.issueNo)) {
-        inSession.set(ref.issueNo, { ref, crawlOrder, ms: clockMs });
-        writeAttachments(dir, options.seed, ref, clockMs, rng, info);
+        inSession.set(ref.issueNo, { ref, crawlOrder });
+        writeAttachments(dir, options.seed, ref, clockMs, doc.attachments as { name: string }[], rng, info);
       }
     }
   }
@@ -118,15 +117,17 @@ export function generateCorpus(root: string, options: CorpusOptions): CorpusInfo
   return info;
 }
 
-/** attachments/<issue_id>/, empty as a rule; one in 200 holds a download and its .txt preview. */
-function writeAttachments(dir: string, seed: number, ref: IssueRef, ms: number, rng: Rng, info: CorpusInfo): void {
+/**
+ * attachments/<issue_id>/, empty as a rule; one in 200 holds a download of the first attachment
+ * the issue file lists, and its .txt preview.
+ */
+function writeAttachments(dir: string, seed: number, ref: IssueRef, ms: number, listed: { name: string }[], rng: Rng, info: CorpusInfo): void {
   const folder = join(dir, 'attachments', String(ref.issueNo));
   mkdirSync(folder, { recursive: true });
-  const names = attachmentNames(seed, ref, ms);
-  if (names.length === 0 || !rng.chance(0.005)) return;
+  if (listed.length === 0 || !rng.chance(0.005)) return;
   const text = prose(new Rng(subSeed(seed, ref.issueNo, ms)), 3000, ['tjesmgr', 'SYSOUT']);
-  writeFileSync(join(folder, names[0]), text);
-  writeFileSync(join(folder, `${names[0]}.txt`), text);
+  writeFileSync(join(folder, listed[0].name), text);
+  writeFileSync(join(folder, `${listed[0].name}.txt`), text);
   info.downloads++;
 }
 

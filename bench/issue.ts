@@ -127,7 +127,7 @@ function timeline(seed: number, ref: IssueRef): Timeline {
 }
 
 /** `YYYY/MM/DD HH:MM:SS`, the IMS page format (docs/input-format.md §7.5). */
-export function imsDate(ms: number): string {
+function imsDate(ms: number): string {
   return new Date(ms).toISOString().slice(0, 19).replace('T', ' ').replace(/-/g, '/');
 }
 
@@ -179,9 +179,4 @@ export function snapshot(seed: number, ref: IssueRef, crawledMs: number, crawled
     crawled_at: crawledAt,
     ...(crawlOrder === undefined ? {} : { crawl_order: crawlOrder }),
   };
-}
-
-/** Names of the attachments a crawl at `crawledMs` lists (for downloads beside the issue file). */
-export function attachmentNames(seed: number, ref: IssueRef, crawledMs: number): string[] {
-  return timeline(seed, ref).attachments.filter((a) => a.at <= crawledMs).map((a) => a.name);
 }

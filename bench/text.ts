@@ -41,7 +41,7 @@ export function subSeed(seed: number, ...parts: number[]): number {
   return h >>> 0;
 }
 
-export const PEOPLE = [
+const PEOPLE = [
   ['김예진C', 'yeajin_kim2'], ['박민수', 'minsu_park'], ['이정훈', 'junghoon_lee'], ['정다은', 'daeun_jung'],
   ['최수빈', 'subin_choi'], ['한지호', 'jiho_han'], ['오세영', 'seyoung_oh'], ['윤태경', 'taekyung_yoon'],
   ['山田太郎', 't_yamada'], ['佐藤花子', 'h_sato'], ['강민지', 'minji_kang'], ['서준혁', 'junhyuk_seo'],
