@@ -1,5 +1,5 @@
-import { cpSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { cpSync, mkdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { backfill, ingestMany, refreshAnalytics } from '../../src/ingest/backfill';
 import { discoverSessions } from '../../src/ingest/discover';
 import { uuidV5 } from '../../src/ingest/names';
@@ -30,6 +30,8 @@ const UNLISTED = join(S.S2, 'attachments/344218/trace.log');
 
 beforeAll(async () => {
   root = copyFixtures();
+  // The crawler's empty attachments/<issue_id>/ folders do not survive git: make this one.
+  mkdirSync(dirname(join(root, UNLISTED)), { recursive: true });
   writeFileSync(join(root, UNLISTED), 'trace\n');
   writeFileSync(join(root, `${UNLISTED}.txt`), 'trace preview');
   const db = await fresh();
