@@ -1,7 +1,7 @@
 import { Client } from 'pg';
 import { join } from 'node:path';
 import type * as Instance from '../src/embedded/instance';
-import { urlForDatabase, urlFromEnvironment } from '../src/pg-url';
+import { urlForDatabase, urlFromEnvironment } from '../src/db/pg-url';
 import { applyMigrations, createPool, REPO_ROOT } from './loader';
 
 /**

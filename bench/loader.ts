@@ -1,16 +1,16 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type * as Backfill from '../src/ingest/backfill';
-import type * as Db from '../src/ingest/db';
-import type * as Discover from '../src/ingest/discover';
-import type * as Facts from '../src/ingest/facts';
-import type * as IssueRows from '../src/ingest/issue-rows';
-import type * as Merge from '../src/ingest/merge';
-import type * as Migrate from '../src/ingest/migrate';
-import type * as Problems from '../src/ingest/problems';
-import type * as Scan from '../src/ingest/scan';
-import type * as SqlFiles from '../src/ingest/sql-files';
-import type * as Stage from '../src/ingest/stage';
+import type * as Db from '../src/db/pool';
+import type * as Discover from '../src/files/discover';
+import type * as Facts from '../src/files/session-row';
+import type * as IssueRows from '../src/files/file-rows';
+import type * as Merge from '../src/db/merge';
+import type * as Migrate from '../src/db/migrate';
+import type * as Problems from '../src/files/session-errors';
+import type * as Scan from '../src/files/session-folder';
+import type * as SqlFiles from '../src/db/sql-files';
+import type * as Stage from '../src/db/stage';
 
 /**
  * The loader under test is the one `npm run build` writes to dist/, i.e. what ships: the
@@ -41,15 +41,15 @@ function dist<T>(module: string): T {
 }
 
 export const { ingestMany, refreshAnalytics } = dist<typeof Backfill>('ingest/backfill');
-export const { createPool, inTransaction, withRetry } = dist<typeof Db>('ingest/db');
-export const { discoverSessions } = dist<typeof Discover>('ingest/discover');
-export const { sessionFacts } = dist<typeof Facts>('ingest/facts');
-export const { issueRows, downloadRows } = dist<typeof IssueRows>('ingest/issue-rows');
-export const { mergeStaged } = dist<typeof Merge>('ingest/merge');
-export const { applyMigrations } = dist<typeof Migrate>('ingest/migrate');
-export const { ProblemList } = dist<typeof Problems>('ingest/problems');
-export const { scanSession } = dist<typeof Scan>('ingest/scan');
-export const { readSql } = dist<typeof SqlFiles>('ingest/sql-files');
-export const { analyzeStaging, computeCrawlTimes, resetStaging, stageProblems, stageSession } = dist<typeof Stage>('ingest/stage');
+export const { createPool, inTransaction, withRetry } = dist<typeof Db>('db/pool');
+export const { discoverSessions } = dist<typeof Discover>('files/discover');
+export const { sessionFacts } = dist<typeof Facts>('files/session-row');
+export const { issueRows, downloadRows } = dist<typeof IssueRows>('files/file-rows');
+export const { mergeStaged } = dist<typeof Merge>('db/merge');
+export const { applyMigrations } = dist<typeof Migrate>('db/migrate');
+export const { ProblemList } = dist<typeof Problems>('files/session-errors');
+export const { scanSession } = dist<typeof Scan>('files/session-folder');
+export const { readSql } = dist<typeof SqlFiles>('db/sql-files');
+export const { analyzeStaging, computeCrawlTimes, resetStaging, stageProblems, stageSession } = dist<typeof Stage>('db/stage');
 
-export type { IssueRowStats } from '../src/ingest/issue-rows';
+export type { IssueRowStats } from '../src/files/file-rows';

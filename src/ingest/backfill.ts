@@ -1,6 +1,6 @@
 import pLimit from 'p-limit';
 import { Pool } from 'pg';
-import { discoverSessions, SessionRef } from './discover';
+import { discoverSessions, SessionRef } from '../files/discover';
 import { ingestSession, IngestOptions, SessionOutcome } from './session';
 
 /**

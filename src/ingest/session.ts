@@ -1,15 +1,15 @@
 import { createHash } from 'node:crypto';
 import { Pool } from 'pg';
 import { describeError, IngestError } from '../errors';
-import { inTransaction, withRetry } from './db';
-import { SessionRef } from './discover';
-import { sessionFacts } from './facts';
-import { downloadRows, issueRows, IssueRowStats } from './issue-rows';
-import { mergeStaged } from './merge';
-import { ProblemList } from './problems';
-import { scanSession, SessionContents } from './scan';
-import { listSql, readSql } from './sql-files';
-import { analyzeStaging, computeCrawlTimes, copyRows, resetStaging, stageProblems, stageSession } from './stage';
+import { inTransaction, withRetry } from '../db/pool';
+import { SessionRef } from '../files/discover';
+import { sessionFacts } from '../files/session-row';
+import { downloadRows, issueRows, IssueRowStats } from '../files/file-rows';
+import { mergeStaged } from '../db/merge';
+import { ProblemList } from '../files/session-errors';
+import { scanSession, SessionContents } from '../files/session-folder';
+import { listSql, readSql } from '../db/sql-files';
+import { analyzeStaging, computeCrawlTimes, copyRows, resetStaging, stageProblems, stageSession } from '../db/stage';
 
 /**
  * Ingesting one session folder: scan, stage through COPY, merge; one transaction, retried

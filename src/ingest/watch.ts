@@ -1,79 +1,96 @@
-import { watch } from 'chokidar';
-import { dirname, relative, resolve, sep } from 'node:path';
-import { SessionRef, sessionRefForFolder } from './discover';
-import { isSessionFolderName } from './names';
+import pLimit from 'p-limit';
+import { Pool } from 'pg';
+import { describeError } from '../errors';
+import { backfill, refreshAnalytics } from './backfill';
+import { SessionRef } from '../files/discover';
+import { ingestSession, IngestOptions, SessionOutcome } from './session';
+import { watchSessions } from '../files/watch-folders';
+import { Metrics } from './metrics';
 
 /**
- * File-system side of `watch`: turns chokidar's events into "this session folder has been
- * quiet for settleMs". The crawler writes each issue file in place from several threads and
- * never marks a session finished (docs/input-format.md §5), so quiet time is the only signal;
- * a session that changes again after being loaded is simply reported again (the load is
- * idempotent and replaces what the folder no longer says).
+ * `watch`: a first pass over everything under the root (unchanged folders are skipped), then
+ * each session folder again whenever it has been quiet for settleSeconds after a change.
+ * A session is never loaded twice at once: a change that arrives during its load queues one
+ * more load after it. Analytics are recomputed when the queue runs dry.
  */
 
-export interface WatchOptions {
-  /** Quiet time before a changed session is reported. */
-  settleMs: number;
-  /** Poll instead of inotify (network file systems, containers with bind mounts). */
+export interface DaemonOptions extends IngestOptions {
+  concurrency: number;
+  settleSeconds: number;
   poll?: boolean;
-  onSettled: (ref: SessionRef) => void;
-  onError: (err: Error) => void;
+  signal: AbortSignal;
+  metrics: Metrics;
+  log: (line: string) => void;
+  onSession: (o: SessionOutcome) => void;
 }
 
-export interface SessionWatcher {
-  /** Resolves once the initial directory walk is done and events flow. */
-  ready: Promise<void>;
-  /** Sessions changed but not yet quiet. */
-  pending(): number;
-  close(): Promise<void>;
-}
-
-export function watchSessions(root: string, options: WatchOptions): SessionWatcher {
-  const top = resolve(root);
-  const dirty = new Map<string, { ref: SessionRef; last: number }>();
-  const watcher = watch(top, {
-    ignoreInitial: true,
-    // users/<u>/sessions/<folder>/attachments/<id>/<file> is the deepest thing the crawler writes.
-    depth: 6,
-    usePolling: options.poll ?? false,
-    interval: 1000,
-    ignored: (path: string) => /(^|[/\\])\.[^/\\]/.test(relative(top, path)),
-  });
-  const touch = (path: string) => {
-    const ref = sessionOf(path, top);
-    if (ref) dirty.set(ref.identity, { ref, last: Date.now() });
+export async function runDaemon(pool: Pool, root: string, options: DaemonOptions): Promise<void> {
+  const { metrics, log } = options;
+  const record = (o: SessionOutcome) => {
+    metrics.record(o);
+    options.onSession(o);
   };
-  for (const event of ['add', 'change', 'unlink', 'addDir'] as const) watcher.on(event, touch);
-  watcher.on('error', (err) => options.onError(err instanceof Error ? err : new Error(String(err))));
 
-  const timer = setInterval(() => {
-    const now = Date.now();
-    for (const [id, entry] of dirty) {
-      if (now - entry.last >= options.settleMs) {
-        dirty.delete(id);
-        options.onSettled(entry.ref);
-      }
+  const first = await backfill(pool, root, { ...options, onSession: record });
+  log(`watch: first pass done (${first.found} sessions); watching ${root} for changes (settle ${options.settleSeconds}s)`);
+  if (options.signal.aborted) return;
+
+  const limit = pLimit(options.concurrency);
+  const running = new Set<string>();
+  const again = new Map<string, SessionRef>();
+  const tasks = new Set<Promise<void>>();
+  let changedSinceRefresh = false;
+
+  const load = (ref: SessionRef): void => {
+    if (options.signal.aborted) return;
+    if (running.has(ref.identity)) {
+      again.set(ref.identity, ref);
+      return;
     }
-  }, Math.max(100, Math.min(1000, options.settleMs / 2)));
-
-  return {
-    ready: new Promise((done) => watcher.once('ready', () => done())),
-    pending: () => dirty.size,
-    close: async () => {
-      clearInterval(timer);
-      await watcher.close();
-    },
+    running.add(ref.identity);
+    const task = limit(async () => {
+      try {
+        const o = await ingestSession(pool, ref, options);
+        record(o);
+        if (o.result === 'ingested') changedSinceRefresh = true;
+      } catch (err) {
+        log(`watch: ${ref.identity}: ${describeError(err)}`);
+      } finally {
+        running.delete(ref.identity);
+        const next = again.get(ref.identity);
+        if (next) {
+          again.delete(ref.identity);
+          load(next);
+        } else if (running.size === 0 && changedSinceRefresh) {
+          changedSinceRefresh = false;
+          await refreshAnalytics(pool, options.timezone).catch((err) => log(`watch: analytics: ${describeError(err)}`));
+        }
+      }
+    });
+    tasks.add(task);
+    void task.finally(() => tasks.delete(task));
   };
-}
 
-/** The session folder that `path` lies in (itself or an ancestor below `top`), if any. */
-function sessionOf(path: string, top: string): SessionRef | undefined {
-  let dir = resolve(path);
-  while (dir === top || dir.startsWith(top + sep)) {
-    const ref = sessionRefForFolder(dir);
-    if (ref) return isSessionFolderName(ref.folderName) || dir === top ? ref : undefined;
-    if (dir === top) break;
-    dir = dirname(dir);
-  }
-  return undefined;
+  const watcher = watchSessions(root, {
+    settleMs: options.settleSeconds * 1000,
+    poll: options.poll,
+    onSettled: load,
+    onError: (err) => log(`watch: ${describeError(err)}`),
+  });
+  // Running: what the limiter runs now; pending: changed and settling, changed again while
+  // loading, or settled and waiting for a free slot (`running` above holds those too).
+  const gauge = setInterval(() => {
+    metrics.running = limit.activeCount;
+    metrics.pending = watcher.pending() + again.size + limit.pendingCount;
+  }, 1000);
+  await watcher.ready;
+
+  await new Promise<void>((done) => {
+    if (options.signal.aborted) done();
+    else options.signal.addEventListener('abort', () => done(), { once: true });
+  });
+  clearInterval(gauge);
+  await watcher.close();
+  log(`watch: stopping; waiting for ${running.size} session(s) under way`);
+  while (tasks.size > 0) await Promise.all([...tasks]);
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { backfill, BackfillSummary } from '../../src/ingest/backfill';
-import { uuidV5 } from '../../src/ingest/names';
+import { uuidV5 } from '../../src/files/crawler-names';
 import { createTestDatabase, TestDatabase } from '../helpers/db';
 import { FIXTURES, fixtureJson, OPTIONS, S } from '../helpers/fixtures';
 

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { backfill } from '../../src/ingest/backfill';
-import { backfillSucceeded } from '../../src/summary';
+import { backfillSucceeded } from '../../src/cli/format';
 import { createTestDatabase, TestDatabase } from '../helpers/db';
 import { fixtureJson, OPTIONS, S } from '../helpers/fixtures';
 

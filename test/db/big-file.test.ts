@@ -2,13 +2,13 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { backfill } from '../../src/ingest/backfill';
-import { WHOLE_READ_MAX_BYTES } from '../../src/ingest/read';
+import { WHOLE_READ_MAX_BYTES } from '../../src/files/read-json';
 import { createTestDatabase, TestDatabase } from '../helpers/db';
 import { fixtureJson, OPTIONS, S } from '../helpers/fixtures';
 
 /**
  * Issue files above WHOLE_READ_MAX_BYTES: one that needs no repair goes to jsonb as its own text
- * (src/ingest/verbatim.ts), one that does is assembled and repaired. Both load as their document.
+ * (src/files/passthrough.ts), one that does is assembled and repaired. Both load as their document.
  */
 let db: TestDatabase;
 let root: string;

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { applyMigrations, migrationFiles } from '../../src/ingest/migrate';
+import { applyMigrations, migrationFiles } from '../../src/db/migrate';
 import { backfill } from '../../src/ingest/backfill';
 import { createTestDatabase, TestDatabase } from '../helpers/db';
 import { FIXTURES, OPTIONS } from '../helpers/fixtures';

@@ -1,8 +1,8 @@
 import { cpSync, mkdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { backfill, ingestMany, refreshAnalytics } from '../../src/ingest/backfill';
-import { discoverSessions } from '../../src/ingest/discover';
-import { uuidV5 } from '../../src/ingest/names';
+import { discoverSessions } from '../../src/files/discover';
+import { uuidV5 } from '../../src/files/crawler-names';
 import { createTestDatabase, TestDatabase } from '../helpers/db';
 import { copyFixtures, OPTIONS, S } from '../helpers/fixtures';
 import { naturalSnapshot } from '../helpers/snapshot';

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Client, Pool } from 'pg';
-import { urlForDatabase } from '../../src/pg-url';
+import { urlForDatabase } from '../../src/db/pg-url';
 
 export interface TestDatabase {
   name: string;

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Client, Pool } from 'pg';
-import { applyMigrations, migrationFiles } from '../../src/ingest/migrate';
-import { urlForDatabase, urlFromEnvironment } from '../../src/pg-url';
+import { applyMigrations, migrationFiles } from '../../src/db/migrate';
+import { urlForDatabase, urlFromEnvironment } from '../../src/db/pg-url';
 import { startTestServer } from './embedded-server';
 
 /**

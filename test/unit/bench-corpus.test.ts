@@ -2,10 +2,10 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateBigSession, generateCorpus } from '../../bench/corpus';
-import { encodeCopyRow } from '../../src/ingest/encode';
-import { issueRows } from '../../src/ingest/issue-rows';
-import { ProblemList } from '../../src/ingest/problems';
-import { scanSession } from '../../src/ingest/scan';
+import { encodeCopyRow } from '../../src/files/copy-text';
+import { issueRows } from '../../src/files/file-rows';
+import { ProblemList } from '../../src/files/session-errors';
+import { scanSession } from '../../src/files/session-folder';
 import { tempDirs } from './temp-tree';
 
 // The benchmark's synthetic corpus (bench/corpus.ts) must be what the crawler writes

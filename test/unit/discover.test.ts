@@ -1,8 +1,8 @@
 import { symlinkSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { IngestError } from '../../src/errors';
-import { discoverSessions, sessionRefForFolder } from '../../src/ingest/discover';
-import { uuidV5 } from '../../src/ingest/names';
+import { discoverSessions, sessionRefForFolder } from '../../src/files/discover';
+import { uuidV5 } from '../../src/files/crawler-names';
 import { tempDirs, writeTree } from './temp-tree';
 
 const FIXTURES = resolve(__dirname, '..', '..', 'fixtures');

@@ -1,4 +1,4 @@
-import { encodeCopyRow, encodeCopyValue } from '../../src/ingest/encode';
+import { encodeCopyRow, encodeCopyValue } from '../../src/files/copy-text';
 
 describe('COPY text encoding', () => {
   it('escapes backslash, tab, newline, carriage return; NULL is \\N', () => {

@@ -1,4 +1,4 @@
-import { migrationFiles } from '../../src/ingest/migrate';
+import { migrationFiles } from '../../src/db/migrate';
 
 // Migrations are forward-only: a database records each applied file's SHA-256 and ims-ingest
 // refuses to run when a file it applied has changed (MIGRATION_CHECKSUM). These are the files

@@ -1,4 +1,4 @@
-import { compactToKey, naiveTimeKey, parseFailureMarker, parseFolderName, parseIssueFileName, uuidV5 } from '../../src/ingest/names';
+import { compactToKey, naiveTimeKey, parseFailureMarker, parseFolderName, parseIssueFileName, uuidV5 } from '../../src/files/crawler-names';
 
 describe('parseFolderName', () => {
   it('takes the timestamp from the last two _ parts, keeps Korean keywords', () => {

@@ -1,4 +1,4 @@
-import { Problem, ProblemList } from '../../src/ingest/problems';
+import { Problem, ProblemList } from '../../src/files/session-errors';
 
 function problem(n: number, severity: Problem['severity'] = 'error'): Problem {
   return {

@@ -1,7 +1,7 @@
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { IngestError } from '../../src/errors';
-import { readJsonFile } from '../../src/ingest/read';
+import { readJsonFile } from '../../src/files/read-json';
 import { FIXTURE_347863 } from './sample-issue';
 import { tempDirs } from './temp-tree';
 

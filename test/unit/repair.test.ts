@@ -1,7 +1,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { IngestError } from '../../src/errors';
-import { cleanJson, repairIssue } from '../../src/ingest/repair';
+import { cleanJson, repairIssue } from '../../src/files/repair';
 import { issue } from './sample-issue';
 
 const FIXTURES = join(__dirname, '..', '..', 'fixtures');

@@ -1,6 +1,6 @@
 import { appendFileSync, mkdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { scanSession } from '../../src/ingest/scan';
+import { scanSession } from '../../src/files/session-folder';
 import { FIXED_MTIME, tempDirs, writeTree } from './temp-tree';
 
 const FIXTURES = join(__dirname, '..', '..', 'fixtures');

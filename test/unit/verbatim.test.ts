@@ -2,12 +2,12 @@ import { appendFileSync, mkdirSync, readFileSync, rmSync, truncateSync, utimesSy
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { IngestError } from '../../src/errors';
-import { issueRows, IssueRowOptions } from '../../src/ingest/issue-rows';
-import { ProblemList } from '../../src/ingest/problems';
-import { readJsonFile } from '../../src/ingest/read';
-import { repairIssue } from '../../src/ingest/repair';
-import { scanSession } from '../../src/ingest/scan';
-import { checkVerbatim, verbatimText } from '../../src/ingest/verbatim';
+import { issueRows, IssueRowOptions } from '../../src/files/file-rows';
+import { ProblemList } from '../../src/files/session-errors';
+import { readJsonFile } from '../../src/files/read-json';
+import { repairIssue } from '../../src/files/repair';
+import { scanSession } from '../../src/files/session-folder';
+import { checkVerbatim, verbatimText } from '../../src/files/passthrough';
 import { FIXTURE_347863, issue as sampleIssue } from './sample-issue';
 import { FIXED_MTIME, tempDirs } from './temp-tree';
 

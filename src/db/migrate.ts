@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Pool } from 'pg';
 import { IngestError } from '../errors';
-import { inTransaction } from './db';
+import { inTransaction } from './pool';
 import { listSql, readSql } from './sql-files';
 
 /**

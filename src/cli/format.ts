@@ -1,5 +1,5 @@
-import { BackfillSummary } from './ingest/backfill';
-import { SessionOutcome } from './ingest/session';
+import { BackfillSummary } from '../ingest/backfill';
+import { SessionOutcome } from '../ingest/session';
 
 /** Text the CLI prints about sessions and runs. */
 

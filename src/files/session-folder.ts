@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { stat as statCallback, Stats } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseFailureMarker, parseIssueFileName } from './names';
+import { parseFailureMarker, parseIssueFileName } from './crawler-names';
 
 /**
  * What a session folder holds (docs/input-format.md §2 and §4), sorted so every run stages the

@@ -1,7 +1,7 @@
 import { FileHandle, open } from 'node:fs/promises';
 import { IngestError } from '../errors';
-import { naiveTimeKey } from './names';
-import { FileStamp, JsonToken, parseJsonTokens } from './read';
+import { naiveTimeKey } from './crawler-names';
+import { FileStamp, JsonToken, parseJsonTokens } from './read-json';
 import { isCleanText, isCrawlOrder, issueIdFault, LIST_KEYS, SCALAR_KEYS } from './repair';
 
 /**

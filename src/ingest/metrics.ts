@@ -1,5 +1,5 @@
 import { createServer, Server } from 'node:http';
-import { SessionOutcome } from './ingest/session';
+import { SessionOutcome } from './session';
 
 /**
  * Counters of a long-running `watch`, served in the Prometheus text format on

@@ -1,8 +1,8 @@
 import { Pool } from 'pg';
-import { Config } from './config';
-import { acquireEmbedded } from './embedded/instance';
-import { describeError, IngestError } from './errors';
-import { createPool } from './ingest/db';
+import { Config } from '../config';
+import { acquireEmbedded } from '../embedded/instance';
+import { describeError, IngestError } from '../errors';
+import { createPool } from './pool';
 
 /**
  * Which PostgreSQL a command talks to: --database-url / DATABASE_URL, else the libpq PG*

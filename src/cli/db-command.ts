@@ -1,8 +1,8 @@
 import { IngestError } from '../errors';
-import { acquireEmbedded, embeddedStatus, keepEmbedded, runningBindir, stopEmbedded } from './instance';
-import { connectionUrl } from './layout';
-import { runPsql } from './psql';
-import { formatStatus } from './report';
+import { acquireEmbedded, embeddedStatus, keepEmbedded, runningBindir, stopEmbedded } from '../embedded/instance';
+import { connectionUrl } from '../embedded/layout';
+import { runPsql } from '../embedded/psql';
+import { formatStatus } from './db-status';
 
 /** `ims-ingest db <action>`: see and control the embedded PostgreSQL. */
 

@@ -1,12 +1,12 @@
 import { open } from 'node:fs/promises';
 import { describeError, IngestError } from '../errors';
-import { encodeCopyRow, encodeCopyValue } from './encode';
-import { compactToKey } from './names';
-import { Problem, ProblemList } from './problems';
-import { readJsonFile, WHOLE_READ_MAX_BYTES } from './read';
+import { encodeCopyRow, encodeCopyValue } from './copy-text';
+import { compactToKey } from './crawler-names';
+import { Problem, ProblemList } from './session-errors';
+import { readJsonFile, WHOLE_READ_MAX_BYTES } from './read-json';
 import { repairIssue } from './repair';
-import { DownloadedFile, IssueFile } from './scan';
-import { checkVerbatim, verbatimText } from './verbatim';
+import { DownloadedFile, IssueFile } from './session-folder';
+import { checkVerbatim, verbatimText } from './passthrough';
 
 /**
  * The COPY rows of a session, produced file by file (pull: the COPY stream asks for the next

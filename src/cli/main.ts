@@ -1,17 +1,17 @@
 import { AddressInfo } from 'node:net';
 import yargs, { Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { Config, ConfigFlags, ENVIRONMENT_VARIABLES, loadConfig } from './config';
-import { Database, openDatabase } from './database';
-import { DB_ACTIONS, DbAction, dbCommand } from './embedded/command';
-import { describeError, IngestError } from './errors';
-import { backfill, refreshAnalytics } from './ingest/backfill';
-import { SessionRef } from './ingest/discover';
-import { applyMigrations } from './ingest/migrate';
-import { SessionOutcome } from './ingest/session';
-import { runDaemon } from './daemon';
-import { Metrics, serveMetrics } from './metrics';
-import { backfillSucceeded, formatOutcome, formatSummary } from './summary';
+import { Config, ConfigFlags, ENVIRONMENT_VARIABLES, loadConfig } from '../config';
+import { Database, openDatabase } from '../db/open';
+import { DB_ACTIONS, DbAction, dbCommand } from './db-command';
+import { describeError, IngestError } from '../errors';
+import { backfill, refreshAnalytics } from '../ingest/backfill';
+import { SessionRef } from '../files/discover';
+import { applyMigrations } from '../db/migrate';
+import { SessionOutcome } from '../ingest/session';
+import { runDaemon } from '../ingest/watch';
+import { Metrics, serveMetrics } from '../ingest/metrics';
+import { backfillSucceeded, formatOutcome, formatSummary } from './format';
 
 /**
  * Command-line wiring. The only place that sets process.exitCode: 0 all done, 1 something

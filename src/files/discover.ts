@@ -2,8 +2,8 @@ import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { IngestError } from '../errors';
-import { isSessionFolderName, uuidV5 } from './names';
-import { listDir } from './scan';
+import { isSessionFolderName, uuidV5 } from './crawler-names';
+import { listDir } from './session-folder';
 
 /**
  * Finding session folders (docs/input-format.md §2). A root is the crawler's data/ directory

@@ -1,5 +1,5 @@
 import { IngestError } from '../errors';
-import { naiveTimeKey } from './names';
+import { naiveTimeKey } from './crawler-names';
 
 /**
  * Checks one parsed issue document against docs/input-format.md §6-7 and repairs what can be

@@ -1,4 +1,4 @@
-import { EmbeddedStatus } from './instance';
+import { EmbeddedStatus } from '../embedded/instance';
 
 /** Text of `ims-ingest db status`. */
 export function formatStatus(s: EmbeddedStatus, note?: string): string {

@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 
 /**
  * The project's .sql files, read from src/sql/ in the package (this module sits two levels
- * below the package root both as src/ingest/*.ts and as dist/ingest/*.js).
+ * below the package root both as src/db/*.ts and as dist/db/*.js).
  */
 export const SQL_ROOT = resolve(__dirname, '..', '..', 'src', 'sql');
 

@@ -1,10 +1,10 @@
 import { describeError } from '../errors';
 import { SessionRef } from './discover';
-import { compactToKey, parseFolderName } from './names';
-import { ProblemList } from './problems';
-import { readJsonFile } from './read';
+import { compactToKey, parseFolderName } from './crawler-names';
+import { ProblemList } from './session-errors';
+import { readJsonFile } from './read-json';
 import { cleanJson } from './repair';
-import { SessionContents } from './scan';
+import { SessionContents } from './session-folder';
 
 /**
  * The session row's facts, from the folder name and, in the migrated layout, metadata.json
