@@ -41,7 +41,12 @@ export async function applyMigrations(pool: Pool): Promise<MigrateResult> {
   const files = migrationFiles();
   return inTransaction(pool, async (client) => {
     await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
-    await client.query(`
+    // Only the first migrate creates the table: the loader role (docs/schema.md §5) may read
+    // it but has no CREATE on the database, which CREATE ... IF NOT EXISTS still demands.
+    const table = await client.query(
+      "SELECT FROM pg_catalog.pg_tables WHERE schemaname = 'ims_ingest' AND tablename = 'migrations'",
+    );
+    if (table.rowCount === 0) await client.query(`
       CREATE SCHEMA IF NOT EXISTS ims_ingest;
       CREATE TABLE IF NOT EXISTS ims_ingest.migrations (
         id         integer PRIMARY KEY,
