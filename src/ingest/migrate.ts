@@ -46,14 +46,20 @@ export async function applyMigrations(pool: Pool): Promise<MigrateResult> {
     const table = await client.query(
       "SELECT FROM pg_catalog.pg_tables WHERE schemaname = 'ims_ingest' AND tablename = 'migrations'",
     );
-    if (table.rowCount === 0) await client.query(`
-      CREATE SCHEMA IF NOT EXISTS ims_ingest;
-      CREATE TABLE IF NOT EXISTS ims_ingest.migrations (
-        id         integer PRIMARY KEY,
-        name       text NOT NULL,
-        checksum   text NOT NULL,
-        applied_at timestamptz NOT NULL DEFAULT now()
-      )`);
+    if (table.rowCount === 0) {
+      try {
+        await client.query(`
+          CREATE SCHEMA IF NOT EXISTS ims_ingest;
+          CREATE TABLE IF NOT EXISTS ims_ingest.migrations (
+            id         integer PRIMARY KEY,
+            name       text NOT NULL,
+            checksum   text NOT NULL,
+            applied_at timestamptz NOT NULL DEFAULT now()
+          )`);
+      } catch (err) {
+        throw new IngestError('MIGRATION_FAILED', `cannot create the migrations table ims_ingest.migrations: ${(err as Error).message}; run ims-ingest migrate as the role that owns (or is to own) schema ims`, { cause: err });
+      }
+    }
     const { rows } = await client.query<{ id: number; name: string; checksum: string }>(
       'SELECT id, name, checksum FROM ims_ingest.migrations ORDER BY id',
     );
