@@ -3,6 +3,7 @@ import { Config } from './config';
 import { acquireEmbedded } from './embedded/instance';
 import { describeError, IngestError } from './errors';
 import { createPool } from './ingest/db';
+import { redactUrl } from './secrets';
 
 /**
  * Which PostgreSQL a command talks to: --database-url / DATABASE_URL, else the libpq PG*
@@ -19,7 +20,7 @@ export async function openDatabase(config: Config, log: (line: string) => void):
     createPool({ connectionString, max: config.concurrency + 1, onIdleError: (m) => log(`database connection lost: ${m}`) });
   if (config.databaseUrl !== undefined || config.pgHostSet) {
     const pool = newPool(config.databaseUrl);
-    await checkConnection(pool, config.databaseUrl ? redact(config.databaseUrl) : 'PGHOST');
+    await checkConnection(pool, config.databaseUrl ? redactUrl(config.databaseUrl) : 'PGHOST');
     return { pool, close: () => pool.end() };
   }
   const dir = config.embeddedDir;
@@ -50,9 +51,4 @@ async function checkConnection(pool: Pool, where: string): Promise<void> {
     await pool.end().catch(() => undefined);
     throw new IngestError('DATABASE_UNAVAILABLE', `cannot connect to PostgreSQL at ${where}: ${describeError(err)}`, { cause: err });
   }
-}
-
-/** The URL with its password replaced by ***. */
-export function redact(url: string): string {
-  return url.replace(/^(postgres(?:ql)?:\/\/[^:/@]*:)[^@]*@/, '$1***@');
 }

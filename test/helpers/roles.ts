@@ -26,8 +26,9 @@ export class Logins {
 
   constructor(private readonly adminUrl: string) {}
 
-  async create(label: string, groups: string[]): Promise<Login> {
-    const login = { name: `ims_t_${label}_${this.suffix}`, password: randomBytes(12).toString('hex') };
+  /** `password` must hold no single quote. */
+  async create(label: string, groups: string[], password = randomBytes(12).toString('hex')): Promise<Login> {
+    const login = { name: `ims_t_${label}_${this.suffix}`, password };
     await this.admin(async (c) => {
       await c.query(`CREATE ROLE ${login.name} LOGIN PASSWORD '${login.password}'`);
       for (const g of groups) await c.query(`GRANT ${g} TO ${login.name}`);

@@ -55,6 +55,7 @@ describe('loadConfig: defaults and precedence', () => {
       settleSeconds: 10,
       embeddedDir: process.getuid?.() === 0 ? '/var/lib/ims-ingest' : join(require('node:os').homedir(), '.local', 'share', 'ims-ingest'),
       keepServer: false,
+      secrets: [],
     });
     expect(loadConfig({}, { XDG_DATA_HOME: '/xdg' }).embeddedDir).toBe(process.getuid?.() === 0 ? '/var/lib/ims-ingest' : '/xdg/ims-ingest');
   });
@@ -69,6 +70,7 @@ describe('loadConfig: defaults and precedence', () => {
       settleSeconds: 30,
       embeddedDir: '/file/pg',
       keepServer: true,
+      secrets: [],
     });
   });
 
@@ -82,6 +84,7 @@ describe('loadConfig: defaults and precedence', () => {
       settleSeconds: 20,
       embeddedDir: '/env/pg',
       keepServer: false,
+      secrets: [],
     });
   });
 
@@ -105,6 +108,7 @@ describe('loadConfig: defaults and precedence', () => {
       settleSeconds: 0,
       embeddedDir: '/flag/pg',
       keepServer: true,
+      secrets: [],
     });
   });
 
