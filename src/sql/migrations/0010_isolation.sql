@@ -134,60 +134,78 @@ BEGIN
 END;
 $$;
 
+-- Each role is handled if it exists, on its own: a role missing (no CREATEROLE) must not
+-- leave another role with 0006's grants.
 DO $$
 DECLARE
     v record;
+    has_user boolean := EXISTS (SELECT FROM pg_roles WHERE rolname = 'ims_user');
+    has_app boolean := EXISTS (SELECT FROM pg_roles WHERE rolname = 'ims_app');
+    has_readonly boolean := EXISTS (SELECT FROM pg_roles WHERE rolname = 'ims_readonly');
 BEGIN
-    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'ims_loader') THEN
-        RAISE WARNING 'grants of 0010 not made: roles missing, see docs/schema.md';
-        RETURN;
-    END IF;
     -- 0006 gave ims_user read and write on everything, ims_admin ALL (TRUNCATE, which skips
-    -- RLS, and CREATE on the schema), and the same to every future table.
-    REVOKE ALL ON ALL TABLES IN SCHEMA ims FROM ims_user, ims_admin, ims_readonly;
-    REVOKE ALL ON ALL SEQUENCES IN SCHEMA ims FROM ims_user, ims_admin, ims_readonly;
-    REVOKE CREATE ON SCHEMA ims FROM ims_admin;
-    ALTER DEFAULT PRIVILEGES IN SCHEMA ims REVOKE ALL ON TABLES FROM ims_user, ims_admin, ims_readonly;
-
-    GRANT USAGE ON SCHEMA ims TO ims_user, ims_admin, ims_readonly, ims_loader;
-    GRANT SELECT ON ALL TABLES IN SCHEMA ims TO ims_readonly;
-    GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA ims TO ims_admin, ims_loader;
-    GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA ims TO ims_admin, ims_loader;
-    ALTER DEFAULT PRIVILEGES IN SCHEMA ims GRANT SELECT ON TABLES TO ims_readonly;
-    ALTER DEFAULT PRIVILEGES IN SCHEMA ims GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO ims_admin, ims_loader;
-    ALTER DEFAULT PRIVILEGES IN SCHEMA ims GRANT USAGE, SELECT ON SEQUENCES TO ims_admin, ims_loader;
-
-    GRANT SELECT ON ims.users, ims.crawl_sessions, ims.search_queries, ims.audit_log,
-        ims.analytics_daily, ims.analytics_monthly, ims.session_issues, ims.session_errors,
-        ims.issues, ims.issue_comments, ims.issue_history TO ims_user;
-    GRANT SELECT (attachment_id, issue_pk, filename, file_type, file_size, size_text, file_id,
-        attachment_key, source_crawled_at, created_at) ON ims.attachments TO ims_user;
-    FOR v IN SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-             WHERE n.nspname = 'ims' AND c.relkind = 'v'
-    LOOP
-        EXECUTE format('GRANT SELECT ON ims.%I TO ims_user', v.relname);
+    -- RLS, and CREATE on the schema), and the same on every future table.
+    FOR v IN SELECT rolname FROM pg_roles WHERE rolname IN ('ims_user', 'ims_admin', 'ims_readonly') LOOP
+        EXECUTE format('REVOKE ALL ON ALL TABLES IN SCHEMA ims FROM %I', v.rolname);
+        EXECUTE format('REVOKE ALL ON ALL SEQUENCES IN SCHEMA ims FROM %I', v.rolname);
+        EXECUTE format('REVOKE CREATE ON SCHEMA ims FROM %I', v.rolname);
+        EXECUTE format('ALTER DEFAULT PRIVILEGES IN SCHEMA ims REVOKE ALL ON TABLES FROM %I', v.rolname);
     END LOOP;
-    FOR v IN SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-             WHERE n.nspname = 'ims' AND c.relkind = 'm'
+
+    IF has_readonly THEN
+        GRANT USAGE ON SCHEMA ims TO ims_readonly;
+        GRANT SELECT ON ALL TABLES IN SCHEMA ims TO ims_readonly;
+        ALTER DEFAULT PRIVILEGES IN SCHEMA ims GRANT SELECT ON TABLES TO ims_readonly;
+    END IF;
+
+    FOR v IN SELECT rolname FROM pg_roles WHERE rolname IN ('ims_admin', 'ims_loader') LOOP
+        EXECUTE format('GRANT USAGE ON SCHEMA ims TO %I', v.rolname);
+        EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA ims TO %I', v.rolname);
+        EXECUTE format('GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA ims TO %I', v.rolname);
+        EXECUTE format('ALTER DEFAULT PRIVILEGES IN SCHEMA ims GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO %I', v.rolname);
+        EXECUTE format('ALTER DEFAULT PRIVILEGES IN SCHEMA ims GRANT USAGE, SELECT ON SEQUENCES TO %I', v.rolname);
+        EXECUTE format('GRANT EXECUTE ON FUNCTION ims.ensure_audit_log_partition(timestamptz), ims.refresh_analytics(text) TO %I', v.rolname);
+        -- ims-ingest checks the migration versions before every command.
+        EXECUTE format('GRANT USAGE ON SCHEMA ims_ingest TO %I', v.rolname);
+        EXECUTE format('GRANT SELECT ON ims_ingest.migrations TO %I', v.rolname);
+    END LOOP;
+
+    IF has_user THEN
+        GRANT USAGE ON SCHEMA ims TO ims_user;
+        GRANT SELECT ON ims.users, ims.crawl_sessions, ims.search_queries, ims.audit_log,
+            ims.analytics_daily, ims.analytics_monthly, ims.session_issues, ims.session_errors,
+            ims.issues, ims.issue_comments, ims.issue_history TO ims_user;
+        GRANT SELECT (attachment_id, issue_pk, filename, file_type, file_size, size_text, file_id,
+            attachment_key, source_crawled_at, created_at) ON ims.attachments TO ims_user;
+        FOR v IN SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                 WHERE n.nspname = 'ims' AND c.relkind = 'v'
+        LOOP
+            EXECUTE format('GRANT SELECT ON ims.%I TO ims_user', v.relname);
+        END LOOP;
+    END IF;
+    FOR v IN SELECT c.relname, r.rolname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+             CROSS JOIN pg_roles r
+             WHERE n.nspname = 'ims' AND c.relkind = 'm' AND r.rolname IN ('ims_user', 'ims_app')
     LOOP
-        EXECUTE format('REVOKE ALL ON ims.%I FROM ims_user, ims_app', v.relname);
+        EXECUTE format('REVOKE ALL ON ims.%I FROM %I', v.relname, v.rolname);
     END LOOP;
 
     -- ims_app is an ims_user that chooses, per transaction, whom it serves.
-    GRANT ims_user TO ims_app;
+    IF has_user AND has_app THEN
+        BEGIN
+            GRANT ims_user TO ims_app;
+        EXCEPTION WHEN insufficient_privilege THEN
+            RAISE WARNING 'ims_user not granted to ims_app (%): GRANT ims_user TO ims_app by hand', SQLERRM;
+        END;
+    END IF;
 
-    GRANT EXECUTE ON FUNCTION ims.ensure_audit_log_partition(timestamptz), ims.refresh_analytics(text)
-        TO ims_admin, ims_loader;
-    -- ims-ingest checks the migration versions before every command.
-    GRANT USAGE ON SCHEMA ims_ingest TO ims_admin, ims_loader;
-    GRANT SELECT ON ims_ingest.migrations TO ims_admin, ims_loader;
     -- Staging tables are TEMPORARY (PUBLIC has TEMPORARY by default; say it for the loader).
-    BEGIN
-        EXECUTE format('GRANT TEMPORARY ON DATABASE %I TO ims_loader', current_database());
-    EXCEPTION WHEN insufficient_privilege THEN
-        RAISE WARNING 'TEMPORARY on database % not granted to ims_loader (%)', current_database(), SQLERRM;
-    END;
-EXCEPTION WHEN insufficient_privilege THEN
-    RAISE WARNING 'grants of 0010 not made (%): see docs/schema.md', SQLERRM;
+    IF EXISTS (SELECT FROM pg_roles WHERE rolname = 'ims_loader') THEN
+        BEGIN
+            EXECUTE format('GRANT TEMPORARY ON DATABASE %I TO ims_loader', current_database());
+        EXCEPTION WHEN insufficient_privilege THEN
+            RAISE WARNING 'TEMPORARY on database % not granted to ims_loader (%)', current_database(), SQLERRM;
+        END;
+    END IF;
 END;
 $$;
