@@ -392,6 +392,20 @@ VIEW ims.v_issue_search AS
            FROM ims.issue_comments c
           WHERE c.issue_pk = i.issue_pk) AS comment_count
    FROM ims.issues i;
+VIEW ims.v_my_downloads AS
+ SELECT a.attachment_id,
+    a.issue_pk,
+    i.issue_id,
+    a.filename,
+    a.file_size,
+    a.file_path,
+    a.extracted_text,
+    a.download_crawled_at,
+    cs.session_id
+   FROM ims.attachments a
+     JOIN ims.issues i ON i.issue_pk = a.issue_pk
+     JOIN ims.crawl_sessions cs ON starts_with(a.file_path, cs.data_path || '/'::text)
+  WHERE a.file_path IS NOT NULL AND cs.user_id = (( SELECT ims.current_app_user_id() AS current_app_user_id));
 VIEW ims.v_session_detail AS
  SELECT cs.session_id,
     cs.session_uuid,

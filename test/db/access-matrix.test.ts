@@ -1,10 +1,10 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { Client } from 'pg';
 import { backfill } from '../../src/ingest/backfill';
-import { catalogRelations, probe, referenceRows, Relation, renderMatrix } from '../helpers/access-probe';
+import { catalogRelations, probe, referenceRows, referenceRowsActing, Relation, renderMatrix } from '../helpers/access-probe';
 import { createTestDatabase, TestDatabase } from '../helpers/db';
-import { FIXTURES, OPTIONS } from '../helpers/fixtures';
+import { copyFixtures, OPTIONS, S } from '../helpers/fixtures';
 import { connectAs, Logins } from '../helpers/roles';
 
 /**
@@ -35,6 +35,7 @@ const EXPECTED: Record<string, string[]> = {
   session_issues:       ['all IUD', 'all IUD', 'all',      'own',  'own',  'own',        '—'],
   users:                ['all IUD', 'all IUD', 'all',      'own',  'own',  'own',        '—'],
   v_issue_search:       ['all',     'all',     'all',      'all',  'all',  'all',        '—'],
+  v_my_downloads:       ['none',    'none',    'none',     'own',  'own',  'own',        '—'],
   v_session_detail:     ['all',     'all',     'all',      'own',  'own',  'own',        '—'],
   v_user_dashboard:     ['all',     'all',     'all',      'own',  'own',  'own',        '—'],
 };
@@ -48,7 +49,11 @@ const OWN: Record<string, string> = {
   v_user_dashboard: 'user_id = $1', v_session_detail: 'username = (SELECT username FROM ims.users WHERE user_id = $1)',
 };
 
+/** Views that filter by the caller themselves and run as their owner (0010_isolation.sql). */
+const OWNER_RIGHTS_VIEWS = ['v_my_downloads'];
+
 let db: TestDatabase;
+let root: string;
 const logins = new Logins(process.env.IMS_TEST_BASE_URL!);
 const clients: Client[] = [];
 let actors: { name: string; client: Client; setup?: string; userId?: number }[];
@@ -57,7 +62,11 @@ let ids: Record<string, number>;
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  await backfill(db.pool, FIXTURES, OPTIONS);
+  // fixtures/ has one download, alice's; bob gets one too, so each has a download to hide.
+  root = copyFixtures();
+  mkdirSync(join(root, S.S3, 'attachments', '351234'), { recursive: true });
+  writeFileSync(join(root, S.S3, 'attachments', '351234', 'bob_trace.log'), 'ORA-600 trace of bob\n');
+  await backfill(db.pool, root, OPTIONS);
   const { rows } = await db.pool.query<{ username: string; user_id: number }>('SELECT username, user_id FROM ims.users');
   ids = Object.fromEntries(rows.map((r) => [r.username, r.user_id]));
   const make = async (label: string, groups: string[]) => {
@@ -91,6 +100,7 @@ afterAll(async () => {
   for (const c of clients) await c.end().catch(() => undefined);
   await db.drop();
   await logins.drop();
+  rmSync(root, { recursive: true, force: true });
 });
 
 it('has an expected cell for every relation of schema ims, and no stale one', () => {
@@ -100,13 +110,25 @@ it('has an expected cell for every relation of schema ims, and no stale one', ()
   expect(relations.filter((r) => r.key === 'audit_log partitions').length).toBeGreaterThanOrEqual(2);
 });
 
+it('runs every view as its caller, except the owner-rights views, which are security barriers', async () => {
+  const { rows } = await db.pool.query(`
+    SELECT c.relname, coalesce(c.reloptions, '{}') AS options FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+    WHERE n.nspname = 'ims' AND c.relkind IN ('v', 'm') ORDER BY 1`);
+  for (const r of rows) {
+    const want = OWNER_RIGHTS_VIEWS.includes(r.relname) ? ['security_barrier=true'] : ['security_invoker=true'];
+    expect({ view: r.relname, options: r.options }).toEqual({ view: r.relname, options: want });
+  }
+});
+
 it('gives every role exactly the access written down, cell by cell', async () => {
   const observed: Record<string, string[]> = {};
   const mismatches: string[] = [];
   for (const rel of relations) {
     const cells: string[] = [];
     for (const [i, actor] of actors.entries()) {
-      const ref = await referenceRows(db.pool, rel.name, OWN[rel.name], actor.userId);
+      const ref = OWNER_RIGHTS_VIEWS.includes(rel.name)
+        ? await referenceRowsActing(db.pool, rel.name, Object.values(ids), actor.userId)
+        : await referenceRows(db.pool, rel.name, OWN[rel.name], actor.userId);
       const cell = await probe(actor.client, actor.setup, rel, ref);
       cells.push(cell);
       const want = EXPECTED[rel.key]?.[i];
@@ -142,4 +164,12 @@ it('shows alice and bob disjoint, non-empty halves of the per-user rows', async 
   const hers = await db.pool.query(`SELECT count(*)::int AS n FROM ims.session_issues WHERE ${BY_SESSION}`, [ids.alice]);
   expect(crawled.rows[0].n).toBe(hers.rows[0].n);
   expect(hers.rows[0].n).toBeGreaterThan(0);
+  // her own download, with the text ims_user cannot select from attachments; bob's: none of hers
+  const mine = await actors[3].client.query('SELECT filename, length(extracted_text) > 0 AS text, file_path FROM ims.v_my_downloads');
+  expect(mine.rows).toHaveLength(1);
+  expect(mine.rows[0].text).toBe(true);
+  expect(mine.rows[0].file_path).toContain('/users/alice/sessions/');
+  const bobs = await actors[4].client.query('SELECT filename, file_path FROM ims.v_my_downloads');
+  expect(bobs.rows.map((r) => r.filename)).toEqual(['bob_trace.log']);
+  expect(bobs.rows[0].file_path).toContain('/users/bob/sessions/');
 });

@@ -46,6 +46,27 @@ export async function referenceRows(pool: Pool, rel: string, own?: string, userI
   return { all, mine };
 }
 
+/**
+ * The rows of a view that filters by ims.current_app_user_id() itself (v_my_downloads): as
+ * the superuser acting for each user in turn (a superuser counts as ims_app); all = the union.
+ */
+export async function referenceRowsActing(pool: Pool, rel: string, userIds: number[], userId?: number) {
+  const as = async (id: number) => {
+    const c = await pool.connect();
+    try {
+      await c.query('BEGIN');
+      await c.query(`SET LOCAL app.current_user_id = '${id}'`);
+      return (await c.query<{ h: string }>(rowHashes(rel))).rows.map((r) => r.h);
+    } finally {
+      await c.query('ROLLBACK');
+      c.release();
+    }
+  };
+  const all: string[] = [];
+  for (const id of userIds) all.push(...(await as(id)));
+  return { all: all.sort(), mine: userId === undefined ? undefined : await as(userId) };
+}
+
 const DENIED = '42501';
 
 /** Runs `sql` in a transaction that is rolled back; undefined when permission is denied. */

@@ -18,12 +18,14 @@
 --    owner (the migrating role) keeps its own policy, as in 0006.
 --  * attachments: a row is part of its issue (shared knowledge), but the download (file_path,
 --    extracted_text, ...) came from one user's session folder, and no column says which
---    session downloaded it. ims_user gets SELECT on the listing columns only.
+--    session downloaded it. ims_user gets SELECT on the listing columns only, and its own
+--    downloads through ims.v_my_downloads.
 --  * ims_user (and ims_app) write nothing: every row is a mirror of the crawler's files, the
 --    loader rewrites it on the next ingest, and "the database equals the files" would break.
 --  * audit_log partitions (audit_log_default, audit_log_YYYYqN) are granted to nobody but
 --    the reading/administering roles: RLS binds queries through the parent only.
---  * Views run as their caller (security_invoker), so they show what the caller may see.
+--  * Views run as their caller (security_invoker), so they show what the caller may see;
+--    v_my_downloads alone runs as its owner and filters by the caller itself.
 --  * Default privileges: tables created later by the migrating role are granted to
 --    ims_readonly (SELECT), ims_admin and ims_loader (SELECT, INSERT, UPDATE, DELETE); never to
 --    ims_user, whose grants and policies each migration writes explicitly.
@@ -133,6 +135,22 @@ BEGIN
     END LOOP;
 END;
 $$;
+
+-- A user's own downloads: the attachment columns ims_user may not select, for the rows whose
+-- file lies in one of the user's session folders (merge/080 writes file_path as the
+-- session's data_path || '/' || the file's path in it). The one view that runs with its
+-- owner's rights, so it can show those columns; security_barrier keeps a caller's functions
+-- from seeing rows before the filter. Only the newest download of an attachment is kept, so
+-- one downloaded later in another user's session is not shown here.
+CREATE VIEW ims.v_my_downloads WITH (security_barrier = true) AS
+SELECT a.attachment_id, a.issue_pk, i.issue_id, a.filename, a.file_size, a.file_path,
+       a.extracted_text, a.download_crawled_at, cs.session_id
+FROM ims.attachments a
+JOIN ims.issues i ON i.issue_pk = a.issue_pk
+JOIN ims.crawl_sessions cs ON starts_with(a.file_path, cs.data_path || '/')
+WHERE a.file_path IS NOT NULL
+  AND cs.user_id = (SELECT ims.current_app_user_id());
+COMMENT ON VIEW ims.v_my_downloads IS 'Attachments downloaded in the calling user''s sessions, with file_path and extracted_text';
 
 -- Each role is handled if it exists, on its own: a role missing (no CREATEROLE) must not
 -- leave another role with 0006's grants.
