@@ -22,6 +22,8 @@ export interface Config {
   readonly embeddedDir: string;
   /** Keep the embedded server running after the last ims-ingest exits. */
   readonly keepServer: boolean;
+  /** Seconds to wait for the server to answer the first connection; 0 waits for ever. */
+  readonly connectTimeoutSeconds: number;
   /** Passwords given to this run (URL, PGPASSWORD): never printed (src/secrets.ts). */
   readonly secrets: readonly string[];
 }
@@ -50,6 +52,7 @@ const FILE_KEY_TYPES: Readonly<Record<keyof FileConfig, 'string' | 'number' | 'b
 export const ENVIRONMENT_VARIABLES: Readonly<Record<string, string>> = Object.freeze({
   DATABASE_URL: 'PostgreSQL connection string (else the libpq PG* variables, else the embedded server)',
   'PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE': 'libpq connection variables',
+  PGCONNECT_TIMEOUT: 'seconds to wait for the server to answer the first connection (default 30; 0 waits for ever)',
   IMS_TIMEZONE: 'zone of the crawler timestamps (default Asia/Seoul)',
   IMS_CONCURRENCY: 'sessions ingested at once (default 2)',
   IMS_USER: 'user of shared-layout sessions (default unknown)',
@@ -87,6 +90,10 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
   if (pgPort !== undefined && !(/^\d{1,5}$/.test(pgPort) && Number(pgPort) >= 1 && Number(pgPort) <= 65535)) {
     throw new IngestError('CONFIG_INVALID', `PGPORT must be a port number from 1 to 65535, got "${pgPort}"`);
   }
+  const connectTimeoutSeconds = intFromEnv(env, 'PGCONNECT_TIMEOUT') ?? 30;
+  if (!Number.isInteger(connectTimeoutSeconds) || connectTimeoutSeconds < 0) {
+    throw new IngestError('CONFIG_INVALID', `PGCONNECT_TIMEOUT must be a whole number of seconds, 0 or more, got ${connectTimeoutSeconds}`);
+  }
   const databaseUrl = flags.databaseUrl ?? nonEmpty(env.DATABASE_URL) ?? file.databaseUrl;
   // Anything else would reach the driver as a host name and be printed in its error.
   if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//i.test(databaseUrl)) {
@@ -102,6 +109,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     embeddedDir:
       flags.embeddedDir ?? nonEmpty(env.IMS_EMBEDDED_DIR) ?? file.embeddedDir ?? defaultEmbeddedDir(env, process.getuid?.() ?? -1, homedir()),
     keepServer: flags.keepServer ?? boolFromEnv('IMS_KEEP_SERVER', env.IMS_KEEP_SERVER) ?? file.keepServer ?? false,
+    connectTimeoutSeconds,
     secrets: Object.freeze([...(databaseUrl ? passwordsOfUrl(databaseUrl) : []), ...(env.PGPASSWORD ? [env.PGPASSWORD] : [])]),
   });
 }

@@ -45,7 +45,7 @@ const FORMS: Record<string, Form> = {
   },
 };
 
-let fakeAuth: FakeServer, fakeHangup: FakeServer, unmigrated: TestDatabase;
+let fakeAuth: FakeServer, fakeHangup: FakeServer, fakeSilent: FakeServer, unmigrated: TestDatabase;
 const logins = new Logins(process.env.IMS_TEST_BASE_URL!);
 let loaderName: string;
 
@@ -55,6 +55,7 @@ const FAILURES: Record<string, { target: () => Target; args: string[]; says: Reg
   'connection refused': { target: () => ({ host: '127.0.0.1:1', query: '', user: 'u', db: 'd' }), args: ['migrate'], says: /ECONNREFUSED/, code: 1 },
   'password rejected (server quotes it)': { target: () => ({ host: `127.0.0.1:${fakeAuth.port}`, query: '', user: 'u', db: 'd' }), args: ['migrate'], says: /password authentication failed: "\*\*\*" is not the password \[28P01\]/, code: 1 },
   'server hangs up': { target: () => ({ host: `127.0.0.1:${fakeHangup.port}`, query: '', user: 'u', db: 'd' }), args: ['migrate'], says: /cannot connect to PostgreSQL at .*(terminated|ECONNRESET)/i, code: 1 },
+  'no answer (PGCONNECT_TIMEOUT=1)': { target: () => ({ host: `127.0.0.1:${fakeSilent.port}`, query: '', user: 'u', db: 'd' }), args: ['migrate'], says: /cannot connect to PostgreSQL at .*timeout/i, code: 1 },
   'bad port': { target: () => ({ host: 'localhost:99999999', query: '', user: 'u', db: 'd' }), args: ['migrate'], says: /cannot connect to PostgreSQL at .*Invalid URL|PGPORT must be a port number from 1 to 65535, got "99999999"/, code: 1 },
   'migration refused (real server, loader role)': {
     target: () => {
@@ -70,12 +71,14 @@ const FAILURES: Record<string, { target: () => Target; args: string[]; says: Reg
 beforeAll(async () => {
   fakeAuth = await startFakeServer('auth');
   fakeHangup = await startFakeServer('hangup');
+  fakeSilent = await startFakeServer('silent');
   unmigrated = await createTestDatabase({ migrated: false });
   loaderName = (await logins.create('loader', ['ims_loader'], PASSWORD)).name;
 });
 afterAll(async () => {
   await fakeAuth.close();
   await fakeHangup.close();
+  await fakeSilent.close();
   await unmigrated.drop();
   await logins.drop();
 });
@@ -95,7 +98,7 @@ const cases = Object.keys(FORMS).flatMap((form) => Object.keys(FAILURES).map((fa
 it.each(cases)('%s, %s: the failure is reported, the password nowhere', async (form, failure) => {
   const f = FAILURES[failure];
   const given = FORMS[form](f.target());
-  const r = await run([...f.args, ...given.args], given.env);
+  const r = await run([...f.args, ...given.args], { ...given.env, PGCONNECT_TIMEOUT: '1' });
   expect(r.out).toMatch(f.says);
   // PGPORT is checked with the other settings (exit 2); pg would crash on it (issue 10 notes)
   expect(r.code).toBe(form === 'PGPASSWORD' && failure === 'bad port' ? 2 : f.code);

@@ -4,7 +4,8 @@ import { createServer, Server, Socket } from 'node:net';
  * A TCP server speaking just enough of the PostgreSQL protocol to fail a login the way a real
  * server can: `auth` asks for the password in clear text, then rejects it with 28P01 and a
  * message that QUOTES the password it received (so the test proves the driver's own messages
- * are masked too); `hangup` closes the connection as soon as the startup message arrives.
+ * are masked too); `hangup` closes the connection as soon as the startup message arrives;
+ * `silent` accepts the connection and never answers.
  */
 
 export interface FakeServer {
@@ -24,10 +25,11 @@ function errorResponse(code: string, text: string): Buffer {
   return message('E', Buffer.concat([field('S', 'FATAL'), field('V', 'FATAL'), field('C', code), field('M', text), Buffer.from([0])]));
 }
 
-function serve(socket: Socket, mode: 'auth' | 'hangup'): void {
+function serve(socket: Socket, mode: 'auth' | 'hangup' | 'silent'): void {
   let buf = Buffer.alloc(0);
   let started = false;
   socket.on('error', () => undefined);
+  if (mode === 'silent') return;
   socket.on('data', (chunk) => {
     buf = Buffer.concat([buf, chunk]);
     if (!started) {
@@ -53,7 +55,7 @@ function serve(socket: Socket, mode: 'auth' | 'hangup'): void {
   });
 }
 
-export async function startFakeServer(mode: 'auth' | 'hangup'): Promise<FakeServer> {
+export async function startFakeServer(mode: 'auth' | 'hangup' | 'silent'): Promise<FakeServer> {
   const sockets = new Set<Socket>();
   const server: Server = createServer((s) => {
     sockets.add(s);

@@ -60,6 +60,12 @@ describe('loadConfig and secrets', () => {
     expect((err as IngestError).message).toBe('the database URL must start with postgresql:// or postgres:// (not shown: it may hold a password)');
   });
 
+  it('waits 30 s for a first answer unless PGCONNECT_TIMEOUT says otherwise (0: for ever)', () => {
+    expect(loadConfig({}, {}).connectTimeoutSeconds).toBe(30);
+    expect(loadConfig({}, { PGCONNECT_TIMEOUT: '0' }).connectTimeoutSeconds).toBe(0);
+    expect(() => loadConfig({}, { PGCONNECT_TIMEOUT: '-1' })).toThrow('PGCONNECT_TIMEOUT must be a whole number of seconds, 0 or more, got -1');
+  });
+
   it('refuses a PGPORT out of range (pg would crash on it)', () => {
     expect(() => loadConfig({}, { PGHOST: 'h', PGPORT: '99999999' })).toThrow('PGPORT must be a port number from 1 to 65535, got "99999999"');
     expect(loadConfig({}, { PGHOST: 'h', PGPORT: '5433' }).pgHostSet).toBe(true);
