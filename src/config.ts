@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { defaultEmbeddedDir } from './embedded/layout';
 import { IngestError } from './errors';
+import { passwordsOfUrl } from './secrets';
 
 /** Settings of one run, validated and frozen. The only reader of process.env. */
 export interface Config {
@@ -21,6 +22,10 @@ export interface Config {
   readonly embeddedDir: string;
   /** Keep the embedded server running after the last ims-ingest exits. */
   readonly keepServer: boolean;
+  /** Seconds to wait for the server to answer the first connection; 0 waits for ever. */
+  readonly connectTimeoutSeconds: number;
+  /** Passwords given to this run (URL, PGPASSWORD): never printed (src/secrets.ts). */
+  readonly secrets: readonly string[];
 }
 
 /** Values given on the command line; undefined when absent. */
@@ -47,6 +52,7 @@ const FILE_KEY_TYPES: Readonly<Record<keyof FileConfig, 'string' | 'number' | 'b
 export const ENVIRONMENT_VARIABLES: Readonly<Record<string, string>> = Object.freeze({
   DATABASE_URL: 'PostgreSQL connection string (else the libpq PG* variables, else the embedded server)',
   'PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE': 'libpq connection variables',
+  PGCONNECT_TIMEOUT: 'seconds to wait for the server to answer the first connection (default 30; 0 waits for ever)',
   IMS_TIMEZONE: 'zone of the crawler timestamps (default Asia/Seoul)',
   IMS_CONCURRENCY: 'sessions ingested at once (default 2)',
   IMS_USER: 'user of shared-layout sessions (default unknown)',
@@ -79,8 +85,22 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
   if (defaultUser.length === 0 || defaultUser.length > 100) {
     throw new IngestError('CONFIG_INVALID', `user must be 1 to 100 characters, got "${defaultUser}"`);
   }
+  // pg crashes on a port out of range instead of failing the connection: say it here.
+  const pgPort = nonEmpty(env.PGPORT);
+  if (pgPort !== undefined && !(/^\d{1,5}$/.test(pgPort) && Number(pgPort) >= 1 && Number(pgPort) <= 65535)) {
+    throw new IngestError('CONFIG_INVALID', `PGPORT must be a port number from 1 to 65535, got "${pgPort}"`);
+  }
+  const connectTimeoutSeconds = intFromEnv(env, 'PGCONNECT_TIMEOUT') ?? 30;
+  if (!Number.isInteger(connectTimeoutSeconds) || connectTimeoutSeconds < 0) {
+    throw new IngestError('CONFIG_INVALID', `PGCONNECT_TIMEOUT must be a whole number of seconds, 0 or more, got ${connectTimeoutSeconds}`);
+  }
+  const databaseUrl = flags.databaseUrl ?? nonEmpty(env.DATABASE_URL) ?? file.databaseUrl;
+  // Anything else would reach the driver as a host name and be printed in its error.
+  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//i.test(databaseUrl)) {
+    throw new IngestError('CONFIG_INVALID', 'the database URL must start with postgresql:// or postgres:// (not shown: it may hold a password)');
+  }
   return Object.freeze({
-    databaseUrl: flags.databaseUrl ?? nonEmpty(env.DATABASE_URL) ?? file.databaseUrl,
+    databaseUrl,
     pgHostSet: nonEmpty(env.PGHOST) !== undefined,
     timezone,
     concurrency,
@@ -89,6 +109,8 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     embeddedDir:
       flags.embeddedDir ?? nonEmpty(env.IMS_EMBEDDED_DIR) ?? file.embeddedDir ?? defaultEmbeddedDir(env, process.getuid?.() ?? -1, homedir()),
     keepServer: flags.keepServer ?? boolFromEnv('IMS_KEEP_SERVER', env.IMS_KEEP_SERVER) ?? file.keepServer ?? false,
+    connectTimeoutSeconds,
+    secrets: Object.freeze([...(databaseUrl ? passwordsOfUrl(databaseUrl) : []), ...(env.PGPASSWORD ? [env.PGPASSWORD] : [])]),
   });
 }
 
@@ -104,7 +126,9 @@ function readConfigFile(path: string | undefined): FileConfig {
   try {
     value = JSON.parse(text);
   } catch (err) {
-    throw new IngestError('CONFIG_INVALID', `config file ${path} is not valid JSON: ${(err as Error).message}`, { file: path, cause: err });
+    // V8 quotes the text around the error, which may be part of a password in databaseUrl.
+    const reason = (err as Error).message.replace(/,?\s*(\.\.\.)?"[\s\S]*$/, '');
+    throw new IngestError('CONFIG_INVALID', `config file ${path} is not valid JSON: ${reason}`, { file: path, cause: err });
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new IngestError('CONFIG_INVALID', `config file ${path} must hold a JSON object`, { file: path });

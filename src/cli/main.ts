@@ -12,14 +12,19 @@ import { SessionOutcome } from '../ingest/session';
 import { runDaemon } from '../ingest/watch';
 import { Metrics, serveMetrics } from '../ingest/metrics';
 import { backfillSucceeded, formatOutcome, formatSummary } from './format';
+import { maskSecrets, registerSecrets } from '../secrets';
 
 /**
  * Command-line wiring. The only place that sets process.exitCode: 0 all done, 1 something
  * failed (and was said), 2 usage or configuration.
  */
 
+// Every line printed goes through maskSecrets: no password, even inside a driver's message.
 const log = (line: string): void => {
-  process.stderr.write(`${line}\n`);
+  process.stderr.write(`${maskSecrets(line)}\n`);
+};
+const print = (text: string): void => {
+  process.stdout.write(maskSecrets(text));
 };
 
 interface GlobalArgs extends ConfigFlags {
@@ -31,6 +36,7 @@ async function withConfig(args: GlobalArgs, work: (config: Config) => Promise<nu
   let config: Config;
   try {
     config = loadConfig(args);
+    registerSecrets(config.secrets);
   } catch (err) {
     log(`ims-ingest: ${describeError(err)}`);
     process.exitCode = 2;
@@ -103,8 +109,8 @@ export function buildCli(argv: string[]): Argv {
         withDatabase(args as GlobalArgs, async (db) => {
           const result = await applyMigrations(db.pool);
           const text = result.applied.length ? `applied ${result.applied.join(', ')}` : 'schema is up to date';
-          if ((args as GlobalArgs).json) process.stdout.write(`${JSON.stringify(result)}\n`);
-          else process.stdout.write(`migrate: ${text} (version ${result.current})\n`);
+          if ((args as GlobalArgs).json) print(`${JSON.stringify(result)}\n`);
+          else print(`migrate: ${text} (version ${result.current})\n`);
           return 0;
         }),
     )
@@ -130,8 +136,8 @@ export function buildCli(argv: string[]): Argv {
             ...progress,
             onIgnored: (path, reason) => log(`ignored    ${path}: ${reason}`),
           });
-          if ((args as GlobalArgs).json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
-          else process.stdout.write(`${formatSummary(summary)}\n`);
+          if ((args as GlobalArgs).json) print(`${JSON.stringify(summary, null, 2)}\n`);
+          else print(`${formatSummary(summary)}\n`);
           return backfillSucceeded(summary) ? 0 : 1;
         }),
     )
@@ -178,7 +184,7 @@ export function buildCli(argv: string[]): Argv {
         withDatabase(args as GlobalArgs, async (db, config) => {
           await applyMigrations(db.pool);
           await refreshAnalytics(db.pool, config.timezone);
-          process.stdout.write('analytics: recomputed\n');
+          print('analytics: recomputed\n');
           return 0;
         }),
     )

@@ -55,6 +55,8 @@ describe('loadConfig: defaults and precedence', () => {
       settleSeconds: 10,
       embeddedDir: process.getuid?.() === 0 ? '/var/lib/ims-ingest' : join(require('node:os').homedir(), '.local', 'share', 'ims-ingest'),
       keepServer: false,
+      connectTimeoutSeconds: 30,
+      secrets: [],
     });
     expect(loadConfig({}, { XDG_DATA_HOME: '/xdg' }).embeddedDir).toBe(process.getuid?.() === 0 ? '/var/lib/ims-ingest' : '/xdg/ims-ingest');
   });
@@ -69,6 +71,8 @@ describe('loadConfig: defaults and precedence', () => {
       settleSeconds: 30,
       embeddedDir: '/file/pg',
       keepServer: true,
+      connectTimeoutSeconds: 30,
+      secrets: [],
     });
   });
 
@@ -82,6 +86,8 @@ describe('loadConfig: defaults and precedence', () => {
       settleSeconds: 20,
       embeddedDir: '/env/pg',
       keepServer: false,
+      connectTimeoutSeconds: 30,
+      secrets: [],
     });
   });
 
@@ -105,6 +111,8 @@ describe('loadConfig: defaults and precedence', () => {
       settleSeconds: 0,
       embeddedDir: '/flag/pg',
       keepServer: true,
+      connectTimeoutSeconds: 30,
+      secrets: [],
     });
   });
 
@@ -164,6 +172,7 @@ describe('loadConfig: defaults and precedence', () => {
     expect(Object.keys(ENVIRONMENT_VARIABLES)).toEqual([
       'DATABASE_URL',
       'PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE',
+      'PGCONNECT_TIMEOUT',
       'IMS_TIMEZONE',
       'IMS_CONCURRENCY',
       'IMS_USER',
