@@ -153,5 +153,5 @@ export async function parseJsonTokens(
   if (!complete && !stopped) {
     throw new IngestError('PARSE_FAILED', `${shownAs}: ends before the JSON value is complete (half-written?)`, { file: path });
   }
-  return stamp!;
+  return stamp;
 }
