@@ -3,7 +3,8 @@ import { describeError, IngestError } from '../errors';
 import { encodeCopyRow, encodeCopyValue } from './copy-text';
 import { compactToKey } from './crawler-names';
 import { Problem, ProblemList } from './session-errors';
-import { readJsonFile, WHOLE_READ_MAX_BYTES } from './read-json';
+import { readJsonFile } from './read-json';
+import { COPY_CHUNK_CHARS as CHUNK, MAX_PREVIEW_BYTES, PIECEWISE_JSON_ABOVE_BYTES as BIG_FILE_BYTES, READ_AHEAD_BYTES, WHOLE_READ_MAX_BYTES } from './size-limits';
 import { repairIssue } from './repair';
 import { DownloadedFile, IssueFile } from './session-folder';
 import { checkVerbatim, verbatimText } from './passthrough';
@@ -34,13 +35,10 @@ export interface IssueRowOptions {
   verbatimAbove?: number;
 }
 
-const CHUNK = 64 * 1024;
-
 // Files are read a few ahead of the one being encoded, so the file system's latency (several
 // thread-pool round trips per file) overlaps the parsing instead of adding to it. Bounded in
-// bytes too, so a large file is read alone.
+// bytes too (READ_AHEAD_BYTES), so a large file is read alone.
 const READ_AHEAD_FILES = 8;
-const READ_AHEAD_BYTES = 4 * 1024 * 1024;
 
 /** Rows of stage_file (file_no, rel_path, issue_id, crawl_order, crawled_key, doc). */
 export async function* issueRows(
@@ -111,10 +109,6 @@ interface FileRow {
   /** The repairs made, or why the file was not loaded. */
   problem?: Problem;
 }
-
-// Files above this size are written out piece by piece: JSON.stringify of a 50 MB document
-// needs about twice its text in memory at once (docs/performance.md).
-const BIG_FILE_BYTES = 1024 * 1024;
 
 /**
  * The text of JSON.stringify(value), in pieces: objects and lists of the first two levels are
@@ -199,10 +193,6 @@ function rowHead(
   const crawledKey = issue.crawledKey ?? (file.timestamp ? compactToKey(file.timestamp) : fallbackKey);
   return [fileNo, file.relPath, issue.issueId, issue.crawlOrder, crawledKey].map(encodeCopyValue).join('\t') + '\t';
 }
-
-// An extracted-text preview larger than this is cut (and the cut recorded): the text is for
-// search, and a runaway preview must not hold a whole file in memory.
-const MAX_PREVIEW_BYTES = 16 * 1024 * 1024;
 
 /** Rows of stage_download (issue_id, file_name, rel_path, size_bytes, extracted_text). */
 export async function* downloadRows(downloads: DownloadedFile[], problems: ProblemList): AsyncGenerator<string> {
