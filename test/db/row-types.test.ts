@@ -37,5 +37,5 @@ it('types columns as node-postgres returns them', async () => {
   expect(field('AnalyticsDailyRow', 'avg_issues_per_session')).toBe('string | null'); // numeric
   expect(field('IssueHistoryRow', 'entry_hash')).toBe('string'); // uuid
   expect(text).toMatch(/export interface VSessionDetailRow \{/);
-  expect(text).toMatch(/export interface ImsViews \{\n  v_issue_search: VIssueSearchRow;/);
+  expect(text).toMatch(/export interface ImsViews \{\n {2}v_issue_search: VIssueSearchRow;/);
 });
