@@ -144,7 +144,7 @@ function readConfigFile(path: string | undefined): FileConfig {
       throw new IngestError('CONFIG_INVALID', `config file ${path}: "${key}" must be a ${type}, got ${JSON.stringify(v)}`, { file: path });
     }
   }
-  return value as FileConfig;
+  return value;
 }
 
 function checkTimezone(zone: string): void {
