@@ -14,7 +14,10 @@ import { listDir } from './session-folder';
 export type Layout = 'per_user' | 'shared' | 'migrated';
 
 export interface SessionRef {
-  /** `<user>/<folder>` (per-user and migrated layouts) or `<folder>` (shared layout). */
+  /**
+   * The crawl: `<user>/<folder>` in the per-user layout; `<folder>` in the shared layout and
+   * for a migrated copy, which is a copy of the shared original (src/files/crawl-copy.ts).
+   */
   identity: string;
   /** UUIDv5 of the identity. */
   uuid: string;
@@ -96,7 +99,8 @@ export function sessionRefForFolder(folder: string): SessionRef | undefined {
 function perUserRef(user: string, path: string): SessionRef {
   const folderName = basename(path);
   const migrated = existsSync(join(path, 'metadata.json')) || existsSync(join(path, 'issues'));
-  const identity = `${user}/${folderName}`;
+  // A migrated copy is the crawl of its shared original, whose path names no user.
+  const identity = migrated ? folderName : `${user}/${folderName}`;
   return { identity, uuid: uuidV5(identity), user, folderName, path, layout: migrated ? 'migrated' : 'per_user' };
 }
 

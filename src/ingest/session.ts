@@ -6,6 +6,7 @@ import { SessionRef } from '../files/discover';
 import { sessionFacts } from '../files/session-row';
 import { downloadRows, issueRows, IssueRowStats } from '../files/file-rows';
 import { mergeStaged } from '../db/merge';
+import { claimCrawl } from '../db/crawl-copy';
 import { ProblemList } from '../files/session-errors';
 import { scanSession, SessionContents } from '../files/session-folder';
 import { listSql, readSql } from '../db/sql-files';
@@ -81,6 +82,11 @@ export async function ingestSession(pool: Pool, ref: SessionRef, options: Ingest
           await client.query("SELECT set_config('ims.source_timezone', $1, true), set_config('jit', 'off', true)", [options.timezone]);
           await resetStaging(client);
           const facts = await sessionFacts(ref, contents, options.defaultUser, problems);
+          // Another copy of this crawl, a better one, is what its row says (src/files/crawl-copy.ts).
+          if (!(await claimCrawl(client, ref, contents, { name: facts.user_name, fromCopy: facts.metadata.user_from !== 'default' }))) {
+            outcome.result = 'unchanged';
+            return;
+          }
 
           const copyStart = performance.now();
           await copyRows(
