@@ -130,5 +130,7 @@ function compareRefs(a: SessionRef, b: SessionRef): number {
   const ta = folderTimestamp(a.folderName);
   const tb = folderTimestamp(b.folderName);
   if (ta !== tb) return ta < tb ? -1 : 1;
-  return a.identity < b.identity ? -1 : a.identity > b.identity ? 1 : 0;
+  if (a.identity !== b.identity) return a.identity < b.identity ? -1 : 1;
+  // Two copies of one crawl (src/files/crawl-copy.ts): by path, so every run sees them alike.
+  return a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
 }

@@ -35,14 +35,15 @@ export async function naturalSnapshot(pool: Pool): Promise<Record<string, unknow
     attachments: `
       SELECT i.issue_id, a.attachment_key, a.file_id, s.session_uuid, a.filename, a.file_type, a.file_size,
              a.size_text, a.file_path, a.downloaded, a.extracted_text, a.text_extracted, a.source_crawled_at,
-             a.download_crawled_at
+             a.download_crawled_at, a.download_url
       FROM ims.attachments a JOIN ims.issues i USING (issue_pk) LEFT JOIN ims.crawl_sessions s USING (session_id)
       ORDER BY 1, 2`,
     search_queries: `
       SELECT s.session_uuid, u.username, q.original_query, q.parsed_query, q.query_language, q.product,
-             q.results_count, q.queried_at
-      FROM ims.search_queries q JOIN ims.crawl_sessions s USING (session_id) JOIN ims.users u ON u.user_id = q.user_id
-      ORDER BY 1`,
+             q.results_count, q.queried_at, q.parsing_method, q.parsing_confidence, q.history_key,
+             q.is_favorite, q.history_entry
+      FROM ims.search_queries q LEFT JOIN ims.crawl_sessions s USING (session_id) JOIN ims.users u ON u.user_id = q.user_id
+      ORDER BY q.history_key NULLS LAST, 1`,
     session_errors: `
       SELECT s.session_uuid, e.error_key, e.error_type, e.severity, e.error_message, e.error_detail,
              e.file_path, e.occurred_at
