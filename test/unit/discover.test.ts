@@ -46,8 +46,8 @@ describe('discoverSessions on a data directory', () => {
     const root = dataDir();
     const refs = await discoverSessions(root);
     expect(refs.map((r) => [r.identity, r.layout, r.user])).toEqual([
-      ['jdoe/OpenFrame_TPETIME_error_에러_오류_20251201_120855', 'migrated', 'jdoe'],
-      ['jdoe/Tibero_백업_복구_20251215_110000', 'migrated', 'jdoe'],
+      ['OpenFrame_TPETIME_error_에러_오류_20251201_120855', 'migrated', 'jdoe'],
+      ['Tibero_백업_복구_20251215_110000', 'migrated', 'jdoe'],
       ['ProSort_sort_memory_부족_20251220_080000', 'shared', undefined],
       // Same timestamp: code-unit order of the identity ('O' < 'a').
       [SHARED_X, 'shared', undefined],
@@ -110,8 +110,8 @@ describe('discoverSessions on a narrower root', () => {
     const root = dataDir();
     const refs = await discoverSessions(join(root, 'users/jdoe/sessions'));
     expect(refs.map((r) => [r.identity, r.user, r.layout])).toEqual([
-      ['jdoe/OpenFrame_TPETIME_error_에러_오류_20251201_120855', 'jdoe', 'migrated'],
-      ['jdoe/Tibero_백업_복구_20251215_110000', 'jdoe', 'migrated'],
+      ['OpenFrame_TPETIME_error_에러_오류_20251201_120855', 'jdoe', 'migrated'],
+      ['Tibero_백업_복구_20251215_110000', 'jdoe', 'migrated'],
     ]);
   });
 
@@ -131,7 +131,7 @@ describe('discoverSessions on a narrower root', () => {
       { identity: `alice/${SHARED_X}`, uuid: uuidV5(`alice/${SHARED_X}`), user: 'alice', folderName: SHARED_X, path: perUser, layout: 'per_user' },
     ]);
     const migrated = await discoverSessions(join(root, 'users/jdoe/sessions/Tibero_백업_복구_20251215_110000'));
-    expect(migrated.map((r) => [r.identity, r.layout])).toEqual([['jdoe/Tibero_백업_복구_20251215_110000', 'migrated']]);
+    expect(migrated.map((r) => [r.identity, r.layout])).toEqual([['Tibero_백업_복구_20251215_110000', 'migrated']]);
     const shared = await discoverSessions(join(root, 'crawl_sessions', SHARED_X));
     expect(shared.map((r) => [r.identity, r.layout, r.user])).toEqual([[SHARED_X, 'shared', undefined]]);
   });
@@ -229,12 +229,14 @@ describe('sessionRefForFolder', () => {
 });
 
 describe('discoverSessions on fixtures/', () => {
-  it('finds the 8 sessions of fixtures/README.md with their identities, users and layouts', async () => {
+  it('finds the 9 session folders (8 crawls) of fixtures/README.md with their identities, users and layouts', async () => {
     const refs = await discoverSessions(FIXTURES);
     expect(refs.map((r) => [r.identity, r.user, r.layout])).toEqual([
-      ['jdoe/OpenFrame_TPETIME_error_에러_오류_20251201_120855', 'jdoe', 'migrated'], // S7
-      ['jdoe/Tibero_백업_복구_20251215_110000', 'jdoe', 'migrated'], // S8
+      ['OpenFrame_TPETIME_error_에러_오류_20251201_120855', 'jdoe', 'migrated'], // S7
+      ['Tibero_백업_복구_20251215_110000', 'jdoe', 'migrated'], // S8
+      // S5 and its migrated copy: one crawl, one identity; path order (crawl_sessions/ < users/)
       ['ProSort_sort_memory_부족_20251220_080000', undefined, 'shared'], // S5
+      ['ProSort_sort_memory_부족_20251220_080000', 'jdoe', 'migrated'], // S5m
       ['OpenFrame_Batch_JCL_오류_20251222_153000', undefined, 'shared'], // S6
       ['alice/OpenFrame_TPETIME_error_에러_오류_20260103_120855', 'alice', 'per_user'], // S1
       ['bob/Tibero_ORA-600_internal_error_20260105_091500', 'bob', 'per_user'], // S3
@@ -244,6 +246,7 @@ describe('discoverSessions on fixtures/', () => {
     expect(refs[0].path).toBe(join(FIXTURES, 'users/jdoe/sessions/OpenFrame_TPETIME_error_에러_오류_20251201_120855'));
     expect(refs[2].path).toBe(join(FIXTURES, 'crawl_sessions/ProSort_sort_memory_부족_20251220_080000'));
     expect(new Set(refs.map((r) => r.uuid)).size).toBe(8);
+    expect(refs[3].uuid).toBe(refs[2].uuid);
   });
 });
 
