@@ -5,9 +5,10 @@ import { uuidV5 } from './crawler-names';
 /**
  * One crawl, several copies (docs/column-mapping.md §2.1). migrate_to_userid_structure.py
  * copies `crawl_sessions/<folder>` to `users/<user>/sessions/<folder>/` and leaves the
- * original: both are the same crawl, so both have the crawl's identity, the folder name
- * (discover.ts). Which copy the crawl's row is loaded from must not depend on the order the
- * copies are seen in, so copies are ranked, and a copy never replaces the row of a better one:
+ * original: both are the same crawl, so both have the crawl's session_uuid, UUIDv5 of the
+ * folder name (discover.ts); each keeps its own identity (which folder). Which copy the
+ * crawl's row is loaded from must not depend on the order the copies are seen in, so copies
+ * are ranked, and a copy never replaces the row of a better one:
  *
  *  3  a migrated copy with something in it (metadata.json, an issue file, a failure marker),
  *     and every per-user session (never a copy: its identity keeps the user);
@@ -25,9 +26,10 @@ export function copyRank(ref: SessionRef, contents: SessionContents): number {
 }
 
 /**
- * The session_uuid a migrated copy had before copies were one crawl (`<user>/<folder>`), or
- * undefined when its identity did not change.
+ * The session_uuid a migrated copy had before copies were one crawl (UUIDv5 of
+ * `<user>/<folder>`, its identity), or undefined when its uuid did not change.
  */
 export function legacyUuid(ref: SessionRef): string | undefined {
-  return ref.layout === 'migrated' && ref.user ? uuidV5(`${ref.user}/${ref.folderName}`) : undefined;
+  const old = uuidV5(ref.identity);
+  return old !== ref.uuid ? old : undefined;
 }

@@ -14,12 +14,12 @@ import { listDir } from './session-folder';
 export type Layout = 'per_user' | 'shared' | 'migrated';
 
 export interface SessionRef {
-  /**
-   * The crawl: `<user>/<folder>` in the per-user layout; `<folder>` in the shared layout and
-   * for a migrated copy, which is a copy of the shared original (src/files/crawl-copy.ts).
-   */
+  /** The folder: `<user>/<folder>` (per-user and migrated layouts) or `<folder>` (shared layout). */
   identity: string;
-  /** UUIDv5 of the identity. */
+  /**
+   * The crawl: UUIDv5 of the identity, except for a migrated copy, which is the crawl of its
+   * shared original: UUIDv5 of `<folder>` (src/files/crawl-copy.ts).
+   */
   uuid: string;
   /** IMS user name from the path, or undefined in the shared layout. */
   user?: string;
@@ -99,9 +99,10 @@ export function sessionRefForFolder(folder: string): SessionRef | undefined {
 function perUserRef(user: string, path: string): SessionRef {
   const folderName = basename(path);
   const migrated = existsSync(join(path, 'metadata.json')) || existsSync(join(path, 'issues'));
+  const identity = `${user}/${folderName}`;
   // A migrated copy is the crawl of its shared original, whose path names no user.
-  const identity = migrated ? folderName : `${user}/${folderName}`;
-  return { identity, uuid: uuidV5(identity), user, folderName, path, layout: migrated ? 'migrated' : 'per_user' };
+  const uuid = uuidV5(migrated ? folderName : identity);
+  return { identity, uuid, user, folderName, path, layout: migrated ? 'migrated' : 'per_user' };
 }
 
 function sharedRef(path: string): SessionRef {
@@ -130,7 +131,5 @@ function compareRefs(a: SessionRef, b: SessionRef): number {
   const ta = folderTimestamp(a.folderName);
   const tb = folderTimestamp(b.folderName);
   if (ta !== tb) return ta < tb ? -1 : 1;
-  if (a.identity !== b.identity) return a.identity < b.identity ? -1 : 1;
-  // Two copies of one crawl (src/files/crawl-copy.ts): by path, so every run sees them alike.
-  return a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
+  return a.identity < b.identity ? -1 : a.identity > b.identity ? 1 : 0;
 }

@@ -6,6 +6,7 @@ import { loadQueryHistory } from '../../src/db/query-history';
 import { createTestDatabase, TestDatabase } from '../helpers/db';
 import { copyFixtures, OPTIONS, S } from '../helpers/fixtures';
 import { naturalSnapshot } from '../helpers/snapshot';
+import { uuidV5 } from '../../src/files/crawler-names';
 
 /**
  * Issue 9: one crawl, one row, whatever copies of it exist and in whatever order they and the
@@ -165,4 +166,36 @@ it('records a file named for one issue that holds another as an error of that fi
   }]);
   const s = await db.pool.query(`SELECT failed_issues FROM ims.crawl_sessions WHERE data_path = $1`, [s1]);
   expect(s.rows).toEqual([{ failed_issues: 1 }]);
+});
+
+it('loads an original and its copy at the same moment into one row, the copy\'s', async () => {
+  const root = dir();
+  const refs = (await discoverSessions(root)).filter((r) => r.folderName === 'ProSort_sort_memory_부족_20251220_080000');
+  for (const order of [refs, [...refs].reverse()]) {
+    const db = await fresh();
+    await ingestMany(db.pool, order, { ...OPTIONS, concurrency: 2 });
+    const { rows } = await db.pool.query(`
+      SELECT u.username, cs.layout, cs.data_path, (SELECT count(*)::int FROM ims.session_issues si WHERE si.session_id = cs.session_id) AS links
+      FROM ims.crawl_sessions cs JOIN ims.users u USING (user_id)`);
+    expect(rows).toEqual([{ username: 'jdoe', layout: 'migrated', data_path: join(root, S5M), links: 2 }]);
+  }
+});
+
+it('moves the row a migrated copy had before copies were one crawl to the crawl\'s key', async () => {
+  const root = dir();
+  const refs = await discoverSessions(root);
+  const copy = refs.find((r) => r.path === join(root, S5M))!;
+  const original = refs.find((r) => r.path === join(root, S.S5))!;
+  const db = await fresh();
+  // As an older ims-ingest left it: the original under uuid(<folder>), the copy under uuid(jdoe/<folder>).
+  await ingestMany(db.pool, [copy], { ...OPTIONS, concurrency: 1 });
+  await db.pool.query(`UPDATE ims.crawl_sessions SET session_uuid = $1, metadata = metadata - 'copy_rank'`, [uuidV5(copy.identity)]);
+  await ingestMany(db.pool, [original], { ...OPTIONS, concurrency: 1 });
+  expect((await db.pool.query('SELECT count(*)::int AS n FROM ims.crawl_sessions')).rows[0].n).toBe(2);
+  const after = await ingestMany(db.pool, [copy], { ...OPTIONS, concurrency: 1 });
+  expect(after.map((o) => o.result)).toEqual(['ingested']);
+  const { rows } = await db.pool.query(`
+    SELECT cs.session_uuid, cs.layout, i.issue_id, i.crawl_count
+    FROM ims.crawl_sessions cs JOIN ims.session_issues si USING (session_id) JOIN ims.issues i USING (issue_pk) ORDER BY i.issue_id`);
+  expect(rows).toEqual(['330001', '330002'].map((issue_id) => ({ session_uuid: copy.uuid, layout: 'migrated', issue_id, crawl_count: 1 })));
 });

@@ -46,8 +46,8 @@ describe('discoverSessions on a data directory', () => {
     const root = dataDir();
     const refs = await discoverSessions(root);
     expect(refs.map((r) => [r.identity, r.layout, r.user])).toEqual([
-      ['OpenFrame_TPETIME_error_에러_오류_20251201_120855', 'migrated', 'jdoe'],
-      ['Tibero_백업_복구_20251215_110000', 'migrated', 'jdoe'],
+      ['jdoe/OpenFrame_TPETIME_error_에러_오류_20251201_120855', 'migrated', 'jdoe'],
+      ['jdoe/Tibero_백업_복구_20251215_110000', 'migrated', 'jdoe'],
       ['ProSort_sort_memory_부족_20251220_080000', 'shared', undefined],
       // Same timestamp: code-unit order of the identity ('O' < 'a').
       [SHARED_X, 'shared', undefined],
@@ -77,7 +77,8 @@ describe('discoverSessions on a data directory', () => {
       path: join(root, 'crawl_sessions', SHARED_X),
       layout: 'shared',
     });
-    expect(refs.every((r) => r.uuid === uuidV5(r.identity))).toBe(true);
+    // A migrated copy is the crawl of its shared original: keyed by the folder name alone.
+    expect(refs.every((r) => r.uuid === uuidV5(r.layout === 'migrated' ? r.folderName : r.identity))).toBe(true);
     expect(new Set(refs.map((r) => r.uuid)).size).toBe(refs.length);
   });
 
@@ -110,8 +111,8 @@ describe('discoverSessions on a narrower root', () => {
     const root = dataDir();
     const refs = await discoverSessions(join(root, 'users/jdoe/sessions'));
     expect(refs.map((r) => [r.identity, r.user, r.layout])).toEqual([
-      ['OpenFrame_TPETIME_error_에러_오류_20251201_120855', 'jdoe', 'migrated'],
-      ['Tibero_백업_복구_20251215_110000', 'jdoe', 'migrated'],
+      ['jdoe/OpenFrame_TPETIME_error_에러_오류_20251201_120855', 'jdoe', 'migrated'],
+      ['jdoe/Tibero_백업_복구_20251215_110000', 'jdoe', 'migrated'],
     ]);
   });
 
@@ -131,7 +132,7 @@ describe('discoverSessions on a narrower root', () => {
       { identity: `alice/${SHARED_X}`, uuid: uuidV5(`alice/${SHARED_X}`), user: 'alice', folderName: SHARED_X, path: perUser, layout: 'per_user' },
     ]);
     const migrated = await discoverSessions(join(root, 'users/jdoe/sessions/Tibero_백업_복구_20251215_110000'));
-    expect(migrated.map((r) => [r.identity, r.layout])).toEqual([['Tibero_백업_복구_20251215_110000', 'migrated']]);
+    expect(migrated.map((r) => [r.identity, r.layout])).toEqual([['jdoe/Tibero_백업_복구_20251215_110000', 'migrated']]);
     const shared = await discoverSessions(join(root, 'crawl_sessions', SHARED_X));
     expect(shared.map((r) => [r.identity, r.layout, r.user])).toEqual([[SHARED_X, 'shared', undefined]]);
   });
@@ -232,11 +233,10 @@ describe('discoverSessions on fixtures/', () => {
   it('finds the 9 session folders (8 crawls) of fixtures/README.md with their identities, users and layouts', async () => {
     const refs = await discoverSessions(FIXTURES);
     expect(refs.map((r) => [r.identity, r.user, r.layout])).toEqual([
-      ['OpenFrame_TPETIME_error_에러_오류_20251201_120855', 'jdoe', 'migrated'], // S7
-      ['Tibero_백업_복구_20251215_110000', 'jdoe', 'migrated'], // S8
-      // S5 and its migrated copy: one crawl, one identity; path order (crawl_sessions/ < users/)
+      ['jdoe/OpenFrame_TPETIME_error_에러_오류_20251201_120855', 'jdoe', 'migrated'], // S7
+      ['jdoe/Tibero_백업_복구_20251215_110000', 'jdoe', 'migrated'], // S8
       ['ProSort_sort_memory_부족_20251220_080000', undefined, 'shared'], // S5
-      ['ProSort_sort_memory_부족_20251220_080000', 'jdoe', 'migrated'], // S5m
+      ['jdoe/ProSort_sort_memory_부족_20251220_080000', 'jdoe', 'migrated'], // S5's migrated copy
       ['OpenFrame_Batch_JCL_오류_20251222_153000', undefined, 'shared'], // S6
       ['alice/OpenFrame_TPETIME_error_에러_오류_20260103_120855', 'alice', 'per_user'], // S1
       ['bob/Tibero_ORA-600_internal_error_20260105_091500', 'bob', 'per_user'], // S3
@@ -245,8 +245,11 @@ describe('discoverSessions on fixtures/', () => {
     ]);
     expect(refs[0].path).toBe(join(FIXTURES, 'users/jdoe/sessions/OpenFrame_TPETIME_error_에러_오류_20251201_120855'));
     expect(refs[2].path).toBe(join(FIXTURES, 'crawl_sessions/ProSort_sort_memory_부족_20251220_080000'));
+    // One crawl per uuid: S5 and its migrated copy are one crawl, keyed by the folder name.
     expect(new Set(refs.map((r) => r.uuid)).size).toBe(8);
     expect(refs[3].uuid).toBe(refs[2].uuid);
+    expect(refs[3].uuid).toBe(uuidV5('ProSort_sort_memory_부족_20251220_080000'));
+    expect(refs[0].uuid).toBe(uuidV5('OpenFrame_TPETIME_error_에러_오류_20251201_120855'));
   });
 });
 
