@@ -529,15 +529,21 @@ DECLARE
 BEGIN
     CREATE TEMP TABLE IF NOT EXISTS query_match (query_id bigint PRIMARY KEY, session_id bigint UNIQUE);
     TRUNCATE query_match;
-    INSERT INTO query_match SELECT m.query_id, m.session_id FROM ims.query_history_matches(p_from, p_to) m;
+    INSERT INTO query_match
+    SELECT m.query_id, m.session_id
+    FROM ims.query_history_matches(p_from, p_to) m
+    JOIN ims.search_queries q ON q.query_id = m.query_id
+    WHERE q.queried_at BETWEEN e_from AND e_to;
 
-    -- Entries that no longer describe their session go back to the user they were loaded for.
+    -- Entries that no longer describe their session (or whose session another entry now
+    -- describes) go back to the user they were loaded for.
     UPDATE ims.search_queries q
     SET session_id = NULL,
         user_id = coalesce((SELECT u.user_id FROM ims.users u WHERE u.username = q.history_entry->>'default_user'), q.user_id)
     WHERE q.history_key IS NOT NULL AND q.session_id IS NOT NULL
-      AND q.queried_at BETWEEN e_from AND e_to
-      AND NOT EXISTS (SELECT FROM query_match m WHERE m.query_id = q.query_id AND m.session_id = q.session_id);
+      AND ((q.queried_at BETWEEN e_from AND e_to
+            AND NOT EXISTS (SELECT FROM query_match m WHERE m.query_id = q.query_id AND m.session_id = q.session_id))
+           OR EXISTS (SELECT FROM query_match m WHERE m.session_id = q.session_id AND m.query_id <> q.query_id));
     GET DIAGNOSTICS k = ROW_COUNT; n := n + k;
 
     DELETE FROM ims.search_queries q

@@ -18,7 +18,10 @@ export async function claimCrawl(
 ): Promise<boolean> {
   await client.query(readSql('copy/lock.sql'), [ref.uuid]);
   const legacy = legacyUuid(ref);
-  if (legacy) await client.query(readSql('copy/legacy-uuid.sql'), [legacy, ref.uuid]);
+  if (legacy) {
+    await client.query(readSql('copy/legacy-detach.sql'), [legacy, ref.uuid]);
+    await client.query(readSql('copy/legacy-uuid.sql'), [legacy, ref.uuid]);
+  }
   const { rows } = await client.query<{ rank: number; data_path: string }>(readSql('copy/rank.sql'), [ref.uuid]);
   const rank = copyRank(ref, contents);
   if (rows.length === 0 || rows[0].rank <= rank) return true;

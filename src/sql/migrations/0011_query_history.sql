@@ -50,10 +50,14 @@ LANGUAGE sql STABLE AS $$
     SELECT e.query_id, e.session_id FROM entry_best e JOIN session_best s USING (query_id, session_id)
 $$;
 
--- Applies the matching around [p_from, p_to]: history rows get (or lose) their session, a
--- matched session loses its session row and takes the entry's query and end time, an
--- unmatched one gets back what its folder said (crawl_sessions.metadata->'from_files').
--- Returns the number of rows changed.
+-- Applies the matching around [p_from, p_to], after sessions starting there were loaded (or,
+-- with -infinity/infinity, after the entries changed): history rows get (or lose) their
+-- session, a matched session loses its session row and takes the entry's query and end time,
+-- an unmatched one gets back what its folder said (crawl_sessions.metadata->'from_files').
+-- A session's arrival changes the nearest session only of entries within 10 s of it, and no
+-- session's nearest entry: the pairs of entries starting in [p_from - 10 s, p_to + 10 s] are
+-- all that can change, and those are computed exactly (their sessions lie within 20 s, whose
+-- entries within 30 s are all read). Returns the number of rows changed.
 CREATE FUNCTION ims.match_query_history(p_from timestamptz, p_to timestamptz)
 RETURNS integer
 LANGUAGE plpgsql AS $$
@@ -67,15 +71,21 @@ DECLARE
 BEGIN
     CREATE TEMP TABLE IF NOT EXISTS query_match (query_id bigint PRIMARY KEY, session_id bigint UNIQUE);
     TRUNCATE query_match;
-    INSERT INTO query_match SELECT m.query_id, m.session_id FROM ims.query_history_matches(p_from, p_to) m;
+    INSERT INTO query_match
+    SELECT m.query_id, m.session_id
+    FROM ims.query_history_matches(p_from, p_to) m
+    JOIN ims.search_queries q ON q.query_id = m.query_id
+    WHERE q.queried_at BETWEEN e_from AND e_to;
 
-    -- Entries that no longer describe their session go back to the user they were loaded for.
+    -- Entries that no longer describe their session (or whose session another entry now
+    -- describes) go back to the user they were loaded for.
     UPDATE ims.search_queries q
     SET session_id = NULL,
         user_id = coalesce((SELECT u.user_id FROM ims.users u WHERE u.username = q.history_entry->>'default_user'), q.user_id)
     WHERE q.history_key IS NOT NULL AND q.session_id IS NOT NULL
-      AND q.queried_at BETWEEN e_from AND e_to
-      AND NOT EXISTS (SELECT FROM query_match m WHERE m.query_id = q.query_id AND m.session_id = q.session_id);
+      AND ((q.queried_at BETWEEN e_from AND e_to
+            AND NOT EXISTS (SELECT FROM query_match m WHERE m.query_id = q.query_id AND m.session_id = q.session_id))
+           OR EXISTS (SELECT FROM query_match m WHERE m.session_id = q.session_id AND m.query_id <> q.query_id));
     GET DIAGNOSTICS k = ROW_COUNT; n := n + k;
 
     DELETE FROM ims.search_queries q
