@@ -22,6 +22,8 @@ export interface IssueRowStats {
   /** Time spent reading, parsing and encoding, in ms (the rest of the COPY is the database). */
   readMs: number;
   bytes: number;
+  /** Of `rejected`, the crawler's expired-login pages (unknown_<ts>.json): failed issues of the crawl, not unreadable files. */
+  loginExpired?: number;
 }
 
 export interface IssueRowOptions {
@@ -71,6 +73,7 @@ export async function* issueRows(
       stats.bytes += file.size;
     } else {
       stats.rejected++;
+      if (problem?.detail?.code === 'LOGIN_EXPIRED') stats.loginExpired = (stats.loginExpired ?? 0) + 1;
     }
     if (problem) problems.add(problem);
     stats.readMs += performance.now() - started;

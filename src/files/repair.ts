@@ -52,7 +52,7 @@ function loginExpired(doc: Record<string, unknown>, file: string): IngestError {
   const url = typeof doc.url === 'string' ? doc.url : '';
   const id = /[?&]issueId=([^&#]+)/i.exec(url)?.[1];
   const which = id ? `issue ${decodeURIComponent(id)}` : 'an issue whose id is not in its url either';
-  return new IngestError('INVALID_ISSUE', `${file}: ${which}: the IMS login had expired: the page is not an issue page; not loaded`, { file });
+  return new IngestError('LOGIN_EXPIRED', `${file}: ${which}: the IMS login had expired: the page is not an issue page; not loaded`, { file });
 }
 
 /** A key or string repairIssue keeps as it is: no NUL, no unpaired surrogate (cleanString). */

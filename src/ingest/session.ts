@@ -33,6 +33,7 @@ export interface SessionOutcome {
   sessionId?: string;
   issueFiles: number;
   staged: number;
+  /** Issue files that could not be read (the crawler's expired-login pages are failed issues of the crawl instead). */
   rejected: number;
   errors: number;
   warnings: number;
@@ -122,7 +123,7 @@ export async function ingestSession(pool: Pool, ref: SessionRef, options: Ingest
           const merged = await mergeStaged(client);
           Object.assign(outcome, {
             result: 'ingested', status, sessionId: merged.sessionId, staged: stats.staged,
-            rejected: stats.rejected, errors: problems.errors, warnings: problems.warnings,
+            rejected: stats.rejected - (stats.loginExpired ?? 0), errors: problems.errors, warnings: problems.warnings,
             rows: merged.rows, bytes: stats.bytes,
           });
           outcome.timings.readMs = stats.readMs;

@@ -368,9 +368,9 @@ describe('repairIssue: what cannot be repaired', () => {
     expect(err.message).toBe(`${FILE}: issue_id is missing or empty; the file is not loaded`);
   });
 
-  it('refuses issue_id "unknown"', () => {
+  it('refuses issue_id "unknown": the page the crawler saved when the IMS login expired', () => {
     const err = catchError(() => repairIssue(issue({ issue_id: 'unknown' }), FILE));
-    expect(err.code).toBe('INVALID_ISSUE');
+    expect(err.code).toBe('LOGIN_EXPIRED');
     expect(err.file).toBe(FILE);
     // The crawler's expired-login page, named by the id in its url (here the sample's 347863).
     expect(err.message).toBe(`${FILE}: issue 347863: the IMS login had expired: the page is not an issue page; not loaded`);
