@@ -137,9 +137,11 @@ it('merges the empty folder a migration leaves for a no-results session with its
   const refs = (await discoverSessions(root)).filter((r) => r.folderName === name);
   expect(refs.map((r) => r.layout).sort()).toEqual(['migrated', 'shared']);
   const snaps = [];
+  const whole = [];
   for (const order of [refs, [...refs].reverse()]) {
     const db = await fresh();
     await ingestMany(db.pool, order, { ...OPTIONS, concurrency: 1 });
+    whole.push(await withoutAudit(db));
     const { rows } = await db.pool.query(`
       SELECT u.username, cs.status, cs.layout, cs.data_path, cs.metadata->'failure_markers' AS markers, e.error_message
       FROM ims.crawl_sessions cs JOIN ims.users u USING (user_id) JOIN ims.session_errors e USING (session_id)`);
@@ -151,6 +153,7 @@ it('merges the empty folder a migration leaves for a no-results session with its
     error_message: 'the crawl found no issues: the crawler left debug_screenshot_20260106_100011.png, no_results_20260106_100012.html, no_results_20260106_100012.png',
   }]);
   expect(snaps[1]).toEqual(snaps[0]);
+  expect(whole[1]).toEqual(whole[0]);
 });
 
 it('records a file named for one issue that holds another as an error of that file, leaving the other issue alone', async () => {

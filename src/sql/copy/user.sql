@@ -11,7 +11,7 @@ WITH u AS (
 ), cs AS (
     UPDATE ims.crawl_sessions s
     SET user_id = u.user_id,
-        metadata = s.metadata || jsonb_build_object('user_from', 'copy')
+        metadata = s.metadata || jsonb_build_object('user_from', 'path')
     FROM u
     WHERE $3 AND s.session_uuid = $1 AND s.metadata->>'user_from' = 'default'
     RETURNING s.session_id, s.user_id
