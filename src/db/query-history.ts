@@ -1,7 +1,7 @@
 import { Pool } from 'pg';
 import { inTransaction, withRetry } from './pool';
 import { readSql } from './sql-files';
-import { historyDir, readQueryHistory } from '../files/query-history';
+import { HistoryEntry, historyDir, readQueryHistory } from '../files/query-history';
 import { log } from '../log';
 
 /**
@@ -28,13 +28,18 @@ export interface HistoryOptions {
 export async function loadQueryHistory(pool: Pool, root: string, options: HistoryOptions): Promise<HistoryOutcome> {
   const read = await readQueryHistory(root);
   const outcome: HistoryOutcome = { status: read.status, entries: read.entries.length, changed: 0, problems: read.problems };
-  if (read.status !== 'loaded') return outcome;
+  if (read.status === 'loaded') await write(pool, read.entries, options, outcome, root);
+  for (const problem of outcome.problems) log().warn({ history: historyDir(root) }, problem);
+  return outcome;
+}
+
+async function write(pool: Pool, entries: HistoryEntry[], options: HistoryOptions, outcome: HistoryOutcome, root: string): Promise<void> {
   try {
     outcome.changed = await withRetry(() =>
       inTransaction(pool, async (client) => {
         await client.query("SELECT set_config('ims.source_timezone', $1, true)", [options.timezone]);
         await client.query(readSql('history/user.sql'), [options.defaultUser]);
-        const upsert = await client.query(readSql('history/upsert.sql'), [JSON.stringify(read.entries), options.defaultUser]);
+        const upsert = await client.query(readSql('history/upsert.sql'), [JSON.stringify(entries), options.defaultUser]);
         const match = await client.query<{ changed: number }>(readSql('history/match-all.sql'));
         return (upsert.rowCount ?? 0) + match.rows[0].changed;
       }),
@@ -43,6 +48,4 @@ export async function loadQueryHistory(pool: Pool, root: string, options: Histor
     outcome.status = 'failed';
     outcome.problems.push(`${historyDir(root)}: ${err instanceof Error ? err.message : String(err)}`);
   }
-  for (const problem of outcome.problems) log().warn({ history: historyDir(root) }, problem);
-  return outcome;
 }
