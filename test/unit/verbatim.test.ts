@@ -58,7 +58,7 @@ function oracle(text: string): { verbatim: boolean; issueId?: string; crawlOrder
     const verbatim = r.repairs.length === 0 && isDeepStrictEqual(r.doc, JSON.parse(text));
     return { verbatim, issueId: r.issueId, crawlOrder: r.crawlOrder, crawledKey: r.crawledKey };
   } catch (err) {
-    if (err instanceof IngestError && err.code === 'INVALID_ISSUE') return { verbatim: false };
+    if (err instanceof IngestError && (err.code === 'INVALID_ISSUE' || err.code === 'LOGIN_EXPIRED')) return { verbatim: false };
     throw err;
   }
 }
