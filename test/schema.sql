@@ -59,6 +59,7 @@ TABLE ims.attachments (
     source_crawled_at timestamp with time zone,
     download_crawled_at timestamp with time zone,
     created_at timestamp with time zone DEFAULT CURRENT_TIMESTAMP,
+    download_url_crawled_at timestamp with time zone,
     CONSTRAINT attachments_issue_pk_fkey FOREIGN KEY (issue_pk) REFERENCES ims.issues(issue_pk) ON DELETE CASCADE,
     CONSTRAINT attachments_pkey PRIMARY KEY (attachment_id),
     CONSTRAINT attachments_session_id_fkey FOREIGN KEY (session_id) REFERENCES ims.crawl_sessions(session_id) ON DELETE SET NULL,

@@ -51,7 +51,7 @@ it('keeps a downloaded file that no listing names as a row of its own', async ()
       session_uuid: uuidV5(`alice/${S.S2.split('/').pop()}`), filename: 'trace.log', file_type: null,
       file_size: '6', size_text: null, file_path: join(root, UNLISTED), downloaded: true,
       extracted_text: 'trace preview', text_extracted: true, source_crawled_at: crawl, download_crawled_at: crawl,
-      download_url: null,
+      download_url: null, download_url_crawled_at: null,
     },
   ]);
 });

@@ -35,7 +35,7 @@ export async function naturalSnapshot(pool: Pool): Promise<Record<string, unknow
     attachments: `
       SELECT i.issue_id, a.attachment_key, a.file_id, s.session_uuid, a.filename, a.file_type, a.file_size,
              a.size_text, a.file_path, a.downloaded, a.extracted_text, a.text_extracted, a.source_crawled_at,
-             a.download_crawled_at, a.download_url
+             a.download_crawled_at, a.download_url, a.download_url_crawled_at
       FROM ims.attachments a JOIN ims.issues i USING (issue_pk) LEFT JOIN ims.crawl_sessions s USING (session_id)
       ORDER BY 1, 2`,
     search_queries: `

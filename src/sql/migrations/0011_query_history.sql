@@ -2,7 +2,8 @@
 -- ims.search_queries, matched to the sessions they describe (docs/input-format.md §11,
 -- docs/column-mapping.md §4).
 -- Reads/writes: ims.search_queries (new columns), ims.crawl_sessions (query columns and times
--- of matched sessions, through ims.match_query_history).
+-- of matched sessions, through ims.match_query_history); ims.attachments gains
+-- download_url_crawled_at (which crawl download_url comes from, merge/080).
 --
 -- search_queries then holds two kinds of rows, one per crawl at most:
 --  * a history row (history_key NOT NULL): one entry of the history files, natural key
@@ -23,6 +24,9 @@ CREATE UNIQUE INDEX uq_queries_history_key ON ims.search_queries (history_key);
 COMMENT ON COLUMN ims.search_queries.history_key IS 'query_history.json/favorites.json entry: timestamp|product|query as written; NULL for a row made from a session folder';
 COMMENT ON COLUMN ims.search_queries.is_favorite IS 'entry is_favorite, or the entry is listed in favorites.json';
 COMMENT ON COLUMN ims.search_queries.history_entry IS 'the history entry as written (all its fields), plus default_user: the user an unmatched entry is attributed to';
+
+ALTER TABLE ims.attachments ADD COLUMN download_url_crawled_at TIMESTAMPTZ;
+COMMENT ON COLUMN ims.attachments.download_url_crawled_at IS 'crawled_at of the newest listing that gave attachments[].url (download_url)';
 
 -- Pairs (history row, session) that describe the same crawl, for history rows whose start is
 -- in [p_from - 30 s, p_to + 30 s] (exact for sessions starting in [p_from - 20 s, p_to + 20 s]).
