@@ -8,7 +8,8 @@ import { uuidV5 } from './crawler-names';
  * original: both are the same crawl, so both have the crawl's session_uuid, UUIDv5 of the
  * folder name (discover.ts); each keeps its own identity (which folder). Which copy the
  * crawl's row is loaded from must not depend on the order the copies are seen in, so copies
- * are ranked, and a copy never replaces the row of a better one:
+ * are ranked, and a copy never replaces the row of a better one (its issue data is merged all
+ * the same: src/db/crawl-copy.ts):
  *
  *  3  a migrated copy with something in it (metadata.json, an issue file, a failure marker),
  *     and every per-user session (never a copy: its identity keeps the user);

@@ -83,8 +83,9 @@ export async function ingestSession(pool: Pool, ref: SessionRef, options: Ingest
           await client.query("SELECT set_config('ims.source_timezone', $1, true), set_config('jit', 'off', true)", [options.timezone]);
           await resetStaging(client);
           const facts = await sessionFacts(ref, contents, options.defaultUser, problems);
-          // Another copy of this crawl, a better one, is what its row says (src/files/crawl-copy.ts).
-          if (!(await claimCrawl(client, ref, contents, { name: facts.user_name, fromCopy: facts.metadata.user_from !== 'default' }))) {
+          // Another copy of this crawl, a better one, may be what its row says (src/files/crawl-copy.ts).
+          const claim = await claimCrawl(client, ref, contents, { name: facts.user_name, fromCopy: facts.metadata.user_from !== 'default' }, { contentHash, force: options.force });
+          if (claim === 'unchanged') {
             outcome.result = 'unchanged';
             return;
           }
@@ -116,6 +117,7 @@ export async function ingestSession(pool: Pool, ref: SessionRef, options: Ingest
             attachments_downloaded: contents.downloads.length,
             failed_issues: stats.rejected,
             content_hash: contentHash,
+            secondary: claim === 'lesser',
           });
           await stageProblems(client, problems.toRows());
 

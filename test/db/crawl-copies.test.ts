@@ -1,4 +1,4 @@
-import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { backfill, ingestMany, refreshAnalytics } from '../../src/ingest/backfill';
 import { discoverSessions } from '../../src/files/discover';
@@ -201,4 +201,30 @@ it('moves the row a migrated copy had before copies were one crawl to the crawl\
     SELECT cs.session_uuid, cs.layout, i.issue_id, i.crawl_count
     FROM ims.crawl_sessions cs JOIN ims.session_issues si USING (session_id) JOIN ims.issues i USING (issue_pk) ORDER BY i.issue_id`);
   expect(rows).toEqual(['330001', '330002'].map((issue_id) => ({ session_uuid: copy.uuid, layout: 'migrated', issue_id, crawl_count: 1 })));
+});
+
+it('takes an issue\'s newest file from whichever copy holds it, in any order', async () => {
+  // The original held two files of 330002 (a retry); the migration kept the older one.
+  const root = dir();
+  const newer = JSON.parse(readFileSync(join(root, S.S5, '330002_20251220_080008.json'), 'utf8'));
+  newer.status = 'Reopened';
+  newer.crawled_at = '2025-12-20T08:00:12.500000';
+  writeFileSync(join(root, S.S5, '330002_20251220_080012.json'), JSON.stringify(newer, null, 2));
+  const refs = (await discoverSessions(root)).filter((r) => r.folderName === 'ProSort_sort_memory_부족_20251220_080000');
+  const snaps = [];
+  for (const order of [refs, [...refs].reverse(), [...refs, ...refs]]) {
+    const db = await fresh();
+    const outcomes = await ingestMany(db.pool, order, { ...OPTIONS, concurrency: 1 });
+    // Each copy is merged once; loaded again unchanged, it is skipped.
+    expect(outcomes.map((o) => o.result)).toEqual(order.length === 2 ? ['ingested', 'ingested'] : ['ingested', 'ingested', 'unchanged', 'unchanged']);
+    snaps.push(await withoutAudit(db));
+  }
+  expect(snaps[1]).toEqual(snaps[0]);
+  expect(snaps[2]).toEqual(snaps[0]);
+  expect((snaps[0].issues as any[]).find((i) => i.issue_id === '330002')).toMatchObject({ status: 'Reopened', crawl_count: 1 });
+  // The crawl's links and counts are its migrated copy's (which holds the older file).
+  expect(snaps[0].session_issues).toEqual([
+    expect.objectContaining({ issue_id: '330001', source_file: 'issues/330001.json' }),
+    expect.objectContaining({ issue_id: '330002', source_file: 'issues/330002.json' }),
+  ]);
 });

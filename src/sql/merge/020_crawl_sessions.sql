@@ -14,7 +14,8 @@
 -- finds what the files said in metadata->'from_files'.
 -- crawl_related: metadata.json's flag, or true when the folder holds related issues.
 -- The user: a copy that names no user (shared layout, user_from 'default') keeps the user a
--- migrated copy of the same crawl gave the row (docs/column-mapping.md §2).
+-- migrated copy of the same crawl gave the row (docs/column-mapping.md §2.1). A lesser copy
+-- (stage_session.secondary) leaves the row as its best copy made it.
 INSERT INTO ims.crawl_sessions AS cs (
     session_uuid, user_id, product, original_query, parsed_query, query_language, max_results,
     crawl_related, status, started_at, completed_at, duration_seconds, total_issues_found,
@@ -32,7 +33,7 @@ SELECT st.session_uuid, u.user_id, st.product, st.original_query, st.parsed_quer
            'query_language', st.query_language, 'completed_at', t.completed_at)),
        st.layout, st.folder_name, st.content_hash
 FROM stage_session st
-JOIN ims.users u ON u.username = st.user_name
+JOIN ims.users u ON u.username = st.user_name AND NOT coalesce(st.secondary, false)
 CROSS JOIN LATERAL (
     SELECT count(DISTINCT sf.issue_id)::int AS total,
            count(DISTINCT sf.issue_id) FILTER (WHERE sf.crawl_order IS NOT NULL)::int AS crawled,
