@@ -245,14 +245,6 @@ TABLE ims.search_queries (
     CONSTRAINT search_queries_user_id_fkey FOREIGN KEY (user_id) REFERENCES ims.users(user_id)
 );
 
-TABLE ims.session_copies (
-    session_uuid character varying(100) NOT NULL,
-    data_path text NOT NULL,
-    content_hash text NOT NULL,
-    loaded_at timestamp with time zone NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    CONSTRAINT session_copies_pkey PRIMARY KEY (session_uuid, data_path)
-);
-
 TABLE ims.session_errors (
     error_id bigint NOT NULL DEFAULT nextval('ims.session_errors_error_id_seq'::regclass),
     session_id bigint NOT NULL,
@@ -375,7 +367,6 @@ CREATE UNIQUE INDEX issue_comments_pkey ON ims.issue_comments USING btree (comme
 CREATE UNIQUE INDEX issue_history_pkey ON ims.issue_history USING btree (history_id);
 CREATE UNIQUE INDEX issues_pkey ON ims.issues USING btree (issue_pk);
 CREATE UNIQUE INDEX search_queries_pkey ON ims.search_queries USING btree (query_id);
-CREATE UNIQUE INDEX session_copies_pkey ON ims.session_copies USING btree (session_uuid, data_path);
 CREATE UNIQUE INDEX session_errors_pkey ON ims.session_errors USING btree (error_id);
 CREATE UNIQUE INDEX session_issues_pkey ON ims.session_issues USING btree (session_issue_id);
 CREATE UNIQUE INDEX uq_queries_history_key ON ims.search_queries USING btree (history_key);

@@ -1,9 +1,10 @@
 -- 0011_query_history: the crawler's data/history/query_history.json and favorites.json in
 -- ims.search_queries, matched to the sessions they describe (docs/input-format.md §11,
 -- docs/column-mapping.md §4).
--- Reads/writes: ims.session_copies (new), ims.search_queries (new columns), ims.crawl_sessions (query columns and times
+-- Reads/writes: ims.search_queries (new columns), ims.crawl_sessions (query columns and times
 -- of matched sessions, through ims.match_query_history); ims.attachments gains
--- download_url_crawled_at (which crawl download_url comes from, merge/080).
+-- download_url_crawled_at (which crawl download_url comes from, merge/080);
+-- ims_ingest.session_copies (new: the loader's bookkeeping of lesser copies, not data).
 --
 -- search_queries then holds two kinds of rows, one per crawl at most:
 --  * a history row (history_key NOT NULL): one entry of the history files, natural key
@@ -30,14 +31,14 @@ COMMENT ON COLUMN ims.attachments.download_url_crawled_at IS 'crawled_at of the 
 
 -- The lesser copies of a crawl (src/files/crawl-copy.ts) whose issue data was merged, with
 -- the fingerprint they had: an unchanged lesser copy is not read again.
-CREATE TABLE ims.session_copies (
+CREATE TABLE ims_ingest.session_copies (
     session_uuid VARCHAR(100) NOT NULL,
     data_path    TEXT NOT NULL,
     content_hash TEXT NOT NULL,
     loaded_at    TIMESTAMPTZ NOT NULL DEFAULT CURRENT_TIMESTAMP,
     PRIMARY KEY (session_uuid, data_path)
 );
-COMMENT ON TABLE ims.session_copies IS 'Lesser copies of a crawl (a shared original of a migrated copy) and the fingerprint their issue data was merged with';
+COMMENT ON TABLE ims_ingest.session_copies IS 'Lesser copies of a crawl (a shared original of a migrated copy) and the fingerprint their issue data was merged with';
 
 -- Pairs (history row, session) that describe the same crawl, for history rows whose start is
 -- in [p_from - 30 s, p_to + 30 s] (exact for sessions starting in [p_from - 20 s, p_to + 20 s]).
