@@ -9,6 +9,8 @@ import { backfill, refreshAnalytics } from './ingest/backfill';
 import { SessionRef } from './ingest/discover';
 import { applyMigrations } from './ingest/migrate';
 import { SessionOutcome } from './ingest/session';
+import { searchLocale, searchLocaleWarnings } from './ingest/search-locale';
+import { searchCommand } from './search-command';
 import { runDaemon } from './daemon';
 import { Metrics, serveMetrics } from './metrics';
 import { backfillSucceeded, formatOutcome, formatSummary } from './summary';
@@ -102,8 +104,10 @@ export function buildCli(argv: string[]): Argv {
       (args) =>
         withDatabase(args as GlobalArgs, async (db) => {
           const result = await applyMigrations(db.pool);
+          const warnings = searchLocaleWarnings(await searchLocale(db.pool));
+          for (const w of warnings) log(`migrate: warning: ${w}`);
           const text = result.applied.length ? `applied ${result.applied.join(', ')}` : 'schema is up to date';
-          if ((args as GlobalArgs).json) process.stdout.write(`${JSON.stringify(result)}\n`);
+          if ((args as GlobalArgs).json) process.stdout.write(`${JSON.stringify({ ...result, warnings })}\n`);
           else process.stdout.write(`migrate: ${text} (version ${result.current})\n`);
           return 0;
         }),
@@ -205,7 +209,8 @@ export function buildCli(argv: string[]): Argv {
           }),
         ),
     )
-    .demandCommand(1, 'name a command: migrate, backfill, watch, analytics, db (see --help)')
+    .command(searchCommand(withDatabase))
+    .demandCommand(1, 'name a command: migrate, backfill, watch, analytics, search, db (see --help)')
     .strict()
     .epilogue(epilogue)
     .help()
