@@ -322,7 +322,7 @@ CREATE INDEX idx_attachments_downloaded ON ims.attachments USING btree (download
 CREATE INDEX idx_attachments_file_type ON ims.attachments USING btree (file_type);
 CREATE UNIQUE INDEX idx_attachments_issue_pk ON ims.attachments USING btree (issue_pk, attachment_key);
 CREATE INDEX idx_attachments_session_id ON ims.attachments USING btree (session_id);
-CREATE INDEX idx_attachments_text_bigram ON ims.attachments USING gin (ims.search_bigrams(extracted_text) COLLATE "C");
+CREATE INDEX idx_attachments_text_bigram ON ims.attachments USING gin (ims.search_bigrams(extracted_text));
 CREATE INDEX idx_attachments_text_fts ON ims.attachments USING gin (to_tsvector('english'::regconfig, extracted_text));
 CREATE INDEX idx_audit_action ON ONLY ims.audit_log USING btree (action);
 CREATE INDEX idx_audit_created_at ON ONLY ims.audit_log USING btree (created_at DESC);
@@ -330,7 +330,7 @@ CREATE INDEX idx_audit_resource_type ON ONLY ims.audit_log USING btree (resource
 CREATE INDEX idx_audit_user_id ON ONLY ims.audit_log USING btree (user_id);
 CREATE INDEX idx_comments_author ON ims.issue_comments USING btree (author);
 CREATE INDEX idx_comments_commented_at ON ims.issue_comments USING btree (commented_at DESC);
-CREATE INDEX idx_comments_content_bigram ON ims.issue_comments USING gin (ims.search_bigrams(content) COLLATE "C");
+CREATE INDEX idx_comments_content_bigram ON ims.issue_comments USING gin (ims.search_bigrams(content));
 CREATE UNIQUE INDEX idx_comments_issue_pk ON ims.issue_comments USING btree (issue_pk, comment_key);
 CREATE INDEX idx_errors_error_type ON ims.session_errors USING btree (error_type);
 CREATE INDEX idx_errors_occurred_at ON ims.session_errors USING btree (occurred_at DESC);
@@ -339,8 +339,8 @@ CREATE INDEX idx_errors_severity ON ims.session_errors USING btree (severity);
 CREATE INDEX idx_history_change_type ON ims.issue_history USING btree (change_type);
 CREATE INDEX idx_history_changed_at ON ims.issue_history USING btree (changed_at DESC);
 CREATE UNIQUE INDEX idx_history_issue_pk ON ims.issue_history USING btree (issue_pk, entry_hash);
-CREATE INDEX idx_issue_search_description_bigram ON ims.issue_search_text USING gin (ims.search_bigrams(description) COLLATE "C");
-CREATE INDEX idx_issue_search_title_bigram ON ims.issue_search_text USING gin (ims.search_bigrams(title) COLLATE "C");
+CREATE INDEX idx_issue_search_description_bigram ON ims.issue_search_text USING gin (ims.search_bigrams(description));
+CREATE INDEX idx_issue_search_title_bigram ON ims.issue_search_text USING gin (ims.search_bigrams(title));
 CREATE INDEX idx_issues_description_fts ON ims.issues USING gin (to_tsvector('english'::regconfig, description));
 CREATE INDEX idx_issues_full_data ON ims.issues USING gin (full_data);
 CREATE UNIQUE INDEX idx_issues_issue_id ON ims.issues USING btree (issue_id);
@@ -770,12 +770,12 @@ END;
 $function$
 ;
 CREATE OR REPLACE FUNCTION ims.search_bigrams(body text)
- RETURNS text[]
+ RETURNS tsvector
  LANGUAGE sql
  IMMUTABLE PARALLEL SAFE
 AS $function$
-    SELECT CASE WHEN length(body) > 1000000 THEN ARRAY[E'\x01']
-                ELSE string_to_array(regexp_replace(translate(lower(body), E'\x01', E'\x02'), '.', E'\\&\x01\\&', 'g'), E'\x01')
+    SELECT CASE WHEN octet_length(body) > 250000 THEN array_to_tsvector(ARRAY[E'\x01'])
+                ELSE array_to_tsvector(string_to_array(regexp_replace(translate(lower(body), E'\x01', E'\x02'), '.', E'\\&\x01\\&', 'g'), E'\x01'))
            END
 $function$
 ;
@@ -864,11 +864,14 @@ AS $function$
 $function$
 ;
 CREATE OR REPLACE FUNCTION ims.search_query_bigrams(q text)
- RETURNS text[]
+ RETURNS tsquery
  LANGUAGE sql
  IMMUTABLE PARALLEL SAFE
 AS $function$
-    SELECT CASE WHEN cardinality(b) > 2 THEN b[2:cardinality(b) - 1] END
+    SELECT CASE WHEN cardinality(b) > 2 THEN
+               array_to_string(ARRAY(SELECT '''' || replace(replace(p, '\', '\\'), '''', '''''') || ''''
+                                     FROM unnest(b[2:cardinality(b) - 1]) AS p), ' & ')::tsquery
+           END
     FROM (SELECT string_to_array(regexp_replace(translate(lower(q), E'\x01', E'\x02'), '.', E'\\&\x01\\&', 'g'), E'\x01') AS b) s
 $function$
 ;
@@ -887,25 +890,25 @@ AS $function$
     WHERE a.p > 0
 $function$
 ;
-CREATE OR REPLACE FUNCTION ims.search_term_hits(pattern text, pairs text[], candidates bigint[] DEFAULT NULL::bigint[])
+CREATE OR REPLACE FUNCTION ims.search_term_hits(pattern text, pairs tsquery, candidates bigint[] DEFAULT NULL::bigint[])
  RETURNS TABLE(issue_pk bigint, field smallint)
  LANGUAGE sql
  STABLE PARALLEL SAFE
 AS $function$
     SELECT s.issue_pk, 1::smallint FROM ims.issue_search_text s
-    WHERE (pairs IS NULL OR ims.search_bigrams(s.title) COLLATE "C" @> pairs OR ims.search_bigrams(s.title) COLLATE "C" @> ARRAY[E'\x01'])
+    WHERE (pairs IS NULL OR ims.search_bigrams(s.title) @@ pairs OR ims.search_bigrams(s.title) @@ E'''\x01'''::tsquery)
       AND s.title ILIKE pattern AND (candidates IS NULL OR s.issue_pk = ANY (candidates))
     UNION ALL
     SELECT s.issue_pk, 2::smallint FROM ims.issue_search_text s
-    WHERE (pairs IS NULL OR ims.search_bigrams(s.description) COLLATE "C" @> pairs OR ims.search_bigrams(s.description) COLLATE "C" @> ARRAY[E'\x01'])
+    WHERE (pairs IS NULL OR ims.search_bigrams(s.description) @@ pairs OR ims.search_bigrams(s.description) @@ E'''\x01'''::tsquery)
       AND s.description ILIKE pattern AND (candidates IS NULL OR s.issue_pk = ANY (candidates))
     UNION ALL
     SELECT c.issue_pk, 3::smallint FROM ims.issue_comments c
-    WHERE (pairs IS NULL OR ims.search_bigrams(c.content) COLLATE "C" @> pairs OR ims.search_bigrams(c.content) COLLATE "C" @> ARRAY[E'\x01'])
+    WHERE (pairs IS NULL OR ims.search_bigrams(c.content) @@ pairs OR ims.search_bigrams(c.content) @@ E'''\x01'''::tsquery)
       AND c.content ILIKE pattern AND (candidates IS NULL OR c.issue_pk = ANY (candidates))
     UNION ALL
     SELECT a.issue_pk, 4::smallint FROM ims.attachments a
-    WHERE (pairs IS NULL OR ims.search_bigrams(a.extracted_text) COLLATE "C" @> pairs OR ims.search_bigrams(a.extracted_text) COLLATE "C" @> ARRAY[E'\x01'])
+    WHERE (pairs IS NULL OR ims.search_bigrams(a.extracted_text) @@ pairs OR ims.search_bigrams(a.extracted_text) @@ E'''\x01'''::tsquery)
       AND a.extracted_text ILIKE pattern AND (candidates IS NULL OR a.issue_pk = ANY (candidates))
 $function$
 ;

@@ -112,7 +112,7 @@ describe('over 3,000 generated issues', () => {
     expect(inner).toContain('Bitmap Index Scan on idx_comments_content_bigram');
   });
 
-  it('keeps the side table equal to ims.issues through updates and deletes, and finds a text over 1,000,000 characters', async () => {
+  it('keeps the side table equal to ims.issues through updates and deletes, and finds a text over 250,000 bytes (indexed as one marker key)', async () => {
     await db.pool.query(`UPDATE ims.issues SET title = 'renamed 재명명' WHERE issue_id = '9000001'`);
     await db.pool.query(`UPDATE ims.issues SET description = NULL WHERE issue_id = '9000002'`);
     await db.pool.query(`DELETE FROM ims.issues WHERE issue_id = '9000003'`);
@@ -122,8 +122,10 @@ describe('over 3,000 generated issues', () => {
     );
     expect(diff.rows[0].n).toBe(0);
     expect(await searchIds(db.pool, '재명명')).toEqual(['9000001']);
-    const long = `${'가나다라 '.repeat(250_001)}희귀한장애`;
+    const long = `${'가나다라 '.repeat(25_000)}희귀한장애`;
     await db.pool.query(`UPDATE ims.issues SET description = $1 WHERE issue_id = '9000004'`, [long]);
+    const marker = await db.pool.query(`SELECT ims.search_bigrams(s.description) = array_to_tsvector(ARRAY[E'\\x01']) AS m FROM ims.issue_search_text s JOIN ims.issues i USING (issue_pk) WHERE i.issue_id = '9000004'`);
+    expect(marker.rows[0].m).toBe(true);
     expect(await searchIds(db.pool, '희귀한장애')).toEqual(['9000004']);
     expect(await searchIds(db.pool, '희귀한장애')).toEqual(await ilikeIds(db.pool, ['희귀한장애']));
   });

@@ -4,17 +4,21 @@
 -- title and description by triggers), bigram GIN indexes on it, on ims.issue_comments.content
 -- and ims.attachments.extracted_text; drops six 0003 indexes; creates the search functions.
 --
--- How it finds everything (docs/schema.md §3): ims.search_bigrams(text) is every pair of
--- adjacent characters of lower(text) (plus its first and last character). If lower(text)
--- contains lower(q) -- which is what `text ILIKE '%q%'` tests on a UTF-8 database -- then
--- every pair of q is a pair of text, so `bigrams(text) @> pairs(q)` never loses a match, and
--- the exact ILIKE on the few rows the index returns removes the rest. No word splitting, no
+-- How it finds everything (docs/schema.md §3): ims.search_bigrams(text) is a tsvector whose
+-- lexemes are every pair of adjacent characters of lower(text) (plus its first and last
+-- character). If lower(text) contains lower(q) -- which is what `text ILIKE '%q%'` tests on a
+-- UTF-8 database -- then every pair of q is a pair of text, so `bigrams(text) @@ pair1 & pair2
+-- & ...` never loses a match, and the exact ILIKE on the few rows the index returns removes
+-- the rest. No word splitting, no
 -- parser, no character classes: Hangul with particles glued on (에러가), Japanese without
 -- spaces (エラーが), digits and symbols (ORA-600, -4041) are all pairs like any other. Terms
 -- of one character have no pair and are found by ILIKE alone (a sequential scan).
--- Texts over 1,000,000 characters are indexed as the one key U+0001 (a character the pairs
--- never contain): every search rechecks those rows, so they are found without the array of a
--- huge text being built during a load.
+-- A tsvector holds at most 1 MB of lexemes (and array_to_tsvector does not check), so texts
+-- over 250,000 bytes are indexed as the one key U+0001 (a character the pairs never contain):
+-- every search rechecks those rows with ILIKE, so they are still found.
+-- Why tsvector and not text[]: the same keys cost about 20% less CPU to index, because
+-- array_to_tsvector sorts and de-duplicates them in C before GIN sees them (measured on 20,000
+-- rows of bench text: 1.85 s against 2.22 s of backend CPU; trigram + 'simple' 1.83 s).
 --
 -- Why a side table for issues: every re-crawl rewrites the issue row (full_data changes), and
 -- a rewritten row is re-entered into every index on ims.issues, whether its title changed or
@@ -39,22 +43,27 @@ DROP INDEX ims.idx_issues_title_trgm, ims.idx_issues_description_trgm, ims.idx_c
 -- One SQL expression, which PostgreSQL inlines into index expressions and queries: '.' matches
 -- any one character (newline included) and is written twice with U+0001 between, so
 -- "abc" -> "a|ab|bc|c" -> {a,ab,bc,c}. U+0001 in the text becomes U+0002 first, on both
--- sides of a comparison alike, so it cannot split a pair.
+-- sides of a comparison alike, so it cannot split a pair. octet_length reads the stored size
+-- (no decompression); lower() at most doubles the bytes, so the lexemes stay under 1 MB.
 CREATE FUNCTION ims.search_bigrams(body text)
-RETURNS text[]
+RETURNS tsvector
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    SELECT CASE WHEN length(body) > 1000000 THEN ARRAY[E'\x01']
-                ELSE string_to_array(regexp_replace(translate(lower(body), E'\x01', E'\x02'), '.', E'\\&\x01\\&', 'g'), E'\x01')
+    SELECT CASE WHEN octet_length(body) > 250000 THEN array_to_tsvector(ARRAY[E'\x01'])
+                ELSE array_to_tsvector(string_to_array(regexp_replace(translate(lower(body), E'\x01', E'\x02'), '.', E'\\&\x01\\&', 'g'), E'\x01'))
            END
 $$;
-COMMENT ON FUNCTION ims.search_bigrams(text) IS 'Index keys for substring search: every two adjacent characters of lower(body), and its first and last; {U+0001} for texts over 1,000,000 characters';
+COMMENT ON FUNCTION ims.search_bigrams(text) IS 'Index keys for substring search: every two adjacent characters of lower(body), and its first and last; the one key U+0001 for texts over 250,000 bytes';
 
--- The pairs a text must contain to contain q: search_bigrams without the lone first and last
--- character (those are not pairs of q inside a longer text). NULL when q has no pair.
+-- The pairs a text must contain to contain q, AND'ed: search_bigrams' keys without the lone
+-- first and last character (not pairs of q inside a longer text), each quoted as a tsquery
+-- lexeme ('' and \ escaped; nothing is normalised). NULL when q has no pair.
 CREATE FUNCTION ims.search_query_bigrams(q text)
-RETURNS text[]
+RETURNS tsquery
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    SELECT CASE WHEN cardinality(b) > 2 THEN b[2:cardinality(b) - 1] END
+    SELECT CASE WHEN cardinality(b) > 2 THEN
+               array_to_string(ARRAY(SELECT '''' || replace(replace(p, '\', '\\'), '''', '''''') || ''''
+                                     FROM unnest(b[2:cardinality(b) - 1]) AS p), ' & ')::tsquery
+           END
     FROM (SELECT string_to_array(regexp_replace(translate(lower(q), E'\x01', E'\x02'), '.', E'\\&\x01\\&', 'g'), E'\x01') AS b) s
 $$;
 
@@ -91,12 +100,10 @@ CREATE TRIGGER trg_issues_search_text_update AFTER UPDATE OF title, description 
     FOR EACH ROW WHEN (OLD.title IS DISTINCT FROM NEW.title OR OLD.description IS DISTINCT FROM NEW.description)
     EXECUTE FUNCTION ims.issue_search_text_sync();
 
--- COLLATE "C": keys are compared bytewise (memcmp) instead of through the database's
--- collation; equality, all that @> needs, is the same either way.
-CREATE INDEX idx_issue_search_title_bigram ON ims.issue_search_text USING GIN ((ims.search_bigrams(title)) COLLATE "C");
-CREATE INDEX idx_issue_search_description_bigram ON ims.issue_search_text USING GIN ((ims.search_bigrams(description)) COLLATE "C");
-CREATE INDEX idx_comments_content_bigram ON ims.issue_comments USING GIN ((ims.search_bigrams(content)) COLLATE "C");
-CREATE INDEX idx_attachments_text_bigram ON ims.attachments USING GIN ((ims.search_bigrams(extracted_text)) COLLATE "C");
+CREATE INDEX idx_issue_search_title_bigram ON ims.issue_search_text USING GIN (ims.search_bigrams(title));
+CREATE INDEX idx_issue_search_description_bigram ON ims.issue_search_text USING GIN (ims.search_bigrams(description));
+CREATE INDEX idx_comments_content_bigram ON ims.issue_comments USING GIN (ims.search_bigrams(content));
+CREATE INDEX idx_attachments_text_bigram ON ims.attachments USING GIN (ims.search_bigrams(extracted_text));
 
 -- The terms of a query, in order, each once (case-insensitively): "a quoted phrase" is one
 -- term, exactly as written (an unclosed quote runs to the end); outside quotes, runs of
@@ -120,23 +127,23 @@ $$;
 -- candidates: only these issues (NULL: all). A SQL function the planner inlines, so with
 -- constant arguments (EXECUTE ... USING, or a literal in EXPLAIN) each branch is a bitmap
 -- scan of its bigram index, OR'ed with the U+0001 key of over-long texts.
-CREATE FUNCTION ims.search_term_hits(pattern text, pairs text[], candidates bigint[] DEFAULT NULL)
+CREATE FUNCTION ims.search_term_hits(pattern text, pairs tsquery, candidates bigint[] DEFAULT NULL)
 RETURNS TABLE (issue_pk bigint, field smallint)
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
     SELECT s.issue_pk, 1::smallint FROM ims.issue_search_text s
-    WHERE (pairs IS NULL OR ims.search_bigrams(s.title) COLLATE "C" @> pairs OR ims.search_bigrams(s.title) COLLATE "C" @> ARRAY[E'\x01'])
+    WHERE (pairs IS NULL OR ims.search_bigrams(s.title) @@ pairs OR ims.search_bigrams(s.title) @@ E'''\x01'''::tsquery)
       AND s.title ILIKE pattern AND (candidates IS NULL OR s.issue_pk = ANY (candidates))
     UNION ALL
     SELECT s.issue_pk, 2::smallint FROM ims.issue_search_text s
-    WHERE (pairs IS NULL OR ims.search_bigrams(s.description) COLLATE "C" @> pairs OR ims.search_bigrams(s.description) COLLATE "C" @> ARRAY[E'\x01'])
+    WHERE (pairs IS NULL OR ims.search_bigrams(s.description) @@ pairs OR ims.search_bigrams(s.description) @@ E'''\x01'''::tsquery)
       AND s.description ILIKE pattern AND (candidates IS NULL OR s.issue_pk = ANY (candidates))
     UNION ALL
     SELECT c.issue_pk, 3::smallint FROM ims.issue_comments c
-    WHERE (pairs IS NULL OR ims.search_bigrams(c.content) COLLATE "C" @> pairs OR ims.search_bigrams(c.content) COLLATE "C" @> ARRAY[E'\x01'])
+    WHERE (pairs IS NULL OR ims.search_bigrams(c.content) @@ pairs OR ims.search_bigrams(c.content) @@ E'''\x01'''::tsquery)
       AND c.content ILIKE pattern AND (candidates IS NULL OR c.issue_pk = ANY (candidates))
     UNION ALL
     SELECT a.issue_pk, 4::smallint FROM ims.attachments a
-    WHERE (pairs IS NULL OR ims.search_bigrams(a.extracted_text) COLLATE "C" @> pairs OR ims.search_bigrams(a.extracted_text) COLLATE "C" @> ARRAY[E'\x01'])
+    WHERE (pairs IS NULL OR ims.search_bigrams(a.extracted_text) @@ pairs OR ims.search_bigrams(a.extracted_text) @@ E'''\x01'''::tsquery)
       AND a.extracted_text ILIKE pattern AND (candidates IS NULL OR a.issue_pk = ANY (candidates))
 $$;
 
