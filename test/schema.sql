@@ -771,12 +771,14 @@ $function$
 ;
 CREATE OR REPLACE FUNCTION ims.search_bigrams(body text)
  RETURNS tsvector
- LANGUAGE sql
- IMMUTABLE PARALLEL SAFE
+ LANGUAGE plpgsql
+ IMMUTABLE PARALLEL SAFE COST 1000
 AS $function$
-    SELECT CASE WHEN octet_length(body) > 250000 THEN array_to_tsvector(ARRAY[E'\x01'])
+BEGIN
+    RETURN CASE WHEN octet_length(body) > 250000 THEN array_to_tsvector(ARRAY[E'\x01'])
                 ELSE array_to_tsvector(string_to_array(regexp_replace(translate(lower(body), E'\x01', E'\x02'), '.', E'\\&\x01\\&', 'g'), E'\x01'))
-           END
+           END;
+END
 $function$
 ;
 CREATE OR REPLACE FUNCTION ims.search_issues(query text, product_filter text DEFAULT NULL::text, status_filter text DEFAULT NULL::text, since timestamp with time zone DEFAULT NULL::timestamp with time zone, until timestamp with time zone DEFAULT NULL::timestamp with time zone, max_results integer DEFAULT 50)
@@ -789,6 +791,7 @@ DECLARE
     terms text[] := ims.search_terms(query);
     k bigint;
     term text;
+    exact boolean;
     hit_pk bigint[];
     hit_field smallint[];
     cand bigint[];
@@ -802,9 +805,12 @@ BEGIN
     -- Longest (most selective) terms first; EXECUTE plans each with its values, so the
     -- planner sees the pairs and picks the bigram indexes.
     FOR k, term IN SELECT n, t FROM unnest(terms) WITH ORDINALITY AS u (t, n) ORDER BY length(t) DESC, n LOOP
-        EXECUTE 'SELECT array_agg(issue_pk), array_agg(field) FROM (SELECT DISTINCT issue_pk, field FROM ims.search_term_hits($1, $2, $3)) h'
+        -- ILIKE on a UTF-8 database is lower(text) LIKE lower(pattern), so a pair found is a
+        -- match (unless U+0001/U+0002, which search_bigrams folds together, are in the term).
+        exact := getdatabaseencoding() = 'UTF8' AND length(lower(term)) = 2 AND term !~ E'[\x01\x02]';
+        EXECUTE 'SELECT array_agg(issue_pk), array_agg(field) FROM (SELECT DISTINCT issue_pk, field FROM ims.search_term_hits($1, $2, $3, $4)) h'
             INTO hit_pk, hit_field
-            USING ims.search_like_pattern(term), ims.search_query_bigrams(term), cand;
+            USING ims.search_like_pattern(term), ims.search_query_bigrams(term), cand, exact;
         IF hit_pk IS NULL THEN
             RETURN;
         END IF;
@@ -821,7 +827,7 @@ BEGIN
                array_agg(DISTINCT h.f) AS fields,
                min(h.f) FILTER (WHERE h.k = 1) AS first_field
         FROM unnest(all_pk, all_field, all_k) AS h (pk, f, k)
-        WHERE h.pk = ANY (cand)
+        JOIN unnest(cand) AS c (pk) ON c.pk = h.pk     -- a hash join; `= ANY (cand)` scans the array per row
         GROUP BY h.pk
     ), ranked AS (
         SELECT i.issue_pk, i.issue_id, i.title, i.description, i.status, i.product, i.registered_date,
@@ -890,26 +896,42 @@ AS $function$
     WHERE a.p > 0
 $function$
 ;
-CREATE OR REPLACE FUNCTION ims.search_term_hits(pattern text, pairs tsquery, candidates bigint[] DEFAULT NULL::bigint[])
+CREATE OR REPLACE FUNCTION ims.search_term_hits(pattern text, pairs tsquery, candidates bigint[] DEFAULT NULL::bigint[], exact boolean DEFAULT false)
  RETURNS TABLE(issue_pk bigint, field smallint)
  LANGUAGE sql
  STABLE PARALLEL SAFE
 AS $function$
     SELECT s.issue_pk, 1::smallint FROM ims.issue_search_text s
-    WHERE (pairs IS NULL OR ims.search_bigrams(s.title) @@ pairs OR ims.search_bigrams(s.title) @@ E'''\x01'''::tsquery)
-      AND s.title ILIKE pattern AND (candidates IS NULL OR s.issue_pk = ANY (candidates))
+    WHERE pairs IS NOT NULL AND ims.search_bigrams(s.title) @@ pairs AND (exact OR s.title ILIKE pattern)
+      AND (candidates IS NULL OR s.issue_pk = ANY (candidates))
+    UNION ALL
+    SELECT s.issue_pk, 1::smallint FROM ims.issue_search_text s
+    WHERE (pairs IS NULL OR ims.search_bigrams(s.title) @@ E'''\x01'''::tsquery) AND s.title ILIKE pattern
+      AND (candidates IS NULL OR s.issue_pk = ANY (candidates))
     UNION ALL
     SELECT s.issue_pk, 2::smallint FROM ims.issue_search_text s
-    WHERE (pairs IS NULL OR ims.search_bigrams(s.description) @@ pairs OR ims.search_bigrams(s.description) @@ E'''\x01'''::tsquery)
-      AND s.description ILIKE pattern AND (candidates IS NULL OR s.issue_pk = ANY (candidates))
+    WHERE pairs IS NOT NULL AND ims.search_bigrams(s.description) @@ pairs AND (exact OR s.description ILIKE pattern)
+      AND (candidates IS NULL OR s.issue_pk = ANY (candidates))
+    UNION ALL
+    SELECT s.issue_pk, 2::smallint FROM ims.issue_search_text s
+    WHERE (pairs IS NULL OR ims.search_bigrams(s.description) @@ E'''\x01'''::tsquery) AND s.description ILIKE pattern
+      AND (candidates IS NULL OR s.issue_pk = ANY (candidates))
     UNION ALL
     SELECT c.issue_pk, 3::smallint FROM ims.issue_comments c
-    WHERE (pairs IS NULL OR ims.search_bigrams(c.content) @@ pairs OR ims.search_bigrams(c.content) @@ E'''\x01'''::tsquery)
-      AND c.content ILIKE pattern AND (candidates IS NULL OR c.issue_pk = ANY (candidates))
+    WHERE pairs IS NOT NULL AND ims.search_bigrams(c.content) @@ pairs AND (exact OR c.content ILIKE pattern)
+      AND (candidates IS NULL OR c.issue_pk = ANY (candidates))
+    UNION ALL
+    SELECT c.issue_pk, 3::smallint FROM ims.issue_comments c
+    WHERE (pairs IS NULL OR ims.search_bigrams(c.content) @@ E'''\x01'''::tsquery) AND c.content ILIKE pattern
+      AND (candidates IS NULL OR c.issue_pk = ANY (candidates))
     UNION ALL
     SELECT a.issue_pk, 4::smallint FROM ims.attachments a
-    WHERE (pairs IS NULL OR ims.search_bigrams(a.extracted_text) @@ pairs OR ims.search_bigrams(a.extracted_text) @@ E'''\x01'''::tsquery)
-      AND a.extracted_text ILIKE pattern AND (candidates IS NULL OR a.issue_pk = ANY (candidates))
+    WHERE pairs IS NOT NULL AND ims.search_bigrams(a.extracted_text) @@ pairs AND (exact OR a.extracted_text ILIKE pattern)
+      AND (candidates IS NULL OR a.issue_pk = ANY (candidates))
+    UNION ALL
+    SELECT a.issue_pk, 4::smallint FROM ims.attachments a
+    WHERE (pairs IS NULL OR ims.search_bigrams(a.extracted_text) @@ E'''\x01'''::tsquery) AND a.extracted_text ILIKE pattern
+      AND (candidates IS NULL OR a.issue_pk = ANY (candidates))
 $function$
 ;
 CREATE OR REPLACE FUNCTION ims.search_terms(query text)

@@ -40,17 +40,22 @@
 DROP INDEX ims.idx_issues_title_trgm, ims.idx_issues_description_trgm, ims.idx_comments_content_trgm,
     ims.idx_issues_title_simple_fts, ims.idx_issues_description_simple_fts, ims.idx_attachments_text_simple_fts;
 
--- One SQL expression, which PostgreSQL inlines into index expressions and queries: '.' matches
--- any one character (newline included) and is written twice with U+0001 between, so
+-- '.' matches any one character (newline included) and is written twice with U+0001 between, so
 -- "abc" -> "a|ab|bc|c" -> {a,ab,bc,c}. U+0001 in the text becomes U+0002 first, on both
 -- sides of a comparison alike, so it cannot split a pair. octet_length reads the stored size
 -- (no decompression); lower() at most doubles the bytes, so the lexemes stay under 1 MB.
+-- PL/pgSQL, not an inlinable SQL function, for its COST: inlined, the planner costs the
+-- expression as a few cheap operators and picks a sequential scan that computes it for every
+-- row (about 100 us for 300 characters) over the bigram index; the call itself costs no more
+-- (a simple expression: 2.0-2.2 s of CPU for 20,000 rows either way).
 CREATE FUNCTION ims.search_bigrams(body text)
 RETURNS tsvector
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    SELECT CASE WHEN octet_length(body) > 250000 THEN array_to_tsvector(ARRAY[E'\x01'])
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE COST 1000 AS $$
+BEGIN
+    RETURN CASE WHEN octet_length(body) > 250000 THEN array_to_tsvector(ARRAY[E'\x01'])
                 ELSE array_to_tsvector(string_to_array(regexp_replace(translate(lower(body), E'\x01', E'\x02'), '.', E'\\&\x01\\&', 'g'), E'\x01'))
-           END
+           END;
+END
 $$;
 COMMENT ON FUNCTION ims.search_bigrams(text) IS 'Index keys for substring search: every two adjacent characters of lower(body), and its first and last; the one key U+0001 for texts over 250,000 bytes';
 
@@ -124,27 +129,45 @@ $$;
 -- The issues whose title (field 1), description (2), a comment (3) or an attachment's text (4)
 -- contains one term. pattern: ims.search_like_pattern(term); pairs: ims.search_query_bigrams
 -- (term), NULL for a term of one character (then ILIKE alone, a sequential scan);
--- candidates: only these issues (NULL: all). A SQL function the planner inlines, so with
--- constant arguments (EXECUTE ... USING, or a literal in EXPLAIN) each branch is a bitmap
--- scan of its bigram index, OR'ed with the U+0001 key of over-long texts.
-CREATE FUNCTION ims.search_term_hits(pattern text, pairs tsquery, candidates bigint[] DEFAULT NULL)
+-- candidates: only these issues (NULL: all); exact: the pairs alone decide (a term of two
+-- characters: its one pair is in the index exactly when lower(text) contains it), no ILIKE.
+-- A SQL function the planner inlines, so with constant arguments (EXECUTE ... USING, or
+-- literals in EXPLAIN) the branches whose condition folds to false vanish and each field is a
+-- bitmap scan of its bigram index, plus one for the U+0001 key of over-long texts.
+CREATE FUNCTION ims.search_term_hits(pattern text, pairs tsquery, candidates bigint[] DEFAULT NULL, exact boolean DEFAULT false)
 RETURNS TABLE (issue_pk bigint, field smallint)
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
     SELECT s.issue_pk, 1::smallint FROM ims.issue_search_text s
-    WHERE (pairs IS NULL OR ims.search_bigrams(s.title) @@ pairs OR ims.search_bigrams(s.title) @@ E'''\x01'''::tsquery)
-      AND s.title ILIKE pattern AND (candidates IS NULL OR s.issue_pk = ANY (candidates))
+    WHERE pairs IS NOT NULL AND ims.search_bigrams(s.title) @@ pairs AND (exact OR s.title ILIKE pattern)
+      AND (candidates IS NULL OR s.issue_pk = ANY (candidates))
+    UNION ALL
+    SELECT s.issue_pk, 1::smallint FROM ims.issue_search_text s
+    WHERE (pairs IS NULL OR ims.search_bigrams(s.title) @@ E'''\x01'''::tsquery) AND s.title ILIKE pattern
+      AND (candidates IS NULL OR s.issue_pk = ANY (candidates))
     UNION ALL
     SELECT s.issue_pk, 2::smallint FROM ims.issue_search_text s
-    WHERE (pairs IS NULL OR ims.search_bigrams(s.description) @@ pairs OR ims.search_bigrams(s.description) @@ E'''\x01'''::tsquery)
-      AND s.description ILIKE pattern AND (candidates IS NULL OR s.issue_pk = ANY (candidates))
+    WHERE pairs IS NOT NULL AND ims.search_bigrams(s.description) @@ pairs AND (exact OR s.description ILIKE pattern)
+      AND (candidates IS NULL OR s.issue_pk = ANY (candidates))
+    UNION ALL
+    SELECT s.issue_pk, 2::smallint FROM ims.issue_search_text s
+    WHERE (pairs IS NULL OR ims.search_bigrams(s.description) @@ E'''\x01'''::tsquery) AND s.description ILIKE pattern
+      AND (candidates IS NULL OR s.issue_pk = ANY (candidates))
     UNION ALL
     SELECT c.issue_pk, 3::smallint FROM ims.issue_comments c
-    WHERE (pairs IS NULL OR ims.search_bigrams(c.content) @@ pairs OR ims.search_bigrams(c.content) @@ E'''\x01'''::tsquery)
-      AND c.content ILIKE pattern AND (candidates IS NULL OR c.issue_pk = ANY (candidates))
+    WHERE pairs IS NOT NULL AND ims.search_bigrams(c.content) @@ pairs AND (exact OR c.content ILIKE pattern)
+      AND (candidates IS NULL OR c.issue_pk = ANY (candidates))
+    UNION ALL
+    SELECT c.issue_pk, 3::smallint FROM ims.issue_comments c
+    WHERE (pairs IS NULL OR ims.search_bigrams(c.content) @@ E'''\x01'''::tsquery) AND c.content ILIKE pattern
+      AND (candidates IS NULL OR c.issue_pk = ANY (candidates))
     UNION ALL
     SELECT a.issue_pk, 4::smallint FROM ims.attachments a
-    WHERE (pairs IS NULL OR ims.search_bigrams(a.extracted_text) @@ pairs OR ims.search_bigrams(a.extracted_text) @@ E'''\x01'''::tsquery)
-      AND a.extracted_text ILIKE pattern AND (candidates IS NULL OR a.issue_pk = ANY (candidates))
+    WHERE pairs IS NOT NULL AND ims.search_bigrams(a.extracted_text) @@ pairs AND (exact OR a.extracted_text ILIKE pattern)
+      AND (candidates IS NULL OR a.issue_pk = ANY (candidates))
+    UNION ALL
+    SELECT a.issue_pk, 4::smallint FROM ims.attachments a
+    WHERE (pairs IS NULL OR ims.search_bigrams(a.extracted_text) @@ E'''\x01'''::tsquery) AND a.extracted_text ILIKE pattern
+      AND (candidates IS NULL OR a.issue_pk = ANY (candidates))
 $$;
 
 -- About `width` characters either side of the first occurrence of term in body, whitespace
@@ -181,6 +204,7 @@ DECLARE
     terms text[] := ims.search_terms(query);
     k bigint;
     term text;
+    exact boolean;
     hit_pk bigint[];
     hit_field smallint[];
     cand bigint[];
@@ -194,9 +218,12 @@ BEGIN
     -- Longest (most selective) terms first; EXECUTE plans each with its values, so the
     -- planner sees the pairs and picks the bigram indexes.
     FOR k, term IN SELECT n, t FROM unnest(terms) WITH ORDINALITY AS u (t, n) ORDER BY length(t) DESC, n LOOP
-        EXECUTE 'SELECT array_agg(issue_pk), array_agg(field) FROM (SELECT DISTINCT issue_pk, field FROM ims.search_term_hits($1, $2, $3)) h'
+        -- ILIKE on a UTF-8 database is lower(text) LIKE lower(pattern), so a pair found is a
+        -- match (unless U+0001/U+0002, which search_bigrams folds together, are in the term).
+        exact := getdatabaseencoding() = 'UTF8' AND length(lower(term)) = 2 AND term !~ E'[\x01\x02]';
+        EXECUTE 'SELECT array_agg(issue_pk), array_agg(field) FROM (SELECT DISTINCT issue_pk, field FROM ims.search_term_hits($1, $2, $3, $4)) h'
             INTO hit_pk, hit_field
-            USING ims.search_like_pattern(term), ims.search_query_bigrams(term), cand;
+            USING ims.search_like_pattern(term), ims.search_query_bigrams(term), cand, exact;
         IF hit_pk IS NULL THEN
             RETURN;
         END IF;
@@ -213,7 +240,7 @@ BEGIN
                array_agg(DISTINCT h.f) AS fields,
                min(h.f) FILTER (WHERE h.k = 1) AS first_field
         FROM unnest(all_pk, all_field, all_k) AS h (pk, f, k)
-        WHERE h.pk = ANY (cand)
+        JOIN unnest(cand) AS c (pk) ON c.pk = h.pk     -- a hash join; `= ANY (cand)` scans the array per row
         GROUP BY h.pk
     ), ranked AS (
         SELECT i.issue_pk, i.issue_id, i.title, i.description, i.status, i.product, i.registered_date,
