@@ -785,6 +785,7 @@ CREATE OR REPLACE FUNCTION ims.search_issues(query text, product_filter text DEF
  RETURNS TABLE(issue_id character varying, title text, status text, product text, registered_date timestamp with time zone, matched_in text[], snippet text, match_start integer, match_length integer, rank real)
  LANGUAGE plpgsql
  STABLE
+ SET max_parallel_workers_per_gather TO '0'
 AS $function$
 #variable_conflict use_column
 DECLARE
