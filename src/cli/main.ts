@@ -13,6 +13,8 @@ import { runDaemon } from '../ingest/watch';
 import { Metrics, serveMetrics } from '../ingest/metrics';
 import { backfillSucceeded, formatOutcome, formatSummary } from './format';
 import { maskSecrets, registerSecrets } from '../secrets';
+import { searchLocale, searchLocaleWarnings } from '../db/search-locale';
+import { searchCommand } from './search-command';
 
 /**
  * Command-line wiring. The only place that sets process.exitCode: 0 all done, 1 something
@@ -108,8 +110,10 @@ export function buildCli(argv: string[]): Argv {
       (args) =>
         withDatabase(args as GlobalArgs, async (db) => {
           const result = await applyMigrations(db.pool);
+          const warnings = searchLocaleWarnings(await searchLocale(db.pool));
+          for (const w of warnings) log(`migrate: warning: ${w}`);
           const text = result.applied.length ? `applied ${result.applied.join(', ')}` : 'schema is up to date';
-          if ((args as GlobalArgs).json) print(`${JSON.stringify(result)}\n`);
+          if ((args as GlobalArgs).json) print(`${JSON.stringify({ ...result, warnings })}\n`);
           else print(`migrate: ${text} (version ${result.current})\n`);
           return 0;
         }),
@@ -211,7 +215,8 @@ export function buildCli(argv: string[]): Argv {
           }),
         ),
     )
-    .demandCommand(1, 'name a command: migrate, backfill, watch, analytics, db (see --help)')
+    .command(searchCommand(withDatabase))
+    .demandCommand(1, 'name a command: migrate, backfill, watch, analytics, search, db (see --help)')
     .strict()
     .epilogue(epilogue)
     .help()
