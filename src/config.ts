@@ -21,6 +21,12 @@ export interface Config {
   readonly embeddedDir: string;
   /** Keep the embedded server running after the last ims-ingest exits. */
   readonly keepServer: boolean;
+  /** `backfill`: give up once the database has been unreachable this many seconds. */
+  readonly retrySeconds: number;
+  /** Seconds to set up a connection; a connect_timeout in the URL wins. */
+  readonly connectTimeoutSeconds: number;
+  /** `watch`: address the metrics, /healthz and /readyz listen on. */
+  readonly metricsHost: string;
 }
 
 /** Values given on the command line; undefined when absent. */
@@ -33,15 +39,19 @@ export interface ConfigFlags {
   config?: string;
   embeddedDir?: string;
   keepServer?: boolean;
+  retrySeconds?: number;
+  connectTimeout?: number;
+  metricsHost?: string;
 }
 
-type FileConfig = Partial<Record<'databaseUrl' | 'timezone' | 'user' | 'embeddedDir', string>> &
-  Partial<Record<'concurrency' | 'settleSeconds', number>> & { keepServer?: boolean };
+type FileConfig = Partial<Record<'databaseUrl' | 'timezone' | 'user' | 'embeddedDir' | 'metricsHost', string>> &
+  Partial<Record<'concurrency' | 'settleSeconds' | 'retrySeconds' | 'connectTimeoutSeconds', number>> & { keepServer?: boolean };
 
 /** The keys a config file may hold, and the JSON type of each. */
 const FILE_KEY_TYPES: Readonly<Record<keyof FileConfig, 'string' | 'number' | 'boolean'>> = {
   databaseUrl: 'string', timezone: 'string', user: 'string', embeddedDir: 'string',
   concurrency: 'number', settleSeconds: 'number', keepServer: 'boolean',
+  retrySeconds: 'number', connectTimeoutSeconds: 'number', metricsHost: 'string',
 };
 
 export const ENVIRONMENT_VARIABLES: Readonly<Record<string, string>> = Object.freeze({
@@ -54,6 +64,9 @@ export const ENVIRONMENT_VARIABLES: Readonly<Record<string, string>> = Object.fr
   IMS_INGEST_CONFIG: 'path of a JSON config file (same keys as the long flags, camelCase)',
   IMS_EMBEDDED_DIR: 'data directory of the embedded PostgreSQL',
   IMS_KEEP_SERVER: '1 to leave the embedded PostgreSQL running on exit',
+  IMS_RETRY_SECONDS: 'backfill: give up after the database was unreachable this long (default 180)',
+  PGCONNECT_TIMEOUT: 'seconds to connect to PostgreSQL (default 15; connect_timeout in the URL wins)',
+  IMS_METRICS_HOST: 'watch: address of /metrics, /healthz, /readyz (default 127.0.0.1)',
 });
 
 /**
@@ -79,6 +92,13 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
   if (defaultUser.length === 0 || defaultUser.length > 100) {
     throw new IngestError('CONFIG_INVALID', `user must be 1 to 100 characters, got "${defaultUser}"`);
   }
+  const retrySeconds = pick(flags.retrySeconds, intFromEnv(env, 'IMS_RETRY_SECONDS'), file.retrySeconds, 180);
+  if (!(retrySeconds >= 0)) throw new IngestError('CONFIG_INVALID', `retry seconds must be 0 or more, got ${retrySeconds}`);
+  const connectTimeoutSeconds = pick(flags.connectTimeout, intFromEnv(env, 'PGCONNECT_TIMEOUT'), file.connectTimeoutSeconds, 15);
+  if (!Number.isInteger(connectTimeoutSeconds) || connectTimeoutSeconds < 0) {
+    throw new IngestError('CONFIG_INVALID', `connect timeout must be a whole number of seconds (0: none), got ${connectTimeoutSeconds}`);
+  }
+  const metricsHost = pick(flags.metricsHost, nonEmpty(env.IMS_METRICS_HOST), file.metricsHost, '127.0.0.1');
   return Object.freeze({
     databaseUrl: flags.databaseUrl ?? nonEmpty(env.DATABASE_URL) ?? file.databaseUrl,
     pgHostSet: nonEmpty(env.PGHOST) !== undefined,
@@ -89,6 +109,9 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     embeddedDir:
       flags.embeddedDir ?? nonEmpty(env.IMS_EMBEDDED_DIR) ?? file.embeddedDir ?? defaultEmbeddedDir(env, process.getuid?.() ?? -1, homedir()),
     keepServer: flags.keepServer ?? boolFromEnv('IMS_KEEP_SERVER', env.IMS_KEEP_SERVER) ?? file.keepServer ?? false,
+    retrySeconds,
+    connectTimeoutSeconds,
+    metricsHost,
   });
 }
 

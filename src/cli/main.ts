@@ -11,6 +11,7 @@ import { applyMigrations } from '../db/migrate';
 import { SessionOutcome } from '../ingest/session';
 import { runDaemon } from '../ingest/watch';
 import { Metrics, serveMetrics } from '../ingest/metrics';
+import { log as logger } from '../log';
 import { backfillSucceeded, formatOutcome, formatSummary } from './format';
 
 /**
@@ -45,9 +46,9 @@ async function withConfig(args: GlobalArgs, work: (config: Config) => Promise<nu
 }
 
 /** withConfig, with the database open for `work` and closed after it. */
-function withDatabase(args: GlobalArgs, work: (db: Database, config: Config) => Promise<number>): Promise<void> {
+function withDatabase(args: GlobalArgs, work: (db: Database, config: Config) => Promise<number>, waitForServer = false): Promise<void> {
   return withConfig(args, async (config) => {
-    const db = await openDatabase(config, log);
+    const db = await openDatabase(config, log, { waitForServer });
     try {
       return await work(db, config);
     } finally {
@@ -59,7 +60,9 @@ function withDatabase(args: GlobalArgs, work: (db: Database, config: Config) => 
 /** What backfill and watch print as each session is loaded or retried. */
 const progress = {
   onSession: (o: SessionOutcome) => log(formatOutcome(o)),
-  onRetry: (ref: SessionRef, attempt: number, err: unknown) => log(`retrying ${ref.identity} (attempt ${attempt + 1}): ${describeError(err)}`),
+  // An outage is logged once by the run's DatabaseHealth, not once per attempt.
+  onRetry: (ref: SessionRef, attempt: number, err: unknown) =>
+    logger().debug({ session: ref.identity, attempt: attempt + 1, error: describeError(err) }, 'retrying'),
 };
 
 /** First SIGINT/SIGTERM: stop taking new work; second: exit now. */
@@ -95,6 +98,7 @@ export function buildCli(argv: string[]): Argv {
     .option('json', { type: 'boolean', description: 'print the result as JSON on stdout' })
     .option('embedded-dir', { type: 'string', description: 'data directory of the embedded PostgreSQL, used when no server is configured [default: ~/.local/share/ims-ingest; as root /var/lib/ims-ingest]' })
     .option('keep-server', { type: 'boolean', description: 'leave the embedded PostgreSQL running when this command exits' })
+    .option('connect-timeout', { type: 'number', description: 'seconds to connect to PostgreSQL; connect_timeout in the URL wins [default: 15]' })
     .command(
       'migrate',
       'create or upgrade the ims schema',
@@ -116,7 +120,8 @@ export function buildCli(argv: string[]): Argv {
           .positional('root', { type: 'string', demandOption: true, description: 'directory to load' })
           .option('concurrency', { type: 'number', description: 'sessions loaded at once [default: 2]' })
           .option('user', { type: 'string', description: 'user of shared-layout sessions (crawl_sessions/) [default: unknown]' })
-          .option('force', { type: 'boolean', default: false, description: 'reload sessions whose folder did not change since the last load' }),
+          .option('force', { type: 'boolean', default: false, description: 'reload sessions whose folder did not change since the last load' })
+          .option('retry-seconds', { type: 'number', description: 'give up once the database has been unreachable this long [default: 180]' }),
       (args) =>
         withDatabase(args as GlobalArgs, async (db, config) => {
           await applyMigrations(db.pool);
@@ -126,6 +131,7 @@ export function buildCli(argv: string[]): Argv {
             defaultUser: config.defaultUser,
             concurrency: config.concurrency,
             force: Boolean(args.force),
+            giveUpMs: config.retrySeconds * 1000,
             signal,
             ...progress,
             onIgnored: (path, reason) => log(`ignored    ${path}: ${reason}`),
@@ -145,13 +151,14 @@ export function buildCli(argv: string[]): Argv {
           .option('user', { type: 'string', description: 'user of shared-layout sessions (crawl_sessions/) [default: unknown]' })
           .option('settle-seconds', { type: 'number', description: 'quiet time after the last change before a session is loaded [default: 10]' })
           .option('poll', { type: 'boolean', default: false, description: 'poll the file system instead of using inotify (network file systems)' })
-          .option('metrics-port', { type: 'number', description: 'serve Prometheus metrics on http://127.0.0.1:<port>/metrics' }),
+          .option('metrics-port', { type: 'number', description: 'serve Prometheus metrics on http://<metrics-host>:<port>/metrics, with /healthz and /readyz' })
+          .option('metrics-host', { type: 'string', description: 'address for --metrics-port (0.0.0.0: every interface) [default: 127.0.0.1]' }),
       (args) =>
         withDatabase(args as GlobalArgs, async (db, config) => {
           await applyMigrations(db.pool);
           const metrics = new Metrics();
-          const server = args.metricsPort !== undefined ? await serveMetrics(metrics, Number(args.metricsPort)) : undefined;
-          if (server) log(`watch: metrics on http://127.0.0.1:${(server.address() as AddressInfo).port}/metrics`);
+          const server = args.metricsPort !== undefined ? await serveMetrics(metrics, Number(args.metricsPort), config.metricsHost) : undefined;
+          if (server) log(`watch: metrics on http://${config.metricsHost}:${(server.address() as AddressInfo).port}/metrics (and /healthz, /readyz)`);
           try {
             await runDaemon(db.pool, String(args.root), {
               timezone: config.timezone,
@@ -161,14 +168,13 @@ export function buildCli(argv: string[]): Argv {
               poll: Boolean(args.poll),
               signal: interruptSignal(),
               metrics,
-              log,
               ...progress,
             });
           } finally {
             server?.close();
           }
           return 0;
-        }),
+        }, true),
     )
     .command(
       'analytics',

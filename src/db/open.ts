@@ -2,7 +2,8 @@ import { Pool } from 'pg';
 import { Config } from '../config';
 import { acquireEmbedded } from '../embedded/instance';
 import { describeError, IngestError } from '../errors';
-import { createPool } from './pool';
+import { createPool, withRetry } from './pool';
+import { transientKind } from './transient';
 
 /**
  * Which PostgreSQL a command talks to: --database-url / DATABASE_URL, else the libpq PG*
@@ -14,19 +15,29 @@ export interface Database {
   close(): Promise<void>;
 }
 
-export async function openDatabase(config: Config, log: (line: string) => void): Promise<Database> {
+export interface OpenOptions {
+  /** Wait (for ever) for a server that is unreachable at start instead of failing: `watch`. */
+  waitForServer?: boolean;
+}
+
+export async function openDatabase(config: Config, log: (line: string) => void, options: OpenOptions = {}): Promise<Database> {
   const newPool = (connectionString: string | undefined) =>
-    createPool({ connectionString, max: config.concurrency + 1, onIdleError: (m) => log(`database connection lost: ${m}`) });
+    createPool({
+      connectionString,
+      max: config.concurrency + 1,
+      connectTimeoutSeconds: config.connectTimeoutSeconds,
+      onIdleError: (m) => log(`database connection lost: ${m}`),
+    });
   if (config.databaseUrl !== undefined || config.pgHostSet) {
     const pool = newPool(config.databaseUrl);
-    await checkConnection(pool, config.databaseUrl ? redact(config.databaseUrl) : 'PGHOST');
+    await checkConnection(pool, config.databaseUrl ? redact(config.databaseUrl) : 'PGHOST', config.connectTimeoutSeconds, options.waitForServer ? log : undefined);
     return { pool, close: () => pool.end() };
   }
   const dir = config.embeddedDir;
   const server = await acquireEmbedded({ dir, keepServer: config.keepServer, log });
   const pool = newPool(server.url);
   try {
-    await checkConnection(pool, `the embedded PostgreSQL in ${dir}`);
+    await checkConnection(pool, `the embedded PostgreSQL in ${dir}`, config.connectTimeoutSeconds);
   } catch (err) {
     await server.release().catch(() => undefined);
     throw err;
@@ -43,12 +54,23 @@ export async function openDatabase(config: Config, log: (line: string) => void):
   };
 }
 
-async function checkConnection(pool: Pool, where: string): Promise<void> {
+/** Fails with the server's name (never its password) and why; `waitLog`: retry until it answers. */
+async function checkConnection(pool: Pool, where: string, timeoutSeconds: number, waitLog?: (line: string) => void): Promise<void> {
+  let said = false;
   try {
-    await pool.query('SELECT 1');
+    await withRetry(() => pool.query('SELECT 1'), {
+      giveUp: () => !waitLog,
+      onRetry: (_attempt, err) => {
+        if (!said) waitLog?.(`cannot connect to PostgreSQL at ${where}: ${describeError(err)}; waiting for it`);
+        said = true;
+      },
+    });
+    if (said) waitLog?.(`connected to PostgreSQL at ${where}`);
   } catch (err) {
     await pool.end().catch(() => undefined);
-    throw new IngestError('DATABASE_UNAVAILABLE', `cannot connect to PostgreSQL at ${where}: ${describeError(err)}`, { cause: err });
+    const timeout = transientKind(err) === 'timeout';
+    const why = timeout ? `no answer within the connect timeout (${timeoutSeconds}s): ${describeError(err)}` : describeError(err);
+    throw new IngestError(timeout ? 'TIMEOUT' : 'DATABASE_UNAVAILABLE', `cannot connect to PostgreSQL at ${where}: ${why}`, { cause: err });
   }
 }
 

@@ -32,6 +32,9 @@ const FULL_FILE = {
   concurrency: 3,
   settleSeconds: 30,
   keepServer: true,
+  retrySeconds: 60,
+  connectTimeoutSeconds: 5,
+  metricsHost: '10.0.0.1',
 };
 
 const FULL_ENV: NodeJS.ProcessEnv = {
@@ -42,6 +45,9 @@ const FULL_ENV: NodeJS.ProcessEnv = {
   IMS_CONCURRENCY: '5',
   IMS_SETTLE_SECONDS: '20',
   IMS_KEEP_SERVER: '0',
+  IMS_RETRY_SECONDS: '90',
+  PGCONNECT_TIMEOUT: '7',
+  IMS_METRICS_HOST: '0.0.0.0',
 };
 
 describe('loadConfig: defaults and precedence', () => {
@@ -55,6 +61,9 @@ describe('loadConfig: defaults and precedence', () => {
       settleSeconds: 10,
       embeddedDir: process.getuid?.() === 0 ? '/var/lib/ims-ingest' : join(require('node:os').homedir(), '.local', 'share', 'ims-ingest'),
       keepServer: false,
+      retrySeconds: 180,
+      connectTimeoutSeconds: 15,
+      metricsHost: '127.0.0.1',
     });
     expect(loadConfig({}, { XDG_DATA_HOME: '/xdg' }).embeddedDir).toBe(process.getuid?.() === 0 ? '/var/lib/ims-ingest' : '/xdg/ims-ingest');
   });
@@ -69,6 +78,9 @@ describe('loadConfig: defaults and precedence', () => {
       settleSeconds: 30,
       embeddedDir: '/file/pg',
       keepServer: true,
+      retrySeconds: 60,
+      connectTimeoutSeconds: 5,
+      metricsHost: '10.0.0.1',
     });
   });
 
@@ -82,6 +94,9 @@ describe('loadConfig: defaults and precedence', () => {
       settleSeconds: 20,
       embeddedDir: '/env/pg',
       keepServer: false,
+      retrySeconds: 90,
+      connectTimeoutSeconds: 7,
+      metricsHost: '0.0.0.0',
     });
   });
 
@@ -95,6 +110,9 @@ describe('loadConfig: defaults and precedence', () => {
       concurrency: 7,
       settleSeconds: 0,
       keepServer: true,
+      retrySeconds: 0,
+      connectTimeout: 0,
+      metricsHost: '::1',
     };
     expect(loadConfig(flags, FULL_ENV)).toEqual({
       databaseUrl: 'postgresql://flag@/db',
@@ -105,6 +123,9 @@ describe('loadConfig: defaults and precedence', () => {
       settleSeconds: 0,
       embeddedDir: '/flag/pg',
       keepServer: true,
+      retrySeconds: 0,
+      connectTimeoutSeconds: 0,
+      metricsHost: '::1',
     });
   });
 
@@ -171,6 +192,9 @@ describe('loadConfig: defaults and precedence', () => {
       'IMS_INGEST_CONFIG',
       'IMS_EMBEDDED_DIR',
       'IMS_KEEP_SERVER',
+      'IMS_RETRY_SECONDS',
+      'PGCONNECT_TIMEOUT',
+      'IMS_METRICS_HOST',
     ]);
     expect(Object.isFrozen(ENVIRONMENT_VARIABLES)).toBe(true);
   });
@@ -284,14 +308,14 @@ describe('loadConfig: the config file', () => {
     expect(err.code).toBe('CONFIG_INVALID');
     expect(err.file).toBe(path);
     expect(err.message).toBe(
-      `config file ${path}: unknown key "concurency" (known: databaseUrl, timezone, user, embeddedDir, concurrency, settleSeconds, keepServer)`,
+      `config file ${path}: unknown key "concurency" (known: databaseUrl, timezone, user, embeddedDir, concurrency, settleSeconds, keepServer, retrySeconds, connectTimeoutSeconds, metricsHost)`,
     );
   });
 
   it('refuses a flag-style key name (the file uses camelCase)', () => {
     const path = configFile({ 'settle-seconds': 5 });
     expect(configError({ config: path }).message).toBe(
-      `config file ${path}: unknown key "settle-seconds" (known: databaseUrl, timezone, user, embeddedDir, concurrency, settleSeconds, keepServer)`,
+      `config file ${path}: unknown key "settle-seconds" (known: databaseUrl, timezone, user, embeddedDir, concurrency, settleSeconds, keepServer, retrySeconds, connectTimeoutSeconds, metricsHost)`,
     );
   });
 
