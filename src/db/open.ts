@@ -2,7 +2,7 @@ import { Pool } from 'pg';
 import { Config } from '../config';
 import { acquireEmbedded } from '../embedded/instance';
 import { describeError, IngestError } from '../errors';
-import { createPool, withRetry } from './pool';
+import { connectTimeoutSeconds, createPool, withRetry } from './pool';
 import { transientKind } from './transient';
 
 /**
@@ -30,7 +30,7 @@ export async function openDatabase(config: Config, log: (line: string) => void, 
     });
   if (config.databaseUrl !== undefined || config.pgHostSet) {
     const pool = newPool(config.databaseUrl);
-    await checkConnection(pool, config.databaseUrl ? redact(config.databaseUrl) : 'PGHOST', config.connectTimeoutSeconds, options.waitForServer ? log : undefined);
+    await checkConnection(pool, config.databaseUrl ? redact(config.databaseUrl) : 'PGHOST', connectTimeoutSeconds(config.databaseUrl, config.connectTimeoutSeconds), options.waitForServer ? log : undefined);
     return { pool, close: () => pool.end() };
   }
   const dir = config.embeddedDir;
