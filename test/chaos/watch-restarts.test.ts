@@ -1,5 +1,5 @@
 import { ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -41,14 +41,27 @@ afterAll(async () => {
 });
 
 it('survives two restarts and a 15 s stop of PostgreSQL, and converges', async () => {
-  // Started on an empty root: it waits for the crawler's first session.
-  child = spawnCli(['watch', root, '--settle-seconds', '1', '--metrics-port', '0', '--database-url', cluster.url(), '--concurrency', '2']);
+  // Started before the crawler ever ran: the root does not exist, then exists empty.
+  const data = join(root, 'data');
+  child = spawnCli(['watch', data, '--settle-seconds', '1', '--metrics-port', '0', '--database-url', cluster.url(), '--concurrency', '2']);
   child.stderr.on('data', (d) => (stderr += d));
   const said = () => `daemon said:\n${stderr}`;
+  await waitFor('the wait for the root', () => stderr.includes('does not exist yet'), said);
+  mkdirSync(data);
   await waitFor('the first pass', () => stderr.includes('first pass done (0 sessions)'), said);
+  const port = Number(/metrics on http:\/\/127\.0\.0\.1:(\d+)/.exec(stderr)?.[1]);
+  // Every counter is there from the start, at 0.
+  const initial = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  for (const line of [
+    'ims_ingest_sessions_total{result="ingested_completed"} 0', 'ims_ingest_sessions_total{result="failed"} 0',
+    'ims_ingest_problems_total{severity="error"} 0', 'ims_ingest_database_outages_total 0', 'ims_ingest_database_up 1',
+    'ims_ingest_first_pass_done 1',
+  ]) {
+    expect(initial).toContain(line);
+  }
 
   const crawl = (async () => {
-    for (let n = 0; n < 10; n++) await crawlSession(root, { user: n % 2 ? 'ann' : 'ben', n, files: 6, padding: 30_000 }, 120);
+    for (let n = 0; n < 10; n++) await crawlSession(data, { user: n % 2 ? 'ann' : 'ben', n, files: 6, padding: 30_000 }, 120);
   })();
   await sleep(2500);
   cluster.restart();
@@ -56,11 +69,17 @@ it('survives two restarts and a 15 s stop of PostgreSQL, and converges', async (
   cluster.restart();
   await sleep(1500);
   cluster.stop();
-  await sleep(15_000);
+  await sleep(8_000);
+  // By now the daemon has seen the outage (its idle ping runs every 5 s): not ready, database down.
+  const during = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  expect(during).toContain('ims_ingest_database_up 0');
+  expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(503);
+  expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+  await sleep(7_000);
   cluster.start();
   await crawl;
 
-  await expectConverges(pool, await referenceSnapshot(reference, root));
+  await expectConverges(pool, await referenceSnapshot(reference, data));
   expect(child.exitCode).toBeNull();
   expect(stderr).not.toMatch(/Unhandled|^\s+at /m);
   // The 15 s stop is an outage the daemon certainly saw; each one is logged once each way.
@@ -71,7 +90,6 @@ it('survives two restarts and a 15 s stop of PostgreSQL, and converges', async (
   expect(up.length).toBe(down.length);
   expect(stderr).toMatch(/database reachable again after 1\d(\.\d)?s/);
 
-  const port = Number(/metrics on http:\/\/127\.0\.0\.1:(\d+)/.exec(stderr)?.[1]);
   const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
   expect(metrics).toContain('ims_ingest_database_up 1');
   expect(metrics).toContain(`ims_ingest_database_outages_total ${down.length}`);
