@@ -93,7 +93,7 @@ export function buildCli(argv: string[]): Argv {
     .scriptName('ims-ingest')
     .usage('$0 <command> [options]\n\nLoads the IMS crawler\'s session folders into PostgreSQL (schema ims).')
     .option('database-url', { type: 'string', description: 'PostgreSQL connection string (overrides DATABASE_URL)' })
-    .option('config', { type: 'string', description: 'JSON config file (keys: databaseUrl, timezone, concurrency, user, settleSeconds, embeddedDir, keepServer)' })
+    .option('config', { type: 'string', description: 'JSON config file (keys: databaseUrl, timezone, concurrency, user, settleSeconds, embeddedDir, keepServer, retrySeconds, connectTimeoutSeconds, metricsHost)' })
     .option('timezone', { type: 'string', description: 'zone of the crawler\'s naive timestamps [default: Asia/Seoul]' })
     .option('json', { type: 'boolean', description: 'print the result as JSON on stdout' })
     .option('embedded-dir', { type: 'string', description: 'data directory of the embedded PostgreSQL, used when no server is configured [default: ~/.local/share/ims-ingest; as root /var/lib/ims-ingest]' })

@@ -2,6 +2,7 @@ import { Pool } from 'pg';
 import { Config } from '../config';
 import { acquireEmbedded } from '../embedded/instance';
 import { describeError, IngestError } from '../errors';
+import { log as logger } from '../log';
 import { connectTimeoutSeconds, createPool, withRetry } from './pool';
 import { transientKind } from './transient';
 
@@ -26,7 +27,9 @@ export async function openDatabase(config: Config, log: (line: string) => void, 
       connectionString,
       max: config.concurrency + 1,
       connectTimeoutSeconds: config.connectTimeoutSeconds,
-      onIdleError: (m) => log(`database connection lost: ${m}`),
+      // One line per idle connection would repeat every outage; the outage itself is logged
+      // once by the sessions' DatabaseHealth.
+      onIdleError: (m) => logger().debug({ error: m }, 'idle database connection lost'),
     });
   if (config.databaseUrl !== undefined || config.pgHostSet) {
     const pool = newPool(config.databaseUrl);

@@ -99,7 +99,7 @@ export async function ingestSession(pool: Pool, ref: SessionRef, options: Ingest
     }
   } catch (err) {
     outcome.result = 'failed';
-    outcome.error = sessionError(err, ref, giveUpMs);
+    outcome.error = sessionError(err, ref, options.signal?.aborted ? undefined : giveUpMs);
     outcome.failure = outcome.error.message;
   } finally {
     outcome.timings.totalMs = performance.now() - started;
@@ -159,7 +159,7 @@ async function refusedFiles(pool: Pool, ref: SessionRef, options: IngestOptions,
 }
 
 /** The error of a failed session, keeping its code across the session boundary. */
-export function sessionError(err: unknown, ref: SessionRef, giveUpMs: number): SessionError {
+export function sessionError(err: unknown, ref: SessionRef, giveUpMs?: number): SessionError {
   const kind = transientKind(err);
   const raw = (err as { code?: unknown } | null)?.code;
   const cause = typeof raw === 'string' && !(err instanceof IngestError) ? raw : undefined;
@@ -167,7 +167,8 @@ export function sessionError(err: unknown, ref: SessionRef, giveUpMs: number): S
   const text = `${ref.identity}: ${describeError(err)}`;
   if (kind === 'connection' || kind === 'timeout') {
     const code = kind === 'timeout' ? 'TIMEOUT' : 'CONNECTION_LOST';
-    return { code, message: `${text} (database unreachable; gave up after ${Math.round(giveUpMs / 1000)}s of retries)`, transient: true, cause };
+    const why = giveUpMs === undefined ? 'interrupted while retrying' : `gave up after ${Math.round(giveUpMs / 1000)}s of retries`;
+    return { code, message: `${text} (database unreachable; ${why})`, transient: true, cause };
   }
   if (kind === 'contention') return { code: 'SESSION_FAILED', message: text, transient: true, cause };
   if (isRefusedData(err)) return { code: 'DATA_REJECTED', message: text, transient: false, cause };
