@@ -1,4 +1,4 @@
-import { Pool } from 'pg';
+import { Pool, PoolClient } from 'pg';
 import { inTransaction } from './pool';
 import { mergeStaged } from './merge';
 import { readSql } from './sql-files';
@@ -50,6 +50,9 @@ export interface WriteResult {
 
 export async function writeSession(pool: Pool, session: SessionRows, options: WriteOptions): Promise<WriteResult> {
   const out: WriteResult = { result: 'unchanged', rows: {}, copyMs: 0, mergeMs: 0 };
+  // Most sessions of a pass are unchanged: one query says so, without a transaction or a
+  // claim (an equal hash is final; a different one is checked again under the claim).
+  if (!options.force && (await loadedHash(pool, session.uuid)) === session.contentHash) return out;
   // Its own short transaction before the session's: see the file's header.
   if (!options.rollback) await pool.query(readSql('stage/audit-partition.sql'));
   await inTransaction(
@@ -67,10 +70,7 @@ export async function writeSession(pool: Pool, session: SessionRows, options: Wr
         }
       }
       // Under the claim: a process that loaded this content a moment ago has committed by now.
-      if (!options.force) {
-        const prev = await client.query<{ content_hash: string }>(readSql('stage/session-hash.sql'), [session.uuid]);
-        if (prev.rows[0]?.content_hash === session.contentHash) return;
-      }
+      if (!options.force && (await loadedHash(client, session.uuid)) === session.contentHash) return;
       await resetStaging(client);
       const copyStart = performance.now();
       await copyRows(client, 'stage_file (file_no, rel_path, issue_id, crawl_order, crawled_key, doc)', session.fileRows);
@@ -88,4 +88,10 @@ export async function writeSession(pool: Pool, session: SessionRows, options: Wr
     { rollback: options.rollback },
   );
   return out;
+}
+
+/** The content_hash of the session's last load, if any. */
+async function loadedHash(db: Pool | PoolClient, uuid: string): Promise<string | undefined> {
+  const { rows } = await db.query<{ content_hash: string }>(readSql('stage/session-hash.sql'), [uuid]);
+  return rows[0]?.content_hash;
 }
