@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'pg';
 import { spawnCli, waitFor } from '../helpers/cli';
 import { expectConverges, referenceSnapshot } from '../helpers/converge';
-import { crawlSession } from '../helpers/crawler';
+import { crawlSession, writeSession } from '../helpers/crawler';
 import { startCluster, TestCluster } from '../helpers/pg-cluster';
 
 /**
@@ -99,3 +99,23 @@ it('survives two restarts and a 15 s stop of PostgreSQL, and converges', async (
   child.kill('SIGTERM');
   expect(await new Promise((done) => child.on('close', done))).toBe(0);
 }, 180_000);
+
+it('started while PostgreSQL is down, waits for it and then loads', async () => {
+  const later = join(root, 'later');
+  writeSession(later, { user: 'cy', n: 70, files: 2 });
+  cluster.stop();
+  const run = spawnCli(['watch', later, '--settle-seconds', '1', '--database-url', cluster.url()]);
+  let said = '';
+  run.stderr.on('data', (d) => (said += d));
+  try {
+    await waitFor('the wait for the database', () => said.includes('waiting for it'), () => said);
+    expect(run.exitCode).toBeNull();
+    cluster.start();
+    await waitFor('the first pass', () => said.includes('first pass done (1 sessions)'), () => said);
+    expect(said).toMatch(/^ingested +cy\/OpenFrame_chaos_70_/m);
+    expect(said.match(/cannot connect to PostgreSQL/g)).toHaveLength(1);
+  } finally {
+    run.kill('SIGTERM');
+    await new Promise((done) => run.on('close', done));
+  }
+}, 60_000);
