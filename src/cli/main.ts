@@ -1,4 +1,3 @@
-import { AddressInfo } from 'node:net';
 import yargs, { Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { Config, ConfigFlags, ENVIRONMENT_VARIABLES, loadConfig } from '../config';
@@ -9,8 +8,7 @@ import { backfill, refreshAnalytics } from '../ingest/backfill';
 import { SessionRef } from '../files/discover';
 import { applyMigrations } from '../db/migrate';
 import { SessionOutcome } from '../ingest/session';
-import { runDaemon } from '../ingest/watch';
-import { Metrics, serveMetrics } from '../ingest/metrics';
+import { watchCommand } from './watch-command';
 import { log as logger } from '../log';
 import { backfillSucceeded, formatOutcome, formatSummary } from './format';
 
@@ -46,9 +44,9 @@ async function withConfig(args: GlobalArgs, work: (config: Config) => Promise<nu
 }
 
 /** withConfig, with the database open for `work` and closed after it. */
-function withDatabase(args: GlobalArgs, work: (db: Database, config: Config) => Promise<number>, waitForServer = false): Promise<void> {
+function withDatabase(args: GlobalArgs, work: (db: Database, config: Config) => Promise<number>): Promise<void> {
   return withConfig(args, async (config) => {
-    const db = await openDatabase(config, log, { waitForServer });
+    const db = await openDatabase(config, log);
     try {
       return await work(db, config);
     } finally {
@@ -154,27 +152,16 @@ export function buildCli(argv: string[]): Argv {
           .option('metrics-port', { type: 'number', description: 'serve Prometheus metrics on http://<metrics-host>:<port>/metrics, with /healthz and /readyz' })
           .option('metrics-host', { type: 'string', description: 'address for --metrics-port (0.0.0.0: every interface) [default: 127.0.0.1]' }),
       (args) =>
-        withDatabase(args as GlobalArgs, async (db, config) => {
-          await applyMigrations(db.pool);
-          const metrics = new Metrics();
-          const server = args.metricsPort !== undefined ? await serveMetrics(metrics, Number(args.metricsPort), config.metricsHost) : undefined;
-          if (server) log(`watch: metrics on http://${config.metricsHost}:${(server.address() as AddressInfo).port}/metrics (and /healthz, /readyz)`);
-          try {
-            await runDaemon(db.pool, String(args.root), {
-              timezone: config.timezone,
-              defaultUser: config.defaultUser,
-              concurrency: config.concurrency,
-              settleSeconds: config.settleSeconds,
-              poll: Boolean(args.poll),
-              signal: interruptSignal(),
-              metrics,
-              ...progress,
-            });
-          } finally {
-            server?.close();
-          }
-          return 0;
-        }, true),
+        withConfig(args as GlobalArgs, (config) =>
+          watchCommand(config, {
+            root: String(args.root),
+            poll: Boolean(args.poll),
+            metricsPort: args.metricsPort === undefined ? undefined : Number(args.metricsPort),
+            signal: interruptSignal(),
+            log,
+            ...progress,
+          }),
+        ),
     )
     .command(
       'analytics',

@@ -19,6 +19,10 @@ export interface Database {
 export interface OpenOptions {
   /** Wait (for ever) for a server that is unreachable at start instead of failing: `watch`. */
   waitForServer?: boolean;
+  /** Stops that wait. */
+  signal?: AbortSignal;
+  /** Told while waiting (the daemon's DatabaseHealth: /readyz, database_up). */
+  health?: { failed(err: unknown, where: string): void; succeeded(): void };
 }
 
 export async function openDatabase(config: Config, log: (line: string) => void, options: OpenOptions = {}): Promise<Database> {
@@ -33,7 +37,7 @@ export async function openDatabase(config: Config, log: (line: string) => void, 
     });
   if (config.databaseUrl !== undefined || config.pgHostSet) {
     const pool = newPool(config.databaseUrl);
-    await checkConnection(pool, config.databaseUrl ? redact(config.databaseUrl) : 'PGHOST', connectTimeoutSeconds(config.databaseUrl, config.connectTimeoutSeconds), options.waitForServer ? log : undefined);
+    await checkConnection(pool, config.databaseUrl ? redact(config.databaseUrl) : 'PGHOST', connectTimeoutSeconds(config.databaseUrl, config.connectTimeoutSeconds), options.waitForServer ? { log, ...options } : undefined);
     return { pool, close: () => pool.end() };
   }
   const dir = config.embeddedDir;
@@ -58,17 +62,25 @@ export async function openDatabase(config: Config, log: (line: string) => void, 
 }
 
 /** Fails with the server's name (never its password) and why; `waitLog`: retry until it answers. */
-async function checkConnection(pool: Pool, where: string, timeoutSeconds: number, waitLog?: (line: string) => void): Promise<void> {
+async function checkConnection(
+  pool: Pool,
+  where: string,
+  timeoutSeconds: number,
+  wait?: OpenOptions & { log: (line: string) => void },
+): Promise<void> {
   let said = false;
   try {
     await withRetry(() => pool.query('SELECT 1'), {
-      giveUp: () => !waitLog,
+      giveUp: () => !wait,
+      signal: wait?.signal,
       onRetry: (_attempt, err) => {
-        if (!said) waitLog?.(`cannot connect to PostgreSQL at ${where}: ${describeError(err)}; waiting for it`);
+        wait?.health?.failed(err, 'connect');
+        if (!said) wait?.log(`cannot connect to PostgreSQL at ${where}: ${describeError(err)}; waiting for it`);
         said = true;
       },
     });
-    if (said) waitLog?.(`connected to PostgreSQL at ${where}`);
+    wait?.health?.succeeded();
+    if (said) wait?.log(`connected to PostgreSQL at ${where}`);
   } catch (err) {
     await pool.end().catch(() => undefined);
     const timeout = transientKind(err) === 'timeout';

@@ -104,16 +104,22 @@ it('started while PostgreSQL is down, waits for it and then loads', async () => 
   const later = join(root, 'later');
   writeSession(later, { user: 'cy', n: 70, files: 2 });
   cluster.stop();
-  const run = spawnCli(['watch', later, '--settle-seconds', '1', '--database-url', cluster.url()]);
+  const run = spawnCli(['watch', later, '--settle-seconds', '1', '--metrics-port', '0', '--database-url', cluster.url()]);
   let said = '';
   run.stderr.on('data', (d) => (said += d));
   try {
     await waitFor('the wait for the database', () => said.includes('waiting for it'), () => said);
     expect(run.exitCode).toBeNull();
+    // Alive, not ready: the endpoints are up before the database.
+    const port = Number(/metrics on http:\/\/127\.0\.0\.1:(\d+)/.exec(said)?.[1]);
+    expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+    const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
+    expect([ready.status, await ready.text()]).toEqual([503, 'database unreachable\n']);
     cluster.start();
     await waitFor('the first pass', () => said.includes('first pass done (1 sessions)'), () => said);
     expect(said).toMatch(/^ingested +cy\/OpenFrame_chaos_70_/m);
     expect(said.match(/cannot connect to PostgreSQL/g)).toHaveLength(1);
+    expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
   } finally {
     run.kill('SIGTERM');
     await new Promise((done) => run.on('close', done));
