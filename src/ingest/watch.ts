@@ -80,6 +80,11 @@ export async function runDaemon(pool: Pool, root: string, options: DaemonOptions
     queued.add(ref.identity);
     const task = limit(async () => {
       let retry = false;
+      // Stopping: what still waits for a slot is not started (SIGTERM during a long first pass).
+      if (signal.aborted) {
+        queued.delete(ref.identity);
+        return;
+      }
       try {
         const o = await ingestSession(pool, ref, ingest);
         if (o.result === 'claimed') retry = true;

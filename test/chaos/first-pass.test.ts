@@ -59,3 +59,27 @@ it('loads what changes during the first pass', async () => {
   child.kill('SIGTERM');
   expect(await new Promise((done) => child.on('close', done))).toBe(0);
 }, 120_000);
+
+it('SIGTERM during the first pass finishes the session under way and starts no other', async () => {
+  const other = await createTestDatabase();
+  const own = mkdtempSync(join(tmpdir(), 'ims-chaos-first-term-'));
+  for (let n = 1; n <= 20; n++) writeSession(own, { user: 'dd', n, files: 10, padding: 60_000 });
+  const run = spawnCli(['watch', own, '--settle-seconds', '1', '--concurrency', '1', '--database-url', other.url]);
+  try {
+    let said = '';
+    run.stderr.on('data', (d) => (said += d));
+    await waitFor('the first loaded session', () => /^ingested/m.test(said), () => said);
+    run.kill('SIGTERM');
+    expect(await new Promise((done) => run.on('close', done))).toBe(0);
+    const loaded = (said.match(/^ingested/gm) ?? []).length;
+    // The one under way when the signal came (and, at most, the one that had just started).
+    expect(loaded).toBeLessThanOrEqual(3);
+    const rows = await other.pool.query('SELECT count(*)::int AS n FROM ims.crawl_sessions');
+    expect(rows.rows[0].n).toBe(loaded);
+    expect(said).toContain('watch: stopping');
+  } finally {
+    if (run.exitCode === null) run.kill('SIGKILL');
+    await other.drop();
+    rmSync(own, { recursive: true, force: true });
+  }
+}, 60_000);
