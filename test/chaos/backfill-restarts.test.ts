@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'pg';
 import { BIN, cleanEnv, CliRun, waitFor } from '../helpers/cli';
 import { expectConverges, referenceSnapshot } from '../helpers/converge';
-import { writeSession } from '../helpers/crawler';
+import { writeSessionFolder } from '../helpers/crawler';
 import { startCluster, TestCluster } from '../helpers/pg-cluster';
 import { naturalSnapshot } from '../helpers/snapshot';
 
@@ -26,7 +26,7 @@ beforeAll(async () => {
   pool = new Pool({ connectionString: cluster.url(), max: 2 });
   pool.on('error', () => undefined);
   root = mkdtempSync(join(tmpdir(), 'ims-chaos-backfill-'));
-  for (let n = 0; n < 40; n++) writeSession(root, { user: `u${n % 4}`, n, files: 10, padding: 60_000 });
+  for (let n = 0; n < 40; n++) writeSessionFolder(root, { user: `u${n % 4}`, n, files: 10, padding: 60_000 });
   const reference = new Pool({ connectionString: cluster.url('reference'), max: 2 });
   expected = await referenceSnapshot(reference, root);
   await reference.end();

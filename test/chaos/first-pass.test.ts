@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnCli, waitFor } from '../helpers/cli';
 import { expectConverges, referenceSnapshot } from '../helpers/converge';
-import { issueFile, sessionDir, SessionSpec, writeSession } from '../helpers/crawler';
+import { issueFile, sessionDir, SessionSpec, writeSessionFolder } from '../helpers/crawler';
 import { createTestDatabase, TestDatabase } from '../helpers/db';
 
 /**
@@ -33,11 +33,11 @@ afterAll(async () => {
 it('loads what changes during the first pass', async () => {
   // Loaded first (users sort by name): one of its files is half-written when the pass reads it.
   const early: SessionSpec = { user: 'aa', n: 0, files: 3 };
-  const dir = writeSession(root, early);
+  const dir = writeSessionFolder(root, early);
   const half = issueFile(early, 2);
   writeFileSync(join(dir, half.name), half.text.slice(0, 200));
   // Enough behind it for the pass to take a few seconds at concurrency 1.
-  for (let n = 1; n <= 30; n++) writeSession(root, { user: 'bb', n, files: 10, padding: 60_000 });
+  for (let n = 1; n <= 30; n++) writeSessionFolder(root, { user: 'bb', n, files: 10, padding: 60_000 });
 
   child = spawnCli(['watch', root, '--settle-seconds', '1', '--concurrency', '1', '--database-url', db.url]);
   child.stderr.on('data', (d) => (stderr += d));
@@ -46,7 +46,7 @@ it('loads what changes during the first pass', async () => {
   writeFileSync(join(dir, half.name), half.text); // completed
   const extra = issueFile(early, 3);
   writeFileSync(join(dir, extra.name), extra.text); // a new file in a loaded session
-  writeSession(root, { user: 'cc', n: 40, files: 2 }); // a new session
+  writeSessionFolder(root, { user: 'cc', n: 40, files: 2 }); // a new session
   // The changes landed during the pass, which is what this test is about.
   expect(stderr).not.toContain('first pass done');
 
@@ -63,7 +63,7 @@ it('loads what changes during the first pass', async () => {
 it('SIGTERM during the first pass finishes the session under way and starts no other', async () => {
   const other = await createTestDatabase();
   const own = mkdtempSync(join(tmpdir(), 'ims-chaos-first-term-'));
-  for (let n = 1; n <= 20; n++) writeSession(own, { user: 'dd', n, files: 10, padding: 60_000 });
+  for (let n = 1; n <= 20; n++) writeSessionFolder(own, { user: 'dd', n, files: 10, padding: 60_000 });
   const run = spawnCli(['watch', own, '--settle-seconds', '1', '--concurrency', '1', '--database-url', other.url]);
   try {
     let said = '';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { runCli, spawnCli, waitFor } from '../helpers/cli';
 import { expectConverges, referenceSnapshot } from '../helpers/converge';
-import { writeSession } from '../helpers/crawler';
+import { writeSessionFolder } from '../helpers/crawler';
 import { createTestDatabase, TestDatabase } from '../helpers/db';
 
 /**
@@ -20,7 +20,7 @@ const children: ChildProcessWithoutNullStreams[] = [];
 
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'ims-chaos-kill-'));
-  for (let n = 0; n < 4; n++) writeSession(root, { user: 'kim', n, files: 5 });
+  for (let n = 0; n < 4; n++) writeSessionFolder(root, { user: 'kim', n, files: 5 });
   const reference = await fresh();
   expected = await referenceSnapshot(reference.pool, root);
 });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { spawnCli, waitFor } from '../helpers/cli';
 import { expectConverges, referenceSnapshot } from '../helpers/converge';
-import { issueFile, sessionDir, SessionSpec, writeSession } from '../helpers/crawler';
+import { issueFile, sessionDir, SessionSpec, writeSessionFolder } from '../helpers/crawler';
 import { createTestDatabase, TestDatabase } from '../helpers/db';
 
 /**
@@ -42,7 +42,7 @@ function loads(): Map<string, number> {
 
 it('loads each session change once across three daemons and converges', async () => {
   const initial: SessionSpec[] = Array.from({ length: 20 }, (_, n) => ({ user: `u${n % 3}`, n, files: 4, padding: 20_000 }));
-  for (const s of initial) writeSession(root, s);
+  for (const s of initial) writeSessionFolder(root, s);
   for (let i = 0; i < 3; i++) {
     const child = spawnCli(['watch', root, '--settle-seconds', '1', '--concurrency', '2', '--database-url', db.url]);
     const d = { child, stderr: '' };
@@ -56,7 +56,7 @@ it('loads each session change once across three daemons and converges', async ()
   const added: SessionSpec[] = Array.from({ length: 5 }, (_, i) => ({ user: 'v', n: 50 + i, files: 3 }));
   for (const s of added) {
     const target = sessionDir(root, s);
-    writeSession(staging, s);
+    writeSessionFolder(staging, s);
     mkdirSync(dirname(target), { recursive: true });
     renameSync(sessionDir(staging, s), target);
   }

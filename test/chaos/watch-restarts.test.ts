@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'pg';
 import { spawnCli, waitFor } from '../helpers/cli';
 import { expectConverges, referenceSnapshot } from '../helpers/converge';
-import { crawlSession, writeSession } from '../helpers/crawler';
+import { crawlSession, writeSessionFolder } from '../helpers/crawler';
 import { startCluster, TestCluster } from '../helpers/pg-cluster';
 
 /**
@@ -102,7 +102,7 @@ it('survives two restarts and a 15 s stop of PostgreSQL, and converges', async (
 
 it('started while PostgreSQL is down, waits for it and then loads', async () => {
   const later = join(root, 'later');
-  writeSession(later, { user: 'cy', n: 70, files: 2 });
+  writeSessionFolder(later, { user: 'cy', n: 70, files: 2 });
   cluster.stop();
   const run = spawnCli(['watch', later, '--settle-seconds', '1', '--metrics-port', '0', '--database-url', cluster.url()]);
   let said = '';

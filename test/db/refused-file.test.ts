@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { backfill } from '../../src/ingest/backfill';
 import { createTestDatabase, TestDatabase } from '../helpers/db';
 import { OPTIONS } from '../helpers/fixtures';
-import { issueFile, SessionSpec, writeSession } from '../helpers/crawler';
+import { issueFile, SessionSpec, writeSessionFolder } from '../helpers/crawler';
 
 /**
  * A document PostgreSQL itself refuses (here: nested 20,000 levels, above the 4 MiB at which
@@ -18,7 +18,7 @@ const spec: SessionSpec = { user: 'deep', n: 1, files: 4 };
 beforeAll(async () => {
   db = await createTestDatabase();
   root = mkdtempSync(join(tmpdir(), 'ims-refused-'));
-  const dir = writeSession(root, spec);
+  const dir = writeSessionFolder(root, spec);
   const bad = issueFile(spec, 4);
   const doc = JSON.parse(bad.text);
   // 4.5 MiB of text, then a list nested 20,000 deep in a field the loader passes through.

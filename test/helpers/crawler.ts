@@ -45,7 +45,7 @@ export function issueFile(spec: SessionSpec, i: number): { name: string; text: s
 }
 
 /** Writes a whole session at once. */
-export function writeSession(root: string, spec: SessionSpec): string {
+export function writeSessionFolder(root: string, spec: SessionSpec): string {
   const dir = sessionDir(root, spec);
   mkdirSync(dir, { recursive: true });
   for (let i = 0; i < spec.files; i++) {
