@@ -19,7 +19,7 @@ module.exports = {
       // Database and CLI tests: a real PostgreSQL, one template database per run.
       displayName: 'db',
       testEnvironment: 'node',
-      roots: ['<rootDir>/test/db', '<rootDir>/test/cli'],
+      roots: ['<rootDir>/test/db', '<rootDir>/test/cli', '<rootDir>/test/chaos'],
       testMatch: ['**/*.test.ts'],
       transform,
       globalSetup: '<rootDir>/test/helpers/global-setup.ts',

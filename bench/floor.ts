@@ -1,27 +1,24 @@
 import { createReadStream, mkdirSync, readFileSync, rmSync, writeFileSync, createWriteStream, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { once } from 'node:events';
-import { pipeline } from 'node:stream/promises';
 import pLimit from 'p-limit';
-import { from as copyFrom } from 'pg-copy-streams';
-import { PoolClient } from 'pg';
-import {
-  analyzeStaging, computeCrawlTimes, createPool, discoverSessions, downloadRows, inTransaction, IssueRowStats, issueRows, mergeStaged,
-  ProblemList, readSql, resetStaging, scanSession, sessionFacts, stageProblems, stageSession, withRetry,
-} from './loader';
+import { createPool, discoverSessions, readSession, withRetry, writeSession } from './loader';
 import { addRows, emptyResult, RunResult } from './result';
+import type { SessionRows } from '../src/db/write-session';
 
 /**
  * The database floor: what PostgreSQL needs for a corpus when the client costs nothing. The
- * loader's own code turns every session into the exact COPY text and staging rows it would
- * send (prepareFloor, before any timing); runFloor then replays only the database work of
- * src/ingest/session.ts — the same staging tables, COPY statements, ANALYZE and
- * src/sql/merge/*.sql in one transaction per session, with the same concurrency — streaming
- * the prepared files straight from disk into COPY.
+ * loader's readSession turns every session into the exact COPY text and staging rows it would
+ * send (prepareFloor, before any timing); runFloor then hands them, streamed straight from disk,
+ * to the loader's own writeSession (the same transaction per session as src/ingest/session.ts),
+ * with the same concurrency.
  */
 
 interface PreparedSession {
   identity: string;
+  uuid: string;
+  contentHash: string;
+  copy: SessionRows['copy'];
   files: number;
   bytes: number;
   fileCopy: string;
@@ -45,46 +42,35 @@ export async function prepareFloor(root: string, dir: string, limit?: number): P
   const refs = (await discoverSessions(root)).slice(0, limit);
   const prepared: PreparedSession[] = [];
   for (const [i, ref] of refs.entries()) {
-    const contents = await scanSession(ref.path);
-    const problems = new ProblemList();
-    const facts = await sessionFacts(ref, contents, 'unknown', problems);
-    const stats: IssueRowStats = { staged: 0, rejected: 0, readMs: 0, bytes: 0 };
+    const read = await readSession(ref, { timezone: TIMEZONE, defaultUser: 'unknown' });
     const fileCopy = join(dir, `${i}.stage_file.copy`);
     const downloadCopy = join(dir, `${i}.stage_download.copy`);
-    await writeChunks(fileCopy, issueRows(contents.issueFiles, facts.fallbackKey, problems, stats));
-    await writeChunks(downloadCopy, downloadRows(contents.downloads, problems));
-    const { fallbackKey: _unused, ...row } = facts;
+    await writeChunks(fileCopy, read.fileRows);
+    await writeChunks(downloadCopy, read.downloadRows);
     prepared.push({
       identity: ref.identity,
-      files: contents.issueFiles.length,
-      bytes: stats.bytes,
+      uuid: read.uuid,
+      contentHash: read.contentHash,
+      copy: read.copy,
+      files: read.contents.issueFiles.length,
+      bytes: read.stats.bytes,
       fileCopy,
       downloadCopy,
-      sessionRow: {
-        ...row,
-        status: stats.staged > 0 ? 'completed' : 'failed',
-        attachments_downloaded: contents.downloads.length,
-        failed_issues: stats.rejected,
-        content_hash: contents.fingerprint,
-      },
-      problems: problems.toRows(),
+      sessionRow: read.sessionRow(),
+      problems: read.problemRows(),
     });
   }
   writeFileSync(join(dir, 'prepared.json'), JSON.stringify(prepared));
   writeFileSync(marker, JSON.stringify({ corpus, limit }));
 }
 
-async function writeChunks(path: string, chunks: AsyncIterable<string>): Promise<void> {
+async function writeChunks(path: string, chunks: AsyncIterable<string | Buffer>): Promise<void> {
   const out = createWriteStream(path);
   for await (const chunk of chunks) {
     if (!out.write(chunk)) await once(out, 'drain');
   }
   out.end();
   await once(out, 'finish');
-}
-
-async function copyFile(client: PoolClient, table: string, path: string): Promise<void> {
-  await pipeline(createReadStream(path, { highWaterMark: 256 * 1024 }), client.query(copyFrom(`COPY ${table} FROM STDIN`)));
 }
 
 /** Replays the prepared sessions of `dir`, `concurrency` at a time. */
@@ -99,24 +85,26 @@ export async function runFloor(url: string, dir: string, concurrency: number): P
       prepared.map((s) =>
         limit(async () => {
           try {
-            await withRetry(() => pool.query(readSql('queries/audit-partition.sql')));
-            await withRetry(() => inTransaction(pool, async (client) => {
-              await client.query("SELECT set_config('ims.source_timezone', $1, true), set_config('jit', 'off', true)", [TIMEZONE]);
-              await resetStaging(client);
-              const copyStart = performance.now();
-              await copyFile(client, 'stage_file (file_no, rel_path, issue_id, crawl_order, crawled_key, doc)', s.fileCopy);
-              await copyFile(client, 'stage_download (issue_id, file_name, rel_path, size_bytes, extracted_text)', s.downloadCopy);
-              result.copyMs += performance.now() - copyStart;
-              // (absent from builds older than src/sql/stage/crawled-at.sql, measured with IMS_BENCH_DIST)
-              await computeCrawlTimes?.(client);
-              await analyzeStaging(client);
-              await stageSession(client, s.sessionRow);
-              await stageProblems(client, s.problems);
-              const mergeStart = performance.now();
-              const merged = await mergeStaged(client);
-              result.mergeMs += performance.now() - mergeStart;
-              addRows(result, merged.rows);
-            }));
+            const written = await withRetry(() =>
+              writeSession(
+                pool,
+                {
+                  identity: s.identity,
+                  uuid: s.uuid,
+                  contentHash: s.contentHash,
+                  copy: s.copy,
+                  fileRows: createReadStream(s.fileCopy, { highWaterMark: 256 * 1024 }),
+                  downloadRows: createReadStream(s.downloadCopy, { highWaterMark: 256 * 1024 }),
+                  sessionRow: () => s.sessionRow,
+                  problemRows: () => s.problems,
+                },
+                // Every prepared session is written, whatever the database already holds.
+                { timezone: TIMEZONE, force: true, claim: 'none' },
+              ),
+            );
+            result.copyMs += written.copyMs;
+            result.mergeMs += written.mergeMs;
+            addRows(result, written.rows);
             result.sessions++;
             result.files += s.files;
             result.bytes += s.bytes;

@@ -11,6 +11,8 @@ import type * as Problems from '../src/files/session-errors';
 import type * as Scan from '../src/files/session-folder';
 import type * as SqlFiles from '../src/db/sql-files';
 import type * as Stage from '../src/db/stage';
+import type * as ReadSession from '../src/ingest/read-session';
+import type * as WriteSession from '../src/db/write-session';
 
 /**
  * The loader under test is the one `npm run build` writes to dist/, i.e. what ships: the
@@ -51,5 +53,7 @@ export const { ProblemList } = dist<typeof Problems>('files/session-errors');
 export const { scanSession } = dist<typeof Scan>('files/session-folder');
 export const { readSql } = dist<typeof SqlFiles>('db/sql-files');
 export const { analyzeStaging, computeCrawlTimes, resetStaging, stageProblems, stageSession } = dist<typeof Stage>('db/stage');
+export const { readSession } = dist<typeof ReadSession>('ingest/read-session');
+export const { writeSession } = dist<typeof WriteSession>('db/write-session');
 
 export type { IssueRowStats } from '../src/files/file-rows';

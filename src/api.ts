@@ -46,11 +46,9 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<D
   return openConfigured(config, options.log ?? (() => undefined));
 }
 
-export interface WatchOptions extends Omit<DaemonOptions, 'metrics' | 'log' | 'onSession'> {
-  /** Told of each session loaded (or found unchanged, or failed). */
+export interface WatchOptions extends Omit<DaemonOptions, 'metrics' | 'onSession'> {
+  /** Told of each session loaded (or found unchanged, or failed). What the watcher does goes to log() (src/log.ts). */
   onSession?: (outcome: SessionOutcome) => void;
-  /** Told of what the watcher does and of errors it survives. */
-  log?: (line: string) => void;
 }
 
 /**
@@ -62,7 +60,6 @@ export function watch(pool: Pool, root: string, options: WatchOptions): Promise<
   return runDaemon(pool, root, {
     ...options,
     metrics: new Metrics(),
-    log: options.log ?? (() => undefined),
     onSession: options.onSession ?? (() => undefined),
   });
 }

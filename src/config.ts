@@ -22,10 +22,14 @@ export interface Config {
   readonly embeddedDir: string;
   /** Keep the embedded server running after the last ims-ingest exits. */
   readonly keepServer: boolean;
-  /** Seconds to wait for the server to answer the first connection; 0 waits for ever. */
+  /** Seconds to set up a connection (PGCONNECT_TIMEOUT); a connect_timeout in the URL wins; 0 waits for ever. */
   readonly connectTimeoutSeconds: number;
   /** Passwords given to this run (URL, PGPASSWORD): never printed (src/secrets.ts). */
   readonly secrets: readonly string[];
+  /** `backfill`: give up once the database has been unreachable this many seconds. */
+  readonly retrySeconds: number;
+  /** `watch`: address the metrics, /healthz and /readyz listen on. */
+  readonly metricsHost: string;
 }
 
 /** Values given on the command line; undefined when absent. */
@@ -38,21 +42,24 @@ export interface ConfigFlags {
   config?: string;
   embeddedDir?: string;
   keepServer?: boolean;
+  retrySeconds?: number;
+  connectTimeout?: number;
+  metricsHost?: string;
 }
 
-type FileConfig = Partial<Record<'databaseUrl' | 'timezone' | 'user' | 'embeddedDir', string>> &
-  Partial<Record<'concurrency' | 'settleSeconds', number>> & { keepServer?: boolean };
+type FileConfig = Partial<Record<'databaseUrl' | 'timezone' | 'user' | 'embeddedDir' | 'metricsHost', string>> &
+  Partial<Record<'concurrency' | 'settleSeconds' | 'retrySeconds' | 'connectTimeoutSeconds', number>> & { keepServer?: boolean };
 
 /** The keys a config file may hold, and the JSON type of each. */
 const FILE_KEY_TYPES: Readonly<Record<keyof FileConfig, 'string' | 'number' | 'boolean'>> = {
   databaseUrl: 'string', timezone: 'string', user: 'string', embeddedDir: 'string',
   concurrency: 'number', settleSeconds: 'number', keepServer: 'boolean',
+  retrySeconds: 'number', connectTimeoutSeconds: 'number', metricsHost: 'string',
 };
 
 export const ENVIRONMENT_VARIABLES: Readonly<Record<string, string>> = Object.freeze({
   DATABASE_URL: 'PostgreSQL connection string (else the libpq PG* variables, else the embedded server)',
   'PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE': 'libpq connection variables',
-  PGCONNECT_TIMEOUT: 'seconds to wait for the server to answer the first connection (default 30; 0 waits for ever)',
   IMS_TIMEZONE: 'zone of the crawler timestamps (default Asia/Seoul)',
   IMS_CONCURRENCY: 'sessions ingested at once (default 2)',
   IMS_USER: 'user of shared-layout sessions (default unknown)',
@@ -60,6 +67,9 @@ export const ENVIRONMENT_VARIABLES: Readonly<Record<string, string>> = Object.fr
   IMS_INGEST_CONFIG: 'path of a JSON config file (same keys as the long flags, camelCase)',
   IMS_EMBEDDED_DIR: 'data directory of the embedded PostgreSQL',
   IMS_KEEP_SERVER: '1 to leave the embedded PostgreSQL running on exit',
+  IMS_RETRY_SECONDS: 'backfill: give up after the database was unreachable this long (default 180)',
+  PGCONNECT_TIMEOUT: 'seconds to connect to PostgreSQL (default 15; 0 waits for ever; connect_timeout in the URL wins)',
+  IMS_METRICS_HOST: 'watch: address of /metrics, /healthz, /readyz (default 127.0.0.1)',
 });
 
 /**
@@ -90,15 +100,18 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
   if (pgPort !== undefined && !(/^\d{1,5}$/.test(pgPort) && Number(pgPort) >= 1 && Number(pgPort) <= 65535)) {
     throw new IngestError('CONFIG_INVALID', `PGPORT must be a port number from 1 to 65535, got "${pgPort}"`);
   }
-  const connectTimeoutSeconds = intFromEnv(env, 'PGCONNECT_TIMEOUT') ?? 30;
-  if (!Number.isInteger(connectTimeoutSeconds) || connectTimeoutSeconds < 0) {
-    throw new IngestError('CONFIG_INVALID', `PGCONNECT_TIMEOUT must be a whole number of seconds, 0 or more, got ${connectTimeoutSeconds}`);
-  }
   const databaseUrl = flags.databaseUrl ?? nonEmpty(env.DATABASE_URL) ?? file.databaseUrl;
   // Anything else would reach the driver as a host name and be printed in its error.
   if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//i.test(databaseUrl)) {
     throw new IngestError('CONFIG_INVALID', 'the database URL must start with postgresql:// or postgres:// (not shown: it may hold a password)');
   }
+  const retrySeconds = pick(flags.retrySeconds, intFromEnv(env, 'IMS_RETRY_SECONDS'), file.retrySeconds, 180);
+  if (!(retrySeconds >= 0)) throw new IngestError('CONFIG_INVALID', `retry seconds must be 0 or more, got ${retrySeconds}`);
+  const connectTimeoutSeconds = pick(flags.connectTimeout, intFromEnv(env, 'PGCONNECT_TIMEOUT'), file.connectTimeoutSeconds, 15);
+  if (!Number.isInteger(connectTimeoutSeconds) || connectTimeoutSeconds < 0) {
+    throw new IngestError('CONFIG_INVALID', `connect timeout must be a whole number of seconds (0: none), got ${connectTimeoutSeconds}`);
+  }
+  const metricsHost = pick(flags.metricsHost, nonEmpty(env.IMS_METRICS_HOST), file.metricsHost, '127.0.0.1');
   return Object.freeze({
     databaseUrl,
     pgHostSet: nonEmpty(env.PGHOST) !== undefined,
@@ -111,6 +124,8 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     keepServer: flags.keepServer ?? boolFromEnv('IMS_KEEP_SERVER', env.IMS_KEEP_SERVER) ?? file.keepServer ?? false,
     connectTimeoutSeconds,
     secrets: Object.freeze([...(databaseUrl ? passwordsOfUrl(databaseUrl) : []), ...(env.PGPASSWORD ? [env.PGPASSWORD] : [])]),
+    retrySeconds,
+    metricsHost,
   });
 }
 

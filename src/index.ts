@@ -8,8 +8,17 @@ export { applyMigrations } from './db/migrate';
 export type { MigrateResult } from './db/migrate';
 export { discoverSessions, sessionRefForFolder } from './files/discover';
 export type { DiscoverOptions, Layout, SessionRef } from './files/discover';
-export { ingestSession } from './ingest/session';
-export type { IngestOptions, SessionOutcome } from './ingest/session';
+export { ingestSession, readSession, writeSession } from './ingest/session';
+export type {
+  IngestOptions,
+  ReadOptions,
+  SessionError,
+  SessionOutcome,
+  SessionRead,
+  SessionRows,
+  WriteOptions,
+  WriteResult,
+} from './ingest/session';
 export { backfill, refreshAnalytics } from './ingest/backfill';
 export type { BackfillOptions, BackfillSummary } from './ingest/backfill';
 export { loadConfig } from './config';

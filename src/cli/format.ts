@@ -5,8 +5,9 @@ import { SessionOutcome } from '../ingest/session';
 
 export function formatOutcome(o: SessionOutcome): string {
   const secs = (o.timings.totalMs / 1000).toFixed(2);
-  if (o.result === 'failed') return `FAILED     ${o.ref.identity}: ${o.failure}`;
+  if (o.result === 'failed') return `FAILED     ${o.ref.identity}: ${o.failure}${o.error ? ` [${o.error.code}]` : ''}`;
   if (o.result === 'unchanged') return `unchanged  ${o.ref.identity}`;
+  if (o.result === 'claimed') return `claimed    ${o.ref.identity} (being loaded by another ims-ingest)`;
   const extra = [
     `${o.staged} issue files`,
     o.rejected ? `${o.rejected} unreadable` : '',
@@ -35,7 +36,8 @@ export function formatSummary(s: BackfillSummary): string {
     `  time:        ${(s.elapsedMs / 1000).toFixed(2)}s`,
   ];
   const failures = s.outcomes.filter((o) => o.result === 'failed');
-  if (failures.length) lines.push('Failed sessions:', ...failures.map((o) => `  ${o.ref.identity}: ${o.failure}`));
+  if (failures.length) lines.push('Failed sessions:', ...failures.map((o) => `  ${o.ref.identity}: [${o.error?.code ?? 'SESSION_FAILED'}] ${o.failure}`));
+  if (s.gaveUp) lines.push(`Gave up: ${s.gaveUp}; ${s.notStarted} sessions not started. Run the same command again once the database is back.`);
   return lines.join('\n');
 }
 

@@ -1,4 +1,3 @@
-import { AddressInfo } from 'node:net';
 import yargs, { Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { Config, ConfigFlags, ENVIRONMENT_VARIABLES, loadConfig } from '../config';
@@ -9,8 +8,8 @@ import { backfill, refreshAnalytics } from '../ingest/backfill';
 import { SessionRef } from '../files/discover';
 import { applyMigrations } from '../db/migrate';
 import { SessionOutcome } from '../ingest/session';
-import { runDaemon } from '../ingest/watch';
-import { Metrics, serveMetrics } from '../ingest/metrics';
+import { watchCommand } from './watch-command';
+import { log as logger } from '../log';
 import { backfillSucceeded, formatOutcome, formatSummary } from './format';
 import { maskSecrets, registerSecrets } from '../secrets';
 import { searchLocale, searchLocaleWarnings } from '../db/search-locale';
@@ -67,7 +66,9 @@ function withDatabase(args: GlobalArgs, work: (db: Database, config: Config) => 
 /** What backfill and watch print as each session is loaded or retried. */
 const progress = {
   onSession: (o: SessionOutcome) => log(formatOutcome(o)),
-  onRetry: (ref: SessionRef, attempt: number, err: unknown) => log(`retrying ${ref.identity} (attempt ${attempt + 1}): ${describeError(err)}`),
+  // An outage is logged once by the run's DatabaseHealth, not once per attempt.
+  onRetry: (ref: SessionRef, attempt: number, err: unknown) =>
+    logger().debug({ session: ref.identity, attempt: attempt + 1, error: describeError(err) }, 'retrying'),
 };
 
 /** First SIGINT/SIGTERM: stop taking new work; second: exit now. */
@@ -98,11 +99,12 @@ export function buildCli(argv: string[]): Argv {
     .scriptName('ims-ingest')
     .usage('$0 <command> [options]\n\nLoads the IMS crawler\'s session folders into PostgreSQL (schema ims).')
     .option('database-url', { type: 'string', description: 'PostgreSQL connection string (overrides DATABASE_URL)' })
-    .option('config', { type: 'string', description: 'JSON config file (keys: databaseUrl, timezone, concurrency, user, settleSeconds, embeddedDir, keepServer)' })
+    .option('config', { type: 'string', description: 'JSON config file (keys: databaseUrl, timezone, concurrency, user, settleSeconds, embeddedDir, keepServer, retrySeconds, connectTimeoutSeconds, metricsHost)' })
     .option('timezone', { type: 'string', description: 'zone of the crawler\'s naive timestamps [default: Asia/Seoul]' })
     .option('json', { type: 'boolean', description: 'print the result as JSON on stdout' })
     .option('embedded-dir', { type: 'string', description: 'data directory of the embedded PostgreSQL, used when no server is configured [default: ~/.local/share/ims-ingest; as root /var/lib/ims-ingest]' })
     .option('keep-server', { type: 'boolean', description: 'leave the embedded PostgreSQL running when this command exits' })
+    .option('connect-timeout', { type: 'number', description: 'seconds to connect to PostgreSQL; connect_timeout in the URL wins [default: 15]' })
     .command(
       'migrate',
       'create or upgrade the ims schema',
@@ -126,7 +128,8 @@ export function buildCli(argv: string[]): Argv {
           .positional('root', { type: 'string', demandOption: true, description: 'directory to load' })
           .option('concurrency', { type: 'number', description: 'sessions loaded at once [default: 2]' })
           .option('user', { type: 'string', description: 'user of shared-layout sessions (crawl_sessions/) [default: unknown]' })
-          .option('force', { type: 'boolean', default: false, description: 'reload sessions whose folder did not change since the last load' }),
+          .option('force', { type: 'boolean', default: false, description: 'reload sessions whose folder did not change since the last load' })
+          .option('retry-seconds', { type: 'number', description: 'give up once the database has been unreachable this long [default: 180]' }),
       (args) =>
         withDatabase(args as GlobalArgs, async (db, config) => {
           await applyMigrations(db.pool);
@@ -136,6 +139,7 @@ export function buildCli(argv: string[]): Argv {
             defaultUser: config.defaultUser,
             concurrency: config.concurrency,
             force: Boolean(args.force),
+            giveUpMs: config.retrySeconds * 1000,
             signal,
             ...progress,
             onIgnored: (path, reason) => log(`ignored    ${path}: ${reason}`),
@@ -155,30 +159,19 @@ export function buildCli(argv: string[]): Argv {
           .option('user', { type: 'string', description: 'user of shared-layout sessions (crawl_sessions/) [default: unknown]' })
           .option('settle-seconds', { type: 'number', description: 'quiet time after the last change before a session is loaded [default: 10]' })
           .option('poll', { type: 'boolean', default: false, description: 'poll the file system instead of using inotify (network file systems)' })
-          .option('metrics-port', { type: 'number', description: 'serve Prometheus metrics on http://127.0.0.1:<port>/metrics' }),
+          .option('metrics-port', { type: 'number', description: 'serve Prometheus metrics on http://<metrics-host>:<port>/metrics, with /healthz and /readyz' })
+          .option('metrics-host', { type: 'string', description: 'address for --metrics-port (0.0.0.0: every interface) [default: 127.0.0.1]' }),
       (args) =>
-        withDatabase(args as GlobalArgs, async (db, config) => {
-          await applyMigrations(db.pool);
-          const metrics = new Metrics();
-          const server = args.metricsPort !== undefined ? await serveMetrics(metrics, Number(args.metricsPort)) : undefined;
-          if (server) log(`watch: metrics on http://127.0.0.1:${(server.address() as AddressInfo).port}/metrics`);
-          try {
-            await runDaemon(db.pool, String(args.root), {
-              timezone: config.timezone,
-              defaultUser: config.defaultUser,
-              concurrency: config.concurrency,
-              settleSeconds: config.settleSeconds,
-              poll: Boolean(args.poll),
-              signal: interruptSignal(),
-              metrics,
-              log,
-              ...progress,
-            });
-          } finally {
-            server?.close();
-          }
-          return 0;
-        }),
+        withConfig(args as GlobalArgs, (config) =>
+          watchCommand(config, {
+            root: String(args.root),
+            poll: Boolean(args.poll),
+            metricsPort: args.metricsPort === undefined ? undefined : Number(args.metricsPort),
+            signal: interruptSignal(),
+            log,
+            ...progress,
+          }),
+        ),
     )
     .command(
       'analytics',

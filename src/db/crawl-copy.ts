@@ -1,7 +1,4 @@
 import { PoolClient } from 'pg';
-import { SessionRef } from '../files/discover';
-import { copyRank, legacyUuid } from '../files/crawl-copy';
-import { SessionContents } from '../files/session-folder';
 import { readSql } from './sql-files';
 
 /**
@@ -16,21 +13,35 @@ import { readSql } from './sql-files';
  */
 export type CrawlClaim = 'best' | 'lesser' | 'unchanged';
 
+/** What the files say about one copy of a crawl (src/files/crawl-copy.ts computes it). */
+export interface CrawlCopy {
+  /** The folder: data_path. */
+  path: string;
+  /** 3 migrated copy with content or per-user session, 2 shared original, 1 empty migrated no-results folder. */
+  rank: number;
+  /** The session_uuid this copy had before copies were one crawl, when it differs. */
+  legacyUuid?: string;
+  /** Whose crawl, and whether a migrated copy's path said so (it then wins over the default user). */
+  userName: string;
+  userFromCopy: boolean;
+}
+
 export async function claimCrawl(
   client: PoolClient,
-  ref: SessionRef,
-  contents: SessionContents,
-  user: { name: string; fromCopy: boolean },
+  uuid: string,
+  copy: CrawlCopy,
   fingerprint: { contentHash: string; force?: boolean },
 ): Promise<CrawlClaim> {
+  const ref = { uuid, path: copy.path };
+  const user = { name: copy.userName, fromCopy: copy.userFromCopy };
   await client.query(readSql('copy/lock.sql'), [ref.uuid]);
-  const legacy = legacyUuid(ref);
+  const legacy = copy.legacyUuid;
   if (legacy) {
     await client.query(readSql('copy/legacy-detach.sql'), [legacy, ref.uuid]);
     await client.query(readSql('copy/legacy-uuid.sql'), [legacy, ref.uuid]);
   }
   const { rows } = await client.query<{ rank: number; data_path: string; content_hash: string }>(readSql('copy/rank.sql'), [ref.uuid]);
-  const rank = copyRank(ref, contents);
+  const rank = copy.rank;
   if (rows.length === 0 || rows[0].rank <= rank) {
     // The copy the row came from becomes a lesser copy, its issue data merged already.
     if (rows.length > 0 && rows[0].rank < rank && rows[0].data_path !== ref.path && rows[0].content_hash) {

@@ -1,8 +1,10 @@
-import { Client, Pool } from 'pg';
+import { Pool } from 'pg';
 import { Config } from '../config';
 import { acquireEmbedded } from '../embedded/instance';
 import { describeError, IngestError } from '../errors';
-import { createPool } from './pool';
+import { log as logger } from '../log';
+import { connectTimeoutSeconds, createPool, withRetry } from './pool';
+import { transientKind } from './transient';
 import { redactUrl } from '../secrets';
 
 /**
@@ -15,19 +17,35 @@ export interface Database {
   close(): Promise<void>;
 }
 
-export async function openDatabase(config: Config, log: (line: string) => void): Promise<Database> {
+export interface OpenOptions {
+  /** Wait (for ever) for a server that is unreachable at start instead of failing: `watch`. */
+  waitForServer?: boolean;
+  /** Stops that wait. */
+  signal?: AbortSignal;
+  /** Told while waiting (the daemon's DatabaseHealth: /readyz, database_up). */
+  health?: { failed(err: unknown, where: string): void; succeeded(): void };
+}
+
+export async function openDatabase(config: Config, log: (line: string) => void, options: OpenOptions = {}): Promise<Database> {
   const newPool = (connectionString: string | undefined) =>
-    createPool({ connectionString, max: config.concurrency + 1, onIdleError: (m) => log(`database connection lost: ${m}`) });
+    createPool({
+      connectionString,
+      max: config.concurrency + 1,
+      connectTimeoutSeconds: config.connectTimeoutSeconds,
+      // One line per idle connection would repeat every outage; the outage itself is logged
+      // once by the sessions' DatabaseHealth.
+      onIdleError: (m) => logger().debug({ error: m }, 'idle database connection lost'),
+    });
   if (config.databaseUrl !== undefined || config.pgHostSet) {
     const pool = newPool(config.databaseUrl);
-    await checkConnection(pool, config.databaseUrl, config.databaseUrl ? redactUrl(config.databaseUrl) : 'PGHOST', config.connectTimeoutSeconds);
+    await checkConnection(pool, config.databaseUrl ? redactUrl(config.databaseUrl) : 'PGHOST', connectTimeoutSeconds(config.databaseUrl, config.connectTimeoutSeconds), options.waitForServer ? { log, ...options } : undefined);
     return { pool, close: () => pool.end() };
   }
   const dir = config.embeddedDir;
   const server = await acquireEmbedded({ dir, keepServer: config.keepServer, log });
   const pool = newPool(server.url);
   try {
-    await checkConnection(pool, server.url, `the embedded PostgreSQL in ${dir}`, config.connectTimeoutSeconds);
+    await checkConnection(pool, `the embedded PostgreSQL in ${dir}`, config.connectTimeoutSeconds);
   } catch (err) {
     await server.release().catch(() => undefined);
     throw err;
@@ -44,22 +62,30 @@ export async function openDatabase(config: Config, log: (line: string) => void):
   };
 }
 
-/**
- * One connection of the pool's settings, before the pool is used: a server that accepts and
- * never answers fails here after `timeoutSeconds` (the pool's own connectionTimeoutMillis
- * would also bound the wait for a busy pool's clients, which a long load must not have).
- */
-async function checkConnection(pool: Pool, connectionString: string | undefined, where: string, timeoutSeconds: number): Promise<void> {
-  let client: Client | undefined;
+/** Fails with the server's name (never its password) and why; `waitLog`: retry until it answers. */
+async function checkConnection(
+  pool: Pool,
+  where: string,
+  timeoutSeconds: number,
+  wait?: OpenOptions & { log: (line: string) => void },
+): Promise<void> {
+  let said = false;
   try {
-    // inside the try: a malformed URL throws already here
-    client = new Client({ connectionString, connectionTimeoutMillis: timeoutSeconds * 1000, application_name: 'ims-ingest' });
-    await client.connect();
-    await client.query('SELECT 1');
+    await withRetry(() => pool.query('SELECT 1'), {
+      giveUp: () => !wait,
+      signal: wait?.signal,
+      onRetry: (_attempt, err) => {
+        wait?.health?.failed(err, 'connect');
+        if (!said) wait?.log(`cannot connect to PostgreSQL at ${where}: ${describeError(err)}; waiting for it`);
+        said = true;
+      },
+    });
+    wait?.health?.succeeded();
+    if (said) wait?.log(`connected to PostgreSQL at ${where}`);
   } catch (err) {
     await pool.end().catch(() => undefined);
-    throw new IngestError('DATABASE_UNAVAILABLE', `cannot connect to PostgreSQL at ${where}: ${describeError(err)}`, { cause: err });
-  } finally {
-    await client?.end().catch(() => undefined);
+    const timeout = transientKind(err) === 'timeout';
+    const why = timeout ? `no answer within the connect timeout (${timeoutSeconds}s): ${describeError(err)}` : describeError(err);
+    throw new IngestError(timeout ? 'TIMEOUT' : 'DATABASE_UNAVAILABLE', `cannot connect to PostgreSQL at ${where}: ${why}`, { cause: err });
   }
 }

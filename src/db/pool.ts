@@ -1,86 +1,142 @@
 import { Pool, PoolClient } from 'pg';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describeError } from '../errors';
+import { transientKind, TransientKind } from './transient';
+
+export { isTransient, transientKind } from './transient';
 
 /**
- * Connections and the one retry policy. Only what is known to be transient is retried
- * (graphile-worker's RETRYABLE_ERROR_CODES): serialization failure, deadlock, a server
- * starting up or shutting down, a lost connection. A data error is never retried.
+ * Connections and the one retry policy. Every client has an error path: idle ones through the
+ * pool's 'error' event, checked-out ones through a listener held for the checkout (node-postgres
+ * emits 'error' on a client whose connection dies, and an unheard 'error' ends the process).
+ * Only what src/db/transient.ts calls transient is retried.
  */
 
-const RETRYABLE_SQLSTATES = new Set([
-  '40001', // serialization_failure
-  '40P01', // deadlock_detected
-  '57P01', // admin_shutdown
-  '57P03', // cannot_connect_now
-  '08000', '08001', '08003', '08004', '08006', // connection exceptions
-]);
-const RETRYABLE_ERRNOS = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'ENOTCONN', 'EAI_AGAIN']);
-
-/** True for an error that the same work, tried again, may not meet. */
-export function isTransient(err: unknown): boolean {
-  const code = (err as { code?: unknown } | null)?.code;
-  if (typeof code === 'string' && (RETRYABLE_SQLSTATES.has(code) || RETRYABLE_ERRNOS.has(code))) return true;
-  return /Connection terminated unexpectedly|Client has encountered a connection error/.test(String((err as Error)?.message));
-}
+/** Default connect timeout when neither the URL's connect_timeout nor PGCONNECT_TIMEOUT says. */
+export const DEFAULT_CONNECT_TIMEOUT_SECONDS = 15;
 
 export interface PoolOptions {
   connectionString?: string;
   max?: number;
+  /** Seconds to set up a connection (TCP + authentication); the URL's connect_timeout wins. */
+  connectTimeoutSeconds?: number;
   /** Told of errors of idle clients (a server restart); the pool replaces them. */
   onIdleError?: (message: string) => void;
 }
 
 /** A pool; `connectionString` undefined means libpq's PG* variables. */
 export function createPool(options: PoolOptions): Pool {
+  const seconds = connectTimeoutSeconds(options.connectionString, options.connectTimeoutSeconds);
   const pool = new Pool({
     connectionString: options.connectionString,
     max: options.max ?? 4,
     application_name: 'ims-ingest',
+    // node-postgres ignores libpq's connect_timeout: without this a server that accepts the
+    // TCP connection and never answers hangs the caller for good.
+    connectionTimeoutMillis: seconds > 0 ? seconds * 1000 : undefined,
+    // A peer that vanished (cable, NAT, VM paused) is noticed by TCP instead of never.
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
   });
   // An idle client's error would otherwise crash the process (node-postgres emits 'error').
   pool.on('error', (err) => options.onIdleError?.(describeError(err)));
   return pool;
 }
 
-/** Runs `work` in one transaction on one client: COMMIT on success, ROLLBACK on any error. */
-export async function inTransaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
+/** The connect timeout in seconds: the URL's connect_timeout, else `fallback` (0 = none). */
+export function connectTimeoutSeconds(url: string | undefined, fallback = DEFAULT_CONNECT_TIMEOUT_SECONDS): number {
+  const m = url ? /[?&]connect_timeout=(\d+)/.exec(url) : null;
+  return m ? Number(m[1]) : fallback;
+}
+
+/**
+ * A client for the duration of `work`, with an error listener for as long as it is checked
+ * out: a connection lost mid-work fails `work` (its query rejects), never the process.
+ */
+export async function withClient<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
-  let broken = false;
+  let lost: Error | undefined;
+  const onError = (err: Error) => {
+    lost = err;
+  };
+  client.on('error', onError);
   try {
-    await client.query('BEGIN');
-    const result = await work(client);
-    await client.query('COMMIT');
-    return result;
+    return await work(client);
   } catch (err) {
-    try {
-      await client.query('ROLLBACK');
-    } catch {
-      broken = true; // the connection itself is gone: do not return it to the pool
-    }
+    // A dead connection is not returned to the pool.
+    if (lost || transientKind(err) === 'connection') lost ??= err as Error;
     throw err;
   } finally {
-    client.release(broken);
+    client.off('error', onError);
+    client.release(lost ?? false);
   }
 }
 
-export interface RetryOptions {
-  attempts?: number;
-  baseDelayMs?: number;
-  onRetry?: (attempt: number, err: unknown, delayMs: number) => void;
+/** Runs `work` in one transaction on one client: COMMIT on success, ROLLBACK on any error. */
+export async function inTransaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>, options: { rollback?: boolean } = {}): Promise<T> {
+  return withClient(pool, async (client) => {
+    await client.query('BEGIN');
+    let result: T;
+    try {
+      result = await work(client);
+    } catch (err) {
+      // If the connection itself is gone, ROLLBACK fails too; the server rolls back on its own.
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    }
+    await client.query(options.rollback ? 'ROLLBACK' : 'COMMIT');
+    return result;
+  });
 }
 
-/** Calls `work` again after a transient error, with jittered exponential back-off. */
+export interface RetryOptions {
+  /** Stop after this many attempts (default: no limit, see giveUpMs). */
+  attempts?: number;
+  /** Stop once transient failures have gone on this long (default 180 s; Infinity: never). */
+  giveUpMs?: number;
+  /** First delay (default 100 ms), doubled per attempt up to maxDelayMs (default 5 s). */
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+  /** Stops waiting between attempts: the last error is thrown. */
+  signal?: AbortSignal;
+  onRetry?: (attempt: number, err: unknown, delayMs: number, kind: TransientKind) => void;
+  /** Called after `work` succeeded (after failures or not): the database answered. */
+  onSuccess?: () => void;
+  /** Decides whether to stop retrying; default: attempts or giveUpMs reached. */
+  giveUp?: (err: unknown, attempt: number, failingForMs: number) => boolean;
+}
+
+/**
+ * Calls `work` again after a transient error, with capped, jittered exponential back-off, until
+ * it succeeds, fails for another reason, or the retry budget is spent (then the last error).
+ */
 export async function withRetry<T>(work: () => Promise<T>, options: RetryOptions = {}): Promise<T> {
-  const attempts = options.attempts ?? 6;
-  const base = options.baseDelayMs ?? 50;
+  const attempts = options.attempts ?? Infinity;
+  const giveUpMs = options.giveUpMs ?? 180_000;
+  const base = options.baseDelayMs ?? 100;
+  const cap = options.maxDelayMs ?? 5_000;
+  let firstFailure: number | undefined;
   for (let attempt = 1; ; attempt++) {
     try {
-      return await work();
+      const result = await work();
+      options.onSuccess?.();
+      return result;
     } catch (err) {
-      if (attempt >= attempts || !isTransient(err)) throw err;
-      const delay = Math.round(base * 2 ** (attempt - 1) * (0.5 + Math.random()));
-      options.onRetry?.(attempt, err, delay);
-      await new Promise((r) => setTimeout(r, delay));
+      const kind = transientKind(err);
+      if (!kind || options.signal?.aborted) throw err;
+      firstFailure ??= Date.now();
+      const failingFor = Date.now() - firstFailure;
+      const stop = options.giveUp ? options.giveUp(err, attempt, failingFor) : attempt >= attempts || failingFor >= giveUpMs;
+      if (stop) throw err;
+      // Full jitter over the upper half: several processes retrying after one restart spread out.
+      const ceiling = Math.min(cap, base * 2 ** Math.min(attempt - 1, 20));
+      const delay = Math.round(ceiling * (0.5 + Math.random() / 2));
+      options.onRetry?.(attempt, err, delay, kind);
+      try {
+        await sleep(delay, undefined, { signal: options.signal });
+      } catch {
+        throw err; // aborted while waiting
+      }
     }
   }
 }

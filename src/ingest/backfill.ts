@@ -1,14 +1,24 @@
 import pLimit from 'p-limit';
 import { Pool } from 'pg';
+import { describeError } from '../errors';
+import { log } from '../log';
+import { refreshAnalytics, refreshAnalyticsIfStale } from '../db/analytics';
+import { withRetry } from '../db/pool';
+import { transientKind } from '../db/transient';
 import { discoverSessions, SessionRef } from '../files/discover';
-import { ingestSession, IngestOptions, SessionOutcome } from './session';
-import { HistoryOutcome, loadQueryHistory } from '../db/query-history';
+import { DatabaseHealth } from './db-health';
+import { DEFAULT_GIVE_UP_MS, ingestSession, IngestOptions, SessionOutcome } from './session';
+import { HistoryOutcome, loadQueryHistory } from './query-history';
+
+export { refreshAnalytics } from '../db/analytics';
 
 /**
  * `backfill`: every session under a root, `concurrency` at a time, then the analytics
- * recomputed once. Sessions are independent transactions: one that fails is reported and the
- * others still load. An abort signal stops new sessions from starting; those under way finish
- * (or roll back) on their own.
+ * recomputed when they are older than the sessions. Sessions are independent transactions: one
+ * that fails is reported and the others still load. A session another process is loading is
+ * done last, after waiting for that process. Once the database has been unreachable for the
+ * retry budget, no new session starts. An abort signal stops new sessions from starting; those
+ * under way finish (or roll back) on their own.
  */
 
 export interface BackfillOptions extends IngestOptions {
@@ -22,11 +32,13 @@ export interface BackfillSummary {
   root: string;
   found: number;
   outcomes: SessionOutcome[];
-  /** Sessions not started because of the abort signal. */
+  /** Sessions not started because of the abort signal or because the database stayed away. */
   notStarted: number;
   /** The query history files under <root>/history (read once, after the sessions). */
   history: HistoryOutcome;
-  /** Rows per table after the run. */
+  /** Why the run stopped early when the database stayed unreachable. */
+  gaveUp?: string;
+  /** Rows per table after the run (empty when the database could not be asked). */
   tableRows: Record<string, number>;
   elapsedMs: number;
 }
@@ -38,41 +50,65 @@ export const TABLES = [
 
 export async function backfill(pool: Pool, root: string, options: BackfillOptions): Promise<BackfillSummary> {
   const started = performance.now();
+  const health = options.health ?? new DatabaseHealth();
+  const opts = { ...options, health };
   const refs = await discoverSessions(root, { onIgnored: options.onIgnored });
-  const outcomes = await ingestMany(pool, refs, options);
-  const history = await loadQueryHistory(pool, root, options);
-  if (outcomes.some((o) => o.result === 'ingested') || history.changed > 0) await refreshAnalytics(pool, options.timezone);
-  return {
-    root,
-    found: refs.length,
-    outcomes,
-    history,
-    notStarted: refs.length - outcomes.length,
-    tableRows: await countRows(pool),
-    elapsedMs: performance.now() - started,
-  };
+  const { outcomes, gaveUp } = await ingestRun(pool, refs, opts);
+  let tableRows: Record<string, number> = {};
+  let history: HistoryOutcome = { status: 'failed', entries: 0, changed: 0, problems: [] };
+  if (!gaveUp) {
+    try {
+      history = await loadQueryHistory(pool, root, options);
+      // A history entry can change what a session says (its query, its end) without a session load.
+      if (history.changed > 0) await dbRetry(opts, () => refreshAnalytics(pool, options.timezone));
+      else await dbRetry(opts, () => refreshAnalyticsIfStale(pool, options.timezone));
+      tableRows = await dbRetry(opts, () => countRows(pool));
+    } catch (err) {
+      log().error({ error: describeError(err) }, 'analytics not refreshed: the database stayed unreachable');
+    }
+  }
+  return { root, found: refs.length, outcomes, history, notStarted: refs.length - outcomes.length, gaveUp, tableRows, elapsedMs: performance.now() - started };
 }
 
 /** Ingests `refs` with bounded parallelism; sessions not yet started when aborted are skipped. */
 export async function ingestMany(pool: Pool, refs: SessionRef[], options: BackfillOptions): Promise<SessionOutcome[]> {
-  const limit = pLimit(options.concurrency);
-  const outcomes: SessionOutcome[] = [];
-  await Promise.all(
-    refs.map((ref) =>
-      limit(async () => {
-        if (options.signal?.aborted) return;
-        const outcome = await ingestSession(pool, ref, options);
-        outcomes.push(outcome);
-        options.onSession?.(outcome);
-      }),
-    ),
-  );
-  return outcomes;
+  return (await ingestRun(pool, refs, { ...options, health: options.health ?? new DatabaseHealth() })).outcomes;
 }
 
-/** Recomputes analytics_daily and analytics_monthly (src/sql/migrations/0007_analytics.sql). */
-export async function refreshAnalytics(pool: Pool, timezone: string): Promise<void> {
-  await pool.query('SELECT ims.refresh_analytics($1)', [timezone]);
+async function ingestRun(pool: Pool, refs: SessionRef[], options: BackfillOptions): Promise<{ outcomes: SessionOutcome[]; gaveUp?: string }> {
+  const limit = pLimit(options.concurrency);
+  const outcomes: SessionOutcome[] = [];
+  let gaveUp: string | undefined;
+  const run = (ref: SessionRef, claim: 'skip' | 'wait') =>
+    limit(async () => {
+      if (options.signal?.aborted || gaveUp) return;
+      const outcome = await ingestSession(pool, ref, { ...options, claim: options.claim ?? claim });
+      if (outcome.result === 'claimed') return outcome;
+      outcomes.push(outcome);
+      if (outcome.error?.transient && outcome.error.code !== 'SESSION_FAILED' && !options.signal?.aborted) {
+        gaveUp = `the database was unreachable for ${Math.round((options.giveUpMs ?? DEFAULT_GIVE_UP_MS) / 1000)}s: ${outcome.error.message}`;
+        log().error({ session: ref.identity }, `giving up: ${gaveUp}`);
+      }
+      options.onSession?.(outcome);
+      return outcome;
+    });
+  const first = await Promise.all(refs.map((ref) => run(ref, 'skip')));
+  // Sessions another process held: wait for it, then load what it did not (usually nothing).
+  const claimed = refs.filter((_, i) => first[i]?.result === 'claimed');
+  await Promise.all(claimed.map((ref) => run(ref, 'wait')));
+  return { outcomes, gaveUp };
+}
+
+/** A database call of the run outside any session, under the same retry budget. */
+export function dbRetry<T>(options: IngestOptions, work: () => Promise<T>): Promise<T> {
+  const giveUpMs = options.giveUpMs ?? DEFAULT_GIVE_UP_MS;
+  return withRetry(work, {
+    signal: options.signal,
+    onRetry: (_attempt, err, _delay, kind) => kind !== 'contention' && options.health?.failed(err, 'analytics'),
+    onSuccess: () => options.health?.succeeded(),
+    giveUp: (err, attempt, failingFor) =>
+      transientKind(err) === 'contention' ? attempt >= 10 : Math.max(failingFor, options.health?.downForMs() ?? 0) >= giveUpMs,
+  });
 }
 
 /** Row count of every ims table. */

@@ -1,21 +1,21 @@
-import { createHash } from 'node:crypto';
 import { Pool } from 'pg';
-import { describeError, IngestError } from '../errors';
-import { inTransaction, withRetry } from '../db/pool';
+import { describeError, IngestError, IngestErrorCode } from '../errors';
+import { withRetry } from '../db/pool';
+import { isRefusedData, transientKind } from '../db/transient';
+import { writeSession, WriteOptions, WriteResult } from '../db/write-session';
 import { SessionRef } from '../files/discover';
-import { sessionFacts } from '../files/session-row';
-import { downloadRows, issueRows, IssueRowStats } from '../files/file-rows';
-import { mergeStaged } from '../db/merge';
-import { claimCrawl } from '../db/crawl-copy';
-import { ProblemList } from '../files/session-errors';
-import { scanSession, SessionContents } from '../files/session-folder';
-import { listSql, readSql } from '../db/sql-files';
-import { analyzeStaging, computeCrawlTimes, copyRows, resetStaging, stageProblems, stageSession } from '../db/stage';
+import { DatabaseHealth } from './db-health';
+import { readSession, SessionRead } from './read-session';
+
+export { readSession } from './read-session';
+export type { SessionRead, ReadOptions } from './read-session';
+export { writeSession } from '../db/write-session';
+export type { SessionRows, WriteOptions, WriteResult } from '../db/write-session';
 
 /**
- * Ingesting one session folder: scan, stage through COPY, merge; one transaction, retried
- * whole on a deadlock or a lost connection (re-reading the files is cheap, and a retry sees
- * the folder as it is then).
+ * Ingesting one session folder: readSession (files -> rows) and writeSession (rows -> database,
+ * one transaction), retried whole on a transient failure (re-reading the files is cheap, and a
+ * retry sees the folder as it is then). A document PostgreSQL refuses fails only its file.
  */
 
 export interface IngestOptions {
@@ -23,17 +23,35 @@ export interface IngestOptions {
   defaultUser: string;
   /** Ingest even when the folder is unchanged since its last ingest. */
   force?: boolean;
+  /** What to do when another process is loading the session (default 'skip'; see WriteOptions). */
+  claim?: WriteOptions['claim'];
+  /** Give up once the database has been unreachable this long (default 180 s; Infinity: never). */
+  giveUpMs?: number;
+  /** Stops retrying (the session fails with its last error). */
+  signal?: AbortSignal;
+  /** Shared by the sessions of a run: logs outages once and times the retry budget. */
+  health?: DatabaseHealth;
   onRetry?: (ref: SessionRef, attempt: number, err: unknown) => void;
+}
+
+/** Why a session failed, with a code a script can match on. */
+export interface SessionError {
+  code: IngestErrorCode;
+  message: string;
+  /** True when the same session may load later (the database was unreachable, a collision). */
+  transient: boolean;
+  /** PostgreSQL's SQLSTATE or Node's errno, when there is one. */
+  cause?: string;
 }
 
 export interface SessionOutcome {
   ref: SessionRef;
-  result: 'ingested' | 'unchanged' | 'failed';
+  /** 'claimed': another ims-ingest process was loading it (claim 'skip'). */
+  result: 'ingested' | 'unchanged' | 'claimed' | 'failed';
   status?: 'completed' | 'failed';
   sessionId?: string;
   issueFiles: number;
   staged: number;
-  /** Issue files that could not be read (the crawler's expired-login pages are failed issues of the crawl instead). */
   rejected: number;
   errors: number;
   warnings: number;
@@ -41,15 +59,12 @@ export interface SessionOutcome {
   rows: Record<string, number>;
   timings: { readMs: number; copyMs: number; mergeMs: number; totalMs: number };
   bytes: number;
-  /** Why the session failed (result 'failed'). */
+  /** Why the session failed (result 'failed'), as one line. */
   failure?: string;
+  error?: SessionError;
 }
 
-// Changes with the code that turns files into rows, so upgrading ims-ingest re-ingests.
-const LOADER_FINGERPRINT = createHash('sha256')
-  .update(['stage', 'merge'].flatMap((d) => listSql(d).map((f) => readSql(`${d}/${f}`))).join('\0'))
-  .update(String(require('../../package.json').version))
-  .digest('hex');
+export const DEFAULT_GIVE_UP_MS = 180_000;
 
 export async function ingestSession(pool: Pool, ref: SessionRef, options: IngestOptions): Promise<SessionOutcome> {
   const started = performance.now();
@@ -57,108 +72,105 @@ export async function ingestSession(pool: Pool, ref: SessionRef, options: Ingest
     ref, result: 'failed', issueFiles: 0, staged: 0, rejected: 0, errors: 0, warnings: 0, rows: {},
     timings: { readMs: 0, copyMs: 0, mergeMs: 0, totalMs: 0 }, bytes: 0,
   };
+  const giveUpMs = options.giveUpMs ?? DEFAULT_GIVE_UP_MS;
   try {
-    const contents = await scanSession(ref.path);
-    outcome.issueFiles = contents.issueFiles.length;
-    const contentHash = createHash('sha256')
-      // The default user only names shared-layout sessions; elsewhere changing it changes nothing.
-      // The path too: a folder moved or loaded from another copy of the dump updates data_path.
-      .update(`${contents.fingerprint}\0${ref.path}\0${options.timezone}\0${ref.layout === 'shared' ? options.defaultUser : ''}\0${LOADER_FINGERPRINT}`)
-      .digest('hex');
-    if (!options.force) {
-      const prev = await pool.query<{ content_hash: string }>(readSql('queries/session-hash.sql'), [ref.uuid]);
-      if (prev.rows[0]?.content_hash === contentHash) {
-        outcome.result = 'unchanged';
-        return outcome;
-      }
+    const { read, written } = await withRetry(() => loadOnce(pool, ref, options), {
+      signal: options.signal,
+      giveUpMs,
+      onRetry: (attempt, err, _delay, kind) => {
+        if (kind !== 'contention') options.health?.failed(err, ref.identity);
+        options.onRetry?.(ref, attempt, err);
+      },
+      onSuccess: () => options.health?.succeeded(),
+      giveUp: (err, attempt, failingFor) =>
+        transientKind(err) === 'contention' ? attempt >= 10 : Math.max(failingFor, options.health?.downForMs() ?? 0) >= giveUpMs,
+    });
+    outcome.issueFiles = read.contents.issueFiles.length;
+    outcome.result = written.result;
+    if (written.result === 'ingested') {
+      Object.assign(outcome, {
+        status: read.stats.staged > 0 ? 'completed' : 'failed', sessionId: written.sessionId, staged: read.stats.staged,
+        rejected: read.stats.rejected - (read.stats.loginExpired ?? 0), errors: read.problems.errors, warnings: read.problems.warnings,
+        rows: written.rows, bytes: read.stats.bytes,
+      });
+      outcome.timings.readMs = read.stats.readMs;
+      outcome.timings.copyMs = written.copyMs - read.stats.readMs;
+      outcome.timings.mergeMs = written.mergeMs;
     }
-    await withRetry(() => pool.query(readSql('queries/audit-partition.sql')));
-    await withRetry(
-      () =>
-        inTransaction(pool, async (client) => {
-          const problems = new ProblemList();
-          const stats: IssueRowStats = { staged: 0, rejected: 0, readMs: 0, bytes: 0 };
-          // JIT compiles for ~0.5 s per statement on plans over unanalysed temp tables: a
-          // loss on every statement of a merge.
-          await client.query("SELECT set_config('ims.source_timezone', $1, true), set_config('jit', 'off', true)", [options.timezone]);
-          await resetStaging(client);
-          const facts = await sessionFacts(ref, contents, options.defaultUser, problems);
-          // Another copy of this crawl, a better one, may be what its row says (src/files/crawl-copy.ts).
-          const claim = await claimCrawl(client, ref, contents, { name: facts.user_name, fromCopy: facts.metadata.user_from !== 'default' }, { contentHash, force: options.force });
-          if (claim === 'unchanged') {
-            outcome.result = 'unchanged';
-            return;
-          }
-
-          const copyStart = performance.now();
-          await copyRows(
-            client,
-            'stage_file (file_no, rel_path, issue_id, crawl_order, crawled_key, doc)',
-            issueRows(contents.issueFiles, facts.fallbackKey, problems, stats),
-          );
-          await copyRows(client, 'stage_download (issue_id, file_name, rel_path, size_bytes, extracted_text)', downloadRows(contents.downloads, problems));
-          const copyMs = performance.now() - copyStart;
-          await computeCrawlTimes(client);
-          await analyzeStaging(client);
-
-          const status = stats.staged > 0 ? 'completed' : 'failed';
-          if (status === 'failed') problems.add(failureProblem(contents, stats.rejected));
-          for (const name of contents.unrecognized) {
-            problems.add({
-              error_key: `skipped:${name}`, error_type: 'reading', severity: 'info',
-              message: `${name}: a .json file that is not an issue file (<issue_id>_<YYYYMMDD_HHMMSS>.json); not loaded`,
-              detail: null, file_path: `${ref.path}/${name}`, occurred_raw: null,
-            });
-          }
-          const { fallbackKey: _unused, ...sessionRow } = facts;
-          await stageSession(client, {
-            ...sessionRow,
-            status,
-            attachments_downloaded: contents.downloads.length,
-            failed_issues: stats.rejected,
-            content_hash: contentHash,
-            secondary: claim === 'lesser',
-          });
-          await stageProblems(client, problems.toRows());
-
-          const mergeStart = performance.now();
-          const merged = await mergeStaged(client);
-          Object.assign(outcome, {
-            result: 'ingested', status, sessionId: merged.sessionId, staged: stats.staged,
-            rejected: stats.rejected - (stats.loginExpired ?? 0), errors: problems.errors, warnings: problems.warnings,
-            rows: merged.rows, bytes: stats.bytes,
-          });
-          outcome.timings.readMs = stats.readMs;
-          outcome.timings.copyMs = copyMs - stats.readMs;
-          outcome.timings.mergeMs = performance.now() - mergeStart;
-        }),
-      { onRetry: (attempt, err) => options.onRetry?.(ref, attempt, err) },
-    );
   } catch (err) {
     outcome.result = 'failed';
-    outcome.failure = err instanceof IngestError ? err.message : `${ref.identity}: ${describeError(err)}`;
+    outcome.error = sessionError(err, ref, options.signal?.aborted ? undefined : giveUpMs);
+    outcome.failure = outcome.error.message;
   } finally {
     outcome.timings.totalMs = performance.now() - started;
   }
   return outcome;
 }
 
-function failureProblem(contents: SessionContents, rejected: number) {
-  const markers = contents.failureMarkers.map((m) => m.relPath);
-  const message =
-    markers.length > 0
-      ? `the crawl found no issues: the crawler left ${markers.join(', ')}`
-      : contents.issueFiles.length === 0
-        ? 'the session folder holds no issue file'
-        : `none of the ${rejected} issue files could be read`;
-  const stamps = contents.failureMarkers.map((m) => m.timestamp).filter((t): t is string => !!t).sort();
-  return {
-    error_key: 'crawl:failed',
-    error_type: 'crawling' as const,
-    severity: 'error' as const,
-    message,
-    detail: { failure_markers: markers, issue_files: contents.issueFiles.length },
-    file_path: null,
-    occurred_raw: stamps[0] ?? null,
+/** One attempt: read, write; when PostgreSQL refuses a document, find its file(s) and load the rest. */
+async function loadOnce(pool: Pool, ref: SessionRef, options: IngestOptions): Promise<{ read: SessionRead; written: WriteResult }> {
+  const write = { timezone: options.timezone, force: options.force, claim: options.claim };
+  const read = await readSession(ref, options);
+  try {
+    return { read, written: await writeSession(pool, read, write) };
+  } catch (err) {
+    if (!isRefusedData(err) || err instanceof IngestError) throw err;
+    const refused = await refusedFiles(pool, ref, options, read.contents.issueFiles.map((f) => f.relPath));
+    if (refused.size === 0) throw err;
+    const again = await readSession(ref, { ...options, exclude: refused });
+    return { read: again, written: await writeSession(pool, again, write) };
+  }
+}
+
+/**
+ * The files whose documents PostgreSQL refuses, found by bisection: each probe stages and merges
+ * a subset of the files and rolls back. log2(files) probes per bad file; this runs only after a
+ * session has been refused, which a well-formed dump never is.
+ */
+async function refusedFiles(pool: Pool, ref: SessionRef, options: IngestOptions, all: string[]): Promise<Map<string, string>> {
+  const probe = async (subset: string[]): Promise<string | undefined> => {
+    const keep = new Set(subset);
+    const exclude = new Map(all.filter((f) => !keep.has(f)).map((f) => [f, 'probe']));
+    const read = await readSession(ref, { ...options, exclude });
+    try {
+      await writeSession(pool, read, { timezone: options.timezone, force: true, claim: 'none', rollback: true });
+      return undefined;
+    } catch (err) {
+      if (!isRefusedData(err)) throw err;
+      return describeError(err);
+    }
   };
+  const found = new Map<string, string>();
+  // Refused without any issue file: the cause is elsewhere (a download), not a file to set aside.
+  if ((await probe([])) !== undefined) return found;
+  const bisect = async (files: string[], known?: string): Promise<void> => {
+    const why = known ?? (await probe(files));
+    if (why === undefined) return;
+    if (files.length === 1) {
+      found.set(files[0], why);
+      return;
+    }
+    const mid = files.length >> 1;
+    await bisect(files.slice(0, mid));
+    await bisect(files.slice(mid));
+  };
+  await bisect(all, 'refused');
+  return found;
+}
+
+/** The error of a failed session, keeping its code across the session boundary. */
+export function sessionError(err: unknown, ref: SessionRef, giveUpMs?: number): SessionError {
+  const kind = transientKind(err);
+  const raw = (err as { code?: unknown } | null)?.code;
+  const cause = typeof raw === 'string' && !(err instanceof IngestError) ? raw : undefined;
+  if (err instanceof IngestError) return { code: err.code, message: err.message, transient: kind !== undefined, cause };
+  const text = `${ref.identity}: ${describeError(err)}`;
+  if (kind === 'connection' || kind === 'timeout') {
+    const code = kind === 'timeout' ? 'TIMEOUT' : 'CONNECTION_LOST';
+    const why = giveUpMs === undefined ? 'interrupted while retrying' : `gave up after ${Math.round(giveUpMs / 1000)}s of retries`;
+    return { code, message: `${text} (database unreachable; ${why})`, transient: true, cause };
+  }
+  if (kind === 'contention') return { code: 'SESSION_FAILED', message: text, transient: true, cause };
+  if (isRefusedData(err)) return { code: 'DATA_REJECTED', message: text, transient: false, cause };
+  return { code: 'SESSION_FAILED', message: text, transient: false, cause };
 }

@@ -2,7 +2,7 @@ import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path';
 import { backfill, ingestMany, refreshAnalytics } from '../../src/ingest/backfill';
 import { discoverSessions } from '../../src/files/discover';
-import { loadQueryHistory } from '../../src/db/query-history';
+import { loadQueryHistory } from '../../src/ingest/query-history';
 import { createTestDatabase, TestDatabase } from '../helpers/db';
 import { copyFixtures, OPTIONS, S } from '../helpers/fixtures';
 import { naturalSnapshot } from '../helpers/snapshot';

@@ -6,7 +6,7 @@ import { uuidV5 } from '../../src/files/crawler-names';
 import { createTestDatabase, TestDatabase } from '../helpers/db';
 import { copyFixtures, OPTIONS, S } from '../helpers/fixtures';
 import { naturalSnapshot } from '../helpers/snapshot';
-import { loadQueryHistory } from '../../src/db/query-history';
+import { loadQueryHistory } from '../../src/ingest/query-history';
 
 /**
  * Idempotent by construction: the database after any sequence of ingests of the same folders

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ingestMany, refreshAnalytics } from '../../src/ingest/backfill';
 import { discoverSessions } from '../../src/files/discover';
-import { loadQueryHistory } from '../../src/db/query-history';
+import { loadQueryHistory } from '../../src/ingest/query-history';
 import { createTestDatabase, TestDatabase } from '../helpers/db';
 import { FIXTURES, OPTIONS, S } from '../helpers/fixtures';
 import { naturalSnapshot } from '../helpers/snapshot';

@@ -33,6 +33,9 @@ const FULL_FILE = {
   concurrency: 3,
   settleSeconds: 30,
   keepServer: true,
+  retrySeconds: 60,
+  connectTimeoutSeconds: 5,
+  metricsHost: '10.0.0.1',
 };
 
 const FULL_ENV: NodeJS.ProcessEnv = {
@@ -43,6 +46,9 @@ const FULL_ENV: NodeJS.ProcessEnv = {
   IMS_CONCURRENCY: '5',
   IMS_SETTLE_SECONDS: '20',
   IMS_KEEP_SERVER: '0',
+  IMS_RETRY_SECONDS: '90',
+  PGCONNECT_TIMEOUT: '7',
+  IMS_METRICS_HOST: '0.0.0.0',
 };
 
 describe('loadConfig: defaults and precedence', () => {
@@ -56,7 +62,9 @@ describe('loadConfig: defaults and precedence', () => {
       settleSeconds: 10,
       embeddedDir: process.getuid?.() === 0 ? '/var/lib/ims-ingest' : join(homedir(), '.local', 'share', 'ims-ingest'),
       keepServer: false,
-      connectTimeoutSeconds: 30,
+      retrySeconds: 180,
+      connectTimeoutSeconds: 15,
+      metricsHost: '127.0.0.1',
       secrets: [],
     });
     expect(loadConfig({}, { XDG_DATA_HOME: '/xdg' }).embeddedDir).toBe(process.getuid?.() === 0 ? '/var/lib/ims-ingest' : '/xdg/ims-ingest');
@@ -72,7 +80,9 @@ describe('loadConfig: defaults and precedence', () => {
       settleSeconds: 30,
       embeddedDir: '/file/pg',
       keepServer: true,
-      connectTimeoutSeconds: 30,
+      retrySeconds: 60,
+      connectTimeoutSeconds: 5,
+      metricsHost: '10.0.0.1',
       secrets: [],
     });
   });
@@ -87,7 +97,9 @@ describe('loadConfig: defaults and precedence', () => {
       settleSeconds: 20,
       embeddedDir: '/env/pg',
       keepServer: false,
-      connectTimeoutSeconds: 30,
+      retrySeconds: 90,
+      connectTimeoutSeconds: 7,
+      metricsHost: '0.0.0.0',
       secrets: [],
     });
   });
@@ -102,6 +114,9 @@ describe('loadConfig: defaults and precedence', () => {
       concurrency: 7,
       settleSeconds: 0,
       keepServer: true,
+      retrySeconds: 0,
+      connectTimeout: 0,
+      metricsHost: '::1',
     };
     expect(loadConfig(flags, FULL_ENV)).toEqual({
       databaseUrl: 'postgresql://flag@/db',
@@ -112,7 +127,9 @@ describe('loadConfig: defaults and precedence', () => {
       settleSeconds: 0,
       embeddedDir: '/flag/pg',
       keepServer: true,
-      connectTimeoutSeconds: 30,
+      retrySeconds: 0,
+      connectTimeoutSeconds: 0,
+      metricsHost: '::1',
       secrets: [],
     });
   });
@@ -181,6 +198,9 @@ describe('loadConfig: defaults and precedence', () => {
       'IMS_INGEST_CONFIG',
       'IMS_EMBEDDED_DIR',
       'IMS_KEEP_SERVER',
+      'IMS_RETRY_SECONDS',
+      'PGCONNECT_TIMEOUT',
+      'IMS_METRICS_HOST',
     ]);
     expect(Object.isFrozen(ENVIRONMENT_VARIABLES)).toBe(true);
   });
@@ -294,14 +314,14 @@ describe('loadConfig: the config file', () => {
     expect(err.code).toBe('CONFIG_INVALID');
     expect(err.file).toBe(path);
     expect(err.message).toBe(
-      `config file ${path}: unknown key "concurency" (known: databaseUrl, timezone, user, embeddedDir, concurrency, settleSeconds, keepServer)`,
+      `config file ${path}: unknown key "concurency" (known: databaseUrl, timezone, user, embeddedDir, concurrency, settleSeconds, keepServer, retrySeconds, connectTimeoutSeconds, metricsHost)`,
     );
   });
 
   it('refuses a flag-style key name (the file uses camelCase)', () => {
     const path = configFile({ 'settle-seconds': 5 });
     expect(configError({ config: path }).message).toBe(
-      `config file ${path}: unknown key "settle-seconds" (known: databaseUrl, timezone, user, embeddedDir, concurrency, settleSeconds, keepServer)`,
+      `config file ${path}: unknown key "settle-seconds" (known: databaseUrl, timezone, user, embeddedDir, concurrency, settleSeconds, keepServer, retrySeconds, connectTimeoutSeconds, metricsHost)`,
     );
   });
 

@@ -1,6 +1,6 @@
 import { Pool } from 'pg';
-import { inTransaction, withRetry } from './pool';
-import { readSql } from './sql-files';
+import { inTransaction, withRetry } from '../db/pool';
+import { readSql } from '../db/sql-files';
 import { HistoryEntry, historyDir, readQueryHistory } from '../files/query-history';
 import { log } from '../log';
 

@@ -1,0 +1,85 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Pool } from 'pg';
+import { BIN, cleanEnv, CliRun, waitFor } from '../helpers/cli';
+import { expectConverges, referenceSnapshot } from '../helpers/converge';
+import { writeSessionFolder } from '../helpers/crawler';
+import { startCluster, TestCluster } from '../helpers/pg-cluster';
+import { naturalSnapshot } from '../helpers/snapshot';
+
+/**
+ * `backfill` while its PostgreSQL restarts and stops: never a crash or a stack trace; it
+ * either succeeds after retries or gives up after --retry-seconds with exit 1 and the summary;
+ * a rerun converges to the clean backfill's database.
+ */
+let cluster: TestCluster;
+let root: string;
+let pool: Pool;
+let expected: Record<string, unknown[]>;
+
+beforeAll(async () => {
+  cluster = await startCluster();
+  await cluster.createDatabase('reference');
+  pool = new Pool({ connectionString: cluster.url(), max: 2 });
+  pool.on('error', () => undefined);
+  root = mkdtempSync(join(tmpdir(), 'ims-chaos-backfill-'));
+  for (let n = 0; n < 40; n++) writeSessionFolder(root, { user: `u${n % 4}`, n, files: 10, padding: 60_000 });
+  const reference = new Pool({ connectionString: cluster.url('reference'), max: 2 });
+  expected = await referenceSnapshot(reference, root);
+  await reference.end();
+});
+afterAll(async () => {
+  await pool.end();
+  cluster.destroy();
+  rmSync(root, { recursive: true, force: true });
+});
+
+/** Starts a backfill; `progress` sees its stderr as it comes. */
+function backfill(args: string[]): { done: Promise<CliRun>; stderr: () => string } {
+  const child = spawn(process.execPath, [BIN, 'backfill', root, '--database-url', cluster.url(), '--concurrency', '2', ...args], { env: cleanEnv() });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  return { done: new Promise((ok) => child.on('close', (code) => ok({ code, stdout, stderr }))), stderr: () => stderr };
+}
+
+it('retries through two restarts and a 15 s stop and loads everything', async () => {
+  const run = backfill(['--retry-seconds', '60']);
+  await waitFor('the first loaded session', () => /^ingested/m.test(run.stderr()), run.stderr);
+  cluster.restart();
+  await sleep(800);
+  cluster.restart();
+  await sleep(800);
+  cluster.stop();
+  await sleep(15_000);
+  cluster.start();
+  const r = await run.done;
+  expect(r.stderr).not.toMatch(/Unhandled|^\s+at /m);
+  expect(r.stdout).toContain(`Backfill of ${root}`);
+  expect(r.stdout).toContain('40 found, ');
+  expect(r.code).toBe(0);
+  expect(r.stderr).toMatch(/database unreachable: retrying until it is back/);
+  expect(r.stderr).toMatch(/database reachable again after 1\d(\.\d)?s/);
+  expect(await naturalSnapshot(pool)).toEqual(expected);
+}, 120_000);
+
+it('gives up after --retry-seconds with exit 1 and the summary; a rerun converges', async () => {
+  const run = backfill(['--retry-seconds', '3', '--force']);
+  await waitFor('the first loaded session', () => /^ingested/m.test(run.stderr()), run.stderr);
+  cluster.stop();
+  const r = await run.done;
+  cluster.start();
+  expect(r.code).toBe(1);
+  expect(r.stderr).not.toMatch(/Unhandled|^\s+at /m);
+  expect(r.stdout).toContain(`Backfill of ${root}`);
+  expect(r.stdout).toMatch(/Gave up: the database was unreachable for 3s: .*; \d+ sessions not started/);
+  expect(r.stdout).toMatch(/\[(CONNECTION_LOST|TIMEOUT)\]/);
+  const again = await backfill(['--json']).done;
+  expect(again.code).toBe(0);
+  expect(JSON.parse(again.stdout).outcomes.filter((o: { result: string }) => o.result === 'failed')).toEqual([]);
+  await expectConverges(pool, expected, 5_000);
+}, 120_000);

@@ -1,0 +1,67 @@
+import { createServer, Server, Socket } from 'node:net';
+import { AddressInfo } from 'node:net';
+import { spawn } from 'node:child_process';
+import { BIN, cleanEnv, CliRun } from '../helpers/cli';
+
+/**
+ * A server that accepts TCP connections and never answers (a hung PostgreSQL, a firewall that
+ * black-holes): every command fails within the connect timeout, naming the server but never
+ * its password, with the TIMEOUT code, instead of hanging for good.
+ */
+let server: Server;
+let port: number;
+const sockets = new Set<Socket>();
+
+beforeAll(async () => {
+  server = createServer((socket) => {
+    sockets.add(socket); // accepted, never answered
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  port = (server.address() as AddressInfo).port;
+});
+afterAll(async () => {
+  for (const s of sockets) s.destroy();
+  await new Promise((done) => server.close(done));
+});
+
+/** Runs the CLI without blocking this process (the silent server lives in it). */
+function run(args: string[], env = cleanEnv()): Promise<CliRun & { seconds: number }> {
+  const started = Date.now();
+  return new Promise((done) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (code) => done({ code, stdout, stderr, seconds: (Date.now() - started) / 1000 }));
+  });
+}
+
+const url = (query = '') => `postgresql://ims:s3cret-pw@127.0.0.1:${port}/ims${query}`;
+
+it('migrate fails within --connect-timeout, naming the server without its password', async () => {
+  const r = await run(['migrate', '--database-url', url(), '--connect-timeout', '2']);
+  expect(r.code).toBe(1);
+  expect(r.seconds).toBeGreaterThanOrEqual(1.9);
+  expect(r.seconds).toBeLessThan(8);
+  expect(r.stderr).toContain(`cannot connect to PostgreSQL at postgresql://ims:***@127.0.0.1:${port}/ims`);
+  expect(r.stderr).toContain('no answer within the connect timeout (2s)');
+  expect(r.stderr).not.toContain('s3cret-pw');
+  expect(r.stderr).not.toMatch(/^\s+at /m);
+});
+
+it('backfill honours connect_timeout in the URL', async () => {
+  const r = await run(['backfill', '/nonexistent', '--database-url', url('?connect_timeout=1')]);
+  expect(r.code).toBe(1);
+  expect(r.seconds).toBeLessThan(6);
+  expect(r.stderr).toMatch(/cannot connect to PostgreSQL at postgresql:\/\/ims:\*\*\*@127\.0\.0\.1:\d+\/ims\?connect_timeout=1: no answer within the connect timeout \(1s\)/);
+  expect(r.stderr).not.toContain('s3cret-pw');
+});
+
+it('honours PGCONNECT_TIMEOUT', async () => {
+  const r = await run(['migrate', '--database-url', url()], cleanEnv({ PGCONNECT_TIMEOUT: '1' }));
+  expect(r.code).toBe(1);
+  expect(r.seconds).toBeLessThan(6);
+  expect(r.stderr).toContain('no answer within the connect timeout (1s)');
+});
