@@ -29,12 +29,27 @@ export function formatSummary(s: BackfillSummary): string {
       (s.notStarted ? `, ${s.notStarted} not started (interrupted)` : ''),
     `  issue files: ${sum((o) => o.issueFiles)} found, ${sum((o) => o.staged)} loaded, ${sum((o) => o.rejected)} unreadable`,
     `  problems:    ${sum((o) => o.errors)} errors, ${sum((o) => o.warnings)} warnings recorded in ims.session_errors`,
-    `  rows:        ${Object.entries(s.tableRows).map(([t, n]) => `${t} ${n}`).join(', ')}`,
-    `  time:        ${(s.elapsedMs / 1000).toFixed(2)}s`,
+    `  written by this run: ${formatWritten(s.outcomes)}`,
+    `  in the database:     ${Object.entries(s.tableRows).map(([t, n]) => `${t} ${n}`).join(', ')}`,
+    `  time:        ${(s.elapsedMs / 1000).toFixed(2)}s, ${(sum((o) => o.bytes) / 1e6).toFixed(1)} MB read`,
   ];
   const failures = s.outcomes.filter((o) => o.result === 'failed');
   if (failures.length) lines.push('Failed sessions:', ...failures.map((o) => `  ${o.ref.identity}: ${o.failure}`));
   return lines.join('\n');
+}
+
+/** Rows inserted, updated or deleted by this run's merges, per table (from each merge step). */
+export function formatWritten(outcomes: SessionOutcome[]): string {
+  const rows = new Map<string, number>();
+  for (const o of outcomes) {
+    for (const [step, n] of Object.entries(o.rows)) {
+      // 045_session_issues_prune -> session_issues (pruned rows are written rows too)
+      const table = step.replace(/^\d+_/, '').replace(/_prune$/, '');
+      rows.set(table, (rows.get(table) ?? 0) + n);
+    }
+  }
+  const parts = [...rows].filter(([, n]) => n > 0).map(([t, n]) => `${t} ${n}`);
+  return parts.length ? `${parts.join(', ')} rows` : 'nothing (every session unchanged or failed)';
 }
 
 /** Exit status of a backfill: 0 when every session loaded and every issue file was readable. */

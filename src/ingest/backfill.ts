@@ -15,6 +15,8 @@ export interface BackfillOptions extends IngestOptions {
   signal?: AbortSignal;
   onIgnored?: (path: string, reason: string) => void;
   onSession?: (outcome: SessionOutcome) => void;
+  /** The sessions found under the root, before the first one is loaded. */
+  onStart?: (refs: SessionRef[]) => void;
 }
 
 export interface BackfillSummary {
@@ -36,6 +38,7 @@ export const TABLES = [
 export async function backfill(pool: Pool, root: string, options: BackfillOptions): Promise<BackfillSummary> {
   const started = performance.now();
   const refs = await discoverSessions(root, { onIgnored: options.onIgnored });
+  options.onStart?.(refs);
   const outcomes = await ingestMany(pool, refs, options);
   if (outcomes.some((o) => o.result === 'ingested')) await refreshAnalytics(pool, options.timezone);
   return {

@@ -1,7 +1,7 @@
 import pLimit from 'p-limit';
 import { Pool } from 'pg';
 import { describeError } from '../errors';
-import { backfill, refreshAnalytics } from './backfill';
+import { backfill, BackfillOptions, refreshAnalytics } from './backfill';
 import { SessionRef } from '../files/discover';
 import { ingestSession, IngestOptions, SessionOutcome } from './session';
 import { watchSessions } from '../files/watch-folders';
@@ -14,7 +14,7 @@ import { Metrics } from './metrics';
  * more load after it. Analytics are recomputed when the queue runs dry.
  */
 
-export interface DaemonOptions extends IngestOptions {
+export interface DaemonOptions extends IngestOptions, Pick<BackfillOptions, 'onStart'> {
   concurrency: number;
   settleSeconds: number;
   poll?: boolean;

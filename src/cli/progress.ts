@@ -1,0 +1,100 @@
+import { readdir } from 'node:fs/promises';
+import { MultiBar } from 'cli-progress';
+import { SessionRef } from '../files/discover';
+import { parseIssueFileName } from '../files/crawler-names';
+import { describeError } from '../errors';
+import { log } from '../log';
+import { SessionOutcome } from '../ingest/session';
+import { formatOutcome } from './format';
+import { setLogSink } from './run';
+
+/**
+ * What backfill and watch's first pass say while they run. On a terminal (and without --quiet):
+ * one live bar on stderr with sessions and issue files done of total, MB/s, ETA and errors so
+ * far; log lines are printed above it. Otherwise one log line per session with `done`/`total`.
+ */
+export class Progress {
+  private bars?: MultiBar;
+  private bar?: ReturnType<MultiBar['create']>;
+  private total = 0;
+  private done = 0;
+  private files = 0;
+  private filesTotal = 0;
+  private bytes = 0;
+  private errors = 0;
+  private started = performance.now();
+
+  constructor(private readonly live: boolean) {}
+
+  /** The sessions of the run are known: start the bar, count their issue files in the background. */
+  start(refs: SessionRef[]): void {
+    this.total = refs.length;
+    this.started = performance.now();
+    if (!this.live || refs.length === 0) return;
+    this.bars = new MultiBar({
+      format: '{bar} {value}/{total} sessions | {files}/{filesTotal} files | {mbps} MB/s | ETA {eta_formatted} | {errors} errors',
+      hideCursor: true,
+      etaBuffer: 50,
+      stream: process.stderr,
+    });
+    this.bar = this.bars.create(refs.length, 0, this.payload());
+    setLogSink((line) => this.bars?.log(line));
+    void this.countFiles(refs);
+  }
+
+  /** One session is done (loaded, unchanged or failed). */
+  session(o: SessionOutcome): void {
+    this.done++;
+    this.files += o.issueFiles;
+    this.bytes += o.bytes;
+    this.errors += (o.result === 'failed' ? 1 : 0) + o.rejected;
+    const fields = {
+      session: o.ref.identity, done: this.done, total: this.total, result: o.result, status: o.status,
+      files: o.issueFiles, unreadable: o.rejected || undefined, errors: o.errors || undefined, warnings: o.warnings || undefined,
+      ms: Math.round(o.timings.totalMs), failure: o.failure,
+    };
+    const text = formatOutcome(o);
+    if (o.result === 'failed') log().error(fields, text);
+    else if (o.rejected > 0) log().warn(fields, text);
+    else if (o.result === 'unchanged') log().debug(fields, text);
+    else log().info(fields, text);
+    this.bar?.update(this.done, this.payload());
+    // The bar is for a run with an end: watch's later sessions are log lines.
+    if (this.done >= this.total) this.stop();
+  }
+
+  retry(ref: SessionRef, attempt: number, err: unknown): void {
+    log().warn({ session: ref.identity, attempt: attempt + 1 }, `retrying ${ref.identity} (attempt ${attempt + 1}): ${describeError(err)}`);
+  }
+
+  stop(): void {
+    if (!this.bars) return;
+    this.bar?.update(this.done, this.payload());
+    this.bars.stop();
+    this.bars = undefined;
+    this.bar = undefined;
+    setLogSink(undefined);
+  }
+
+  /** Bytes read per second so far, in MB. */
+  rate(): number {
+    const secs = (performance.now() - this.started) / 1000;
+    return secs > 0 ? this.bytes / 1e6 / secs : 0;
+  }
+
+  private payload() {
+    return { files: this.files, filesTotal: this.filesTotal || '?', mbps: this.rate().toFixed(1), errors: this.errors };
+  }
+
+  private async countFiles(refs: SessionRef[]): Promise<void> {
+    for (const ref of refs) {
+      if (!this.bars) return;
+      try {
+        this.filesTotal += (await readdir(ref.path)).filter((n) => parseIssueFileName(n) !== undefined).length;
+      } catch {
+        // The load of that session reports why its folder cannot be read.
+      }
+    }
+    this.bar?.update(this.done, this.payload());
+  }
+}
