@@ -61,11 +61,13 @@ const SHOWN_FIRST = new Set(['time', 'level', 'msg']);
 /** `2026-12-01T11:46:23.123Z INFO  message session=... file=...` from one JSON record. */
 export function prettyLine(json: string): string {
   const record = JSON.parse(json) as Record<string, unknown>;
+  const msg = String(record.msg ?? '');
+  // A field the message already says (the session's name) is not repeated on a terminal.
   const extra = Object.entries(record)
-    .filter(([k, v]) => !SHOWN_FIRST.has(k) && v !== undefined)
+    .filter(([k, v]) => !SHOWN_FIRST.has(k) && v !== undefined && !(typeof v === 'string' && k !== 'msg' && msg.includes(v)))
     .map(([k, v]) => `${k}=${typeof v === 'string' && !/\s/.test(v) ? v : JSON.stringify(v)}`);
   const level = String(record.level).toUpperCase().padEnd(5);
-  return `${String(record.time)} ${level} ${String(record.msg ?? '')}${extra.length ? ` ${extra.join(' ')}` : ''}\n`;
+  return `${String(record.time)} ${level} ${msg}${extra.length ? ` ${extra.join(' ')}` : ''}\n`;
 }
 
 let current: Logger = createLogger({ format: process.stderr.isTTY ? 'pretty' : 'json' });

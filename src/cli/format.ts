@@ -31,7 +31,7 @@ export function formatSummary(s: BackfillSummary): string {
     `  problems:    ${sum((o) => o.errors)} errors, ${sum((o) => o.warnings)} warnings recorded in ims.session_errors`,
     `  written by this run: ${formatWritten(s.outcomes)}`,
     `  in the database:     ${Object.entries(s.tableRows).map(([t, n]) => `${t} ${n}`).join(', ')}`,
-    `  time:        ${(s.elapsedMs / 1000).toFixed(2)}s, ${(sum((o) => o.bytes) / 1e6).toFixed(1)} MB read`,
+    `  time:        ${(s.elapsedMs / 1000).toFixed(2)}s, ${formatBytes(sum((o) => o.bytes))} read`,
   ];
   const failures = s.outcomes.filter((o) => o.result === 'failed');
   if (failures.length) lines.push('Failed sessions:', ...failures.map((o) => `  ${o.ref.identity}: ${o.failure}`));
@@ -55,4 +55,11 @@ export function formatWritten(outcomes: SessionOutcome[]): string {
 /** Exit status of a backfill: 0 when every session loaded and every issue file was readable. */
 export function backfillSucceeded(s: BackfillSummary): boolean {
   return s.notStarted === 0 && s.outcomes.every((o) => o.result !== 'failed' && o.rejected === 0);
+}
+
+export function formatBytes(n: number): string {
+  if (n < 1e3) return `${n} B`;
+  if (n < 1e6) return `${(n / 1e3).toFixed(1)} kB`;
+  if (n < 1e9) return `${(n / 1e6).toFixed(1)} MB`;
+  return `${(n / 1e9).toFixed(2)} GB`;
 }

@@ -1,7 +1,6 @@
-import { readdir } from 'node:fs/promises';
 import { MultiBar } from 'cli-progress';
 import { SessionRef } from '../files/discover';
-import { parseIssueFileName } from '../files/crawler-names';
+import { scanSession } from '../files/session-folder';
 import { describeError } from '../errors';
 import { log } from '../log';
 import { SessionOutcome } from '../ingest/session';
@@ -83,14 +82,15 @@ export class Progress {
   }
 
   private payload() {
-    return { files: this.files, filesTotal: this.filesTotal || '?', mbps: this.rate().toFixed(1), errors: this.errors };
+    return { files: this.files, filesTotal: this.filesTotal || '?', mbps: this.rate().toFixed(2), errors: this.errors };
   }
 
   private async countFiles(refs: SessionRef[]): Promise<void> {
     for (const ref of refs) {
       if (!this.bars) return;
       try {
-        this.filesTotal += (await readdir(ref.path)).filter((n) => parseIssueFileName(n) !== undefined).length;
+        // The loader's own scan (names and sizes, no file read): the same count as the load's.
+        this.filesTotal += (await scanSession(ref.path)).issueFiles.length;
       } catch {
         // The load of that session reports why its folder cannot be read.
       }

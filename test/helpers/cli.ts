@@ -37,3 +37,18 @@ export async function waitFor(what: string, check: () => boolean | Promise<boole
     if (Date.now() > until) throw new Error(`timed out waiting for ${what}${said ? `; ${said()}` : ''}`);
   }
 }
+
+/** The log records of a run's stderr (JSON lines, the format when stderr is not a terminal). */
+export function logRecords(stderr: string): Record<string, unknown>[] {
+  return stderr
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+/** The messages of a run's log, one per line. */
+export function logText(stderr: string): string {
+  return logRecords(stderr)
+    .map((r) => String(r.msg))
+    .join('\n');
+}
