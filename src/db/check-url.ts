@@ -12,7 +12,8 @@ import { redact } from './open';
 const EXPECTED = 'expected postgresql://user:password@host:5432/database (or postgresql://user@/database?host=/socket/dir)';
 
 export function checkDatabaseUrl(url: string): void {
-  const shown = redact(url);
+  // redact() masks postgres URLs; a URL of another scheme can hold a password all the same.
+  const shown = redact(url).replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*:)[^@]*@/i, '$1***@');
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(url)?.[1];
   if (scheme === undefined) {
     const hint = /\w=\S/.test(url) ? ' (libpq key=value strings are not supported: use the URL form or the PG* variables)' : '';

@@ -20,9 +20,9 @@ export function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   return { ...env, ...extra };
 }
 
-/** Runs bin/ims-ingest to the end. */
-export function runCli(args: string[], env: NodeJS.ProcessEnv = cleanEnv()): CliRun {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env, timeout: 120_000 });
+/** Runs bin/ims-ingest to the end (in `cwd`, this process's by default). */
+export function runCli(args: string[], env: NodeJS.ProcessEnv = cleanEnv(), cwd?: string): CliRun {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env, cwd, timeout: 120_000 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
