@@ -69,7 +69,7 @@ export function formatStatusReport(r: StatusReport): string {
   const lines = [
     `Loaded: ${r.sessions} sessions, ${r.issues} issues, ${r.issueFilesLoaded} issue files, ${r.attachments} attachments`,
     ...(r.byUser.length ? ['  sessions by user and crawl status:'] : []),
-    ...r.byUser.map((u) => `    ${u.user.padEnd(16)} ${u.status.padEnd(10)} ${String(u.sessions).padStart(6)}  (crawls ${iso(u.first_started)} .. ${iso(u.last_started)})`),
+    ...r.byUser.map((u) => `    ${u.user.padEnd(16)} ${u.status.padEnd(10)} ${String(u.sessions).padStart(6)}  (crawls ${iso(u.first_started)} .. ${iso(u.last_started)} UTC)`),
     `  last loaded:  ${r.lastLoaded ? `${r.lastLoaded.session} at ${r.lastLoaded.loaded_at}` : 'nothing yet'}`,
     `  newest crawl: ${r.newestCrawl ? `${r.newestCrawl.session}, started ${r.newestCrawl.started_at}` : 'none'}`,
   ];
