@@ -24,6 +24,17 @@ function configError(flags: ConfigFlags, env: NodeJS.ProcessEnv = {}): IngestErr
   throw new Error(`expected loadConfig to throw CONFIG_INVALID, it returned ${JSON.stringify(result)}`);
 }
 
+/** Settings added with the operator commands, at their defaults. */
+const NEW_DEFAULTS = {
+  poll: false,
+  metricsPort: undefined,
+  metricsFile: undefined,
+  logLevel: 'info',
+  logFormat: undefined,
+  quiet: false,
+  acceptErrors: false,
+};
+
 const FULL_FILE = {
   databaseUrl: 'postgresql://file@/db',
   timezone: 'Europe/Paris',
@@ -55,6 +66,7 @@ describe('loadConfig: defaults and precedence', () => {
       settleSeconds: 10,
       embeddedDir: process.getuid?.() === 0 ? '/var/lib/ims-ingest' : join(require('node:os').homedir(), '.local', 'share', 'ims-ingest'),
       keepServer: false,
+      ...NEW_DEFAULTS,
     });
     expect(loadConfig({}, { XDG_DATA_HOME: '/xdg' }).embeddedDir).toBe(process.getuid?.() === 0 ? '/var/lib/ims-ingest' : '/xdg/ims-ingest');
   });
@@ -69,6 +81,7 @@ describe('loadConfig: defaults and precedence', () => {
       settleSeconds: 30,
       embeddedDir: '/file/pg',
       keepServer: true,
+      ...NEW_DEFAULTS,
     });
   });
 
@@ -82,6 +95,7 @@ describe('loadConfig: defaults and precedence', () => {
       settleSeconds: 20,
       embeddedDir: '/env/pg',
       keepServer: false,
+      ...NEW_DEFAULTS,
     });
   });
 
@@ -105,6 +119,7 @@ describe('loadConfig: defaults and precedence', () => {
       settleSeconds: 0,
       embeddedDir: '/flag/pg',
       keepServer: true,
+      ...NEW_DEFAULTS,
     });
   });
 
@@ -163,14 +178,21 @@ describe('loadConfig: defaults and precedence', () => {
   it('lists every environment variable it reads', () => {
     expect(Object.keys(ENVIRONMENT_VARIABLES)).toEqual([
       'DATABASE_URL',
-      'PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE',
       'IMS_TIMEZONE',
       'IMS_CONCURRENCY',
       'IMS_USER',
       'IMS_SETTLE_SECONDS',
-      'IMS_INGEST_CONFIG',
       'IMS_EMBEDDED_DIR',
       'IMS_KEEP_SERVER',
+      'IMS_POLL',
+      'IMS_METRICS_PORT',
+      'IMS_METRICS_FILE',
+      'IMS_LOG_LEVEL',
+      'IMS_LOG_FORMAT',
+      'IMS_QUIET',
+      'IMS_ACCEPT_ERRORS',
+      'PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE',
+      'IMS_INGEST_CONFIG',
     ]);
     expect(Object.isFrozen(ENVIRONMENT_VARIABLES)).toBe(true);
   });
@@ -284,14 +306,14 @@ describe('loadConfig: the config file', () => {
     expect(err.code).toBe('CONFIG_INVALID');
     expect(err.file).toBe(path);
     expect(err.message).toBe(
-      `config file ${path}: unknown key "concurency" (known: databaseUrl, timezone, user, embeddedDir, concurrency, settleSeconds, keepServer)`,
+      `config file ${path}: unknown key "concurency" (known: databaseUrl, timezone, concurrency, user, settleSeconds, embeddedDir, keepServer, poll, metricsPort, metricsFile, logLevel, logFormat, quiet, acceptErrors)`,
     );
   });
 
   it('refuses a flag-style key name (the file uses camelCase)', () => {
     const path = configFile({ 'settle-seconds': 5 });
     expect(configError({ config: path }).message).toBe(
-      `config file ${path}: unknown key "settle-seconds" (known: databaseUrl, timezone, user, embeddedDir, concurrency, settleSeconds, keepServer)`,
+      `config file ${path}: unknown key "settle-seconds" (known: databaseUrl, timezone, concurrency, user, settleSeconds, embeddedDir, keepServer, poll, metricsPort, metricsFile, logLevel, logFormat, quiet, acceptErrors)`,
     );
   });
 
