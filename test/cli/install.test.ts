@@ -69,6 +69,17 @@ it('the shipped systemd unit has what a service needs and verifies against the i
   expect({ code: verify.status, said: verify.stderr }).toEqual({ code: 0, said: '' });
 });
 
+it('package-lock.json is what npm install writes for package.json (a fresh clone does not rewrite it)', () => {
+  const copy = mkdtempSync(join(tmpdir(), 'ims-lock-'));
+  try {
+    for (const f of ['package.json', 'package-lock.json']) writeFileSync(join(copy, f), readFileSync(join(REPO, f)));
+    execFileSync('npm', ['install', '--package-lock-only', '--ignore-scripts', '--prefer-offline', '--no-audit', '--no-fund'], { cwd: copy, stdio: 'ignore', env: cleanEnv() });
+    expect(readFileSync(join(copy, 'package-lock.json'), 'utf8')).toBe(readFileSync(join(REPO, 'package-lock.json'), 'utf8'));
+  } finally {
+    rmSync(copy, { recursive: true, force: true });
+  }
+});
+
 /** `Section.Key` -> values, from a unit file (comments and blank lines skipped). */
 function parseUnit(text: string): Record<string, string[]> {
   const out: Record<string, string[]> = {};
