@@ -33,6 +33,8 @@ export class Progress {
     this.bars = new MultiBar({
       format: '{bar} {value}/{total} sessions | {files}/{filesTotal} files | {mbps} MB/s | ETA {eta_formatted} | {errors} errors',
       hideCursor: true,
+      // Short enough for the whole line to fit 80 columns.
+      barsize: 20,
       etaBuffer: 50,
       stream: process.stderr,
     });
@@ -82,7 +84,9 @@ export class Progress {
   }
 
   private payload() {
-    return { files: this.files, filesTotal: this.filesTotal || '?', mbps: this.rate().toFixed(2), errors: this.errors };
+    // Once every session is done its files are all the files, counted or not yet.
+    const filesTotal = this.done >= this.total ? this.files : this.filesTotal || '?';
+    return { files: this.files, filesTotal, mbps: this.rate().toFixed(2), errors: this.errors };
   }
 
   private async countFiles(refs: SessionRef[]): Promise<void> {

@@ -53,6 +53,7 @@ const ROWS: Row[] = [
   ['help has examples', () => ['--help'], {}, 0, 'Examples:'],
   ['backfill help has examples', () => ['backfill', '--help'], {}, 0, '--dry-run'],
   ['completion script', () => ['completion'], {}, 0, '###-begin-ims-ingest-completions-###'],
+  ['watch --dry-run reads the first pass without a database', () => ['watch', FIXTURES, '--dry-run', '--database-url', 'postgresql://nobody@127.0.0.1:1/none'], {}, 0, 'Dry run of'],
   ['config', () => ['config', '--database-url', 'postgresql://ims:hunter2@db/ims'], {}, 0, 'databaseUrl'],
 ];
 

@@ -1,7 +1,8 @@
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cleanEnv, logRecords, logText, runCli, spawnCli, waitFor } from '../helpers/cli';
+import { spawnSync } from 'node:child_process';
+import { BIN, cleanEnv, logRecords, logText, runCli, spawnCli, waitFor } from '../helpers/cli';
 import { createTestDatabase, TestDatabase } from '../helpers/db';
 import { FIXTURES, S } from '../helpers/fixtures';
 
@@ -128,6 +129,20 @@ it('reads a YAML config file from the working directory, and config shows each v
   const bad = runCli(['config'], env(), (writeFileSync(join(cwd, 'ims-ingest.config.json'), '{"poll": "yes"}'), cwd));
   expect(bad.code).toBe(2);
   expect(logText(bad.stderr)).toContain(`config file ${join(cwd, 'ims-ingest.config.json')}: "poll" must be a boolean, got "yes"`);
+});
+
+it('on a terminal, backfill draws a progress bar: sessions and files of the total, MB/s, ETA, errors', () => {
+  // `script` gives the command a pseudo-terminal; without it (not util-linux) there is no terminal to test.
+  if (spawnSync('script', ['--version']).status !== 0) return;
+  const cmd = [process.execPath, BIN, 'backfill', FIXTURES, '--force', '--database-url', db.url].map((a) => `'${a}'`).join(' ');
+  const r = spawnSync('script', ['-qec', cmd, '/dev/null'], { encoding: 'utf8', env: env({ TERM: 'xterm' }) });
+  expect(r.status).toBe(0);
+  expect(r.stdout).toMatch(/[=-]{20} 8\/8 sessions \| 16\/16 files \| \d+\.\d\d MB\/s \| ETA \S+ \| 0 errors/);
+  expect(r.stdout).toMatch(/\d{4}-\d\d-\d\dT\S+Z INFO  failed crawl bob\/JEUS_deploy_fail_20260106_100000/);
+  // --quiet: no bar, the same log lines.
+  const quiet = spawnSync('script', ['-qec', `${cmd} --quiet`, '/dev/null'], { encoding: 'utf8', env: env({ TERM: 'xterm' }) });
+  expect(quiet.stdout).not.toContain('sessions |');
+  expect(quiet.stdout).toContain('INFO  failed crawl bob/JEUS_deploy_fail_20260106_100000');
 });
 
 it('watch --json prints one JSON object per session on stdout; --log-format pretty logs readable lines', async () => {
