@@ -63,7 +63,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { key: 'metricsFile', env: 'IMS_METRICS_FILE', type: 'string', description: 'backfill: write the final metrics to this file (node_exporter textfile collector)' },
   { key: 'logLevel', env: 'IMS_LOG_LEVEL', type: 'string', description: `${LOG_LEVELS.join('|')} [default: info]` },
   { key: 'logFormat', env: 'IMS_LOG_FORMAT', type: 'string', description: 'pretty|json [default: json when stderr is not a terminal, else pretty]' },
-  { key: 'quiet', env: 'IMS_QUIET', type: 'boolean', description: 'no progress bar and no line per session: warnings, errors and the summary only' },
+  { key: 'quiet', env: 'IMS_QUIET', type: 'boolean', description: 'no progress bar: one log line per session, as in a pipe' },
   { key: 'acceptErrors', env: 'IMS_ACCEPT_ERRORS', type: 'boolean', description: 'backfill: exit 0 even while sessions hold unreadable files (known-bad files)' },
 ];
 

@@ -30,11 +30,11 @@ const GLOBAL = ['databaseUrl', 'timezone', 'embeddedDir', 'keepServer', 'logLeve
 const INGEST = ['concurrency', 'user'];
 
 const epilogue =
-  'Environment variables:\n' +
-  Object.entries(ENVIRONMENT_VARIABLES)
-    .map(([k, v]) => `  ${k.padEnd(48)} ${v}`)
+  'Environment variables (each option above also has a config-file key: its name in camelCase; `ims-ingest config` shows them all):\n' +
+  Object.keys(ENVIRONMENT_VARIABLES)
+    .map((k) => `  ${k}`)
     .join('\n') +
-  '\n\nPrecedence: flags > environment > config file > defaults. Docs: docs/operations.md';
+  '\n\nPrecedence: flags > environment > config file > defaults. Exit status: 0 ok, 1 failure, 2 usage or configuration. Docs: docs/operations.md';
 
 export function buildCli(argv: string[]): Argv {
   return yargs(argv)

@@ -31,7 +31,7 @@ export class Progress {
     this.started = performance.now();
     if (!this.live || refs.length === 0) return;
     this.bars = new MultiBar({
-      format: '{bar} {value}/{total} sessions | {files}/{filesTotal} files | {mbps} MB/s | ETA {eta_formatted} | {errors} errors',
+      format: '{bar} {value}/{total} sessions | {files}/{filesTotal} files | {mbps} MB/s | ETA {etaText} | {errors} errors',
       hideCursor: true,
       // Short enough for the whole line to fit 80 columns.
       barsize: 20,
@@ -86,7 +86,14 @@ export class Progress {
   private payload() {
     // Once every session is done its files are all the files, counted or not yet.
     const filesTotal = this.done >= this.total ? this.files : this.filesTotal || '?';
-    return { files: this.files, filesTotal, mbps: this.rate().toFixed(2), errors: this.errors };
+    return { files: this.files, filesTotal, mbps: this.rate().toFixed(2), errors: this.errors, etaText: this.eta() };
+  }
+
+  /** Time left at the rate of the sessions done so far ('?' before the first one). */
+  private eta(): string {
+    if (this.done === 0) return '?';
+    const s = (((performance.now() - this.started) / 1000) * (this.total - this.done)) / this.done;
+    return s < 60 ? `${Math.ceil(s)}s` : s < 3600 ? `${Math.floor(s / 60)}m${String(Math.round(s % 60)).padStart(2, '0')}s` : `${(s / 3600).toFixed(1)}h`;
   }
 
   private async countFiles(refs: SessionRef[]): Promise<void> {
