@@ -43,14 +43,15 @@ export async function openErrors(pool: Pool, uuids: string[] | null): Promise<Op
   return (await pool.query<OpenError>(readSql('cli/open-errors.sql'), [uuids])).rows;
 }
 
-/** One block per session, one line per problem: `    file: message`. */
+/** One block per session, one line per problem: `    [severity type] file: message`. */
 export function formatErrorList(rows: (OpenError & { severity?: string })[]): string {
   const lines: string[] = [];
   let last: string | undefined;
   for (const r of rows) {
     if (r.session !== last) lines.push(`  ${r.session}`);
     last = r.session;
-    const sev = r.severity ? `${r.severity.padEnd(7)} ` : '';
+    // The type says whose problem it is: reading/parsing ours to load, crawling the crawler's.
+    const sev = r.severity ? `${r.severity.padEnd(7)} ${r.error_type.padEnd(8)} ` : '';
     lines.push(`    ${sev}${r.file ?? '(session)'}: ${r.message}`);
   }
   return lines.join('\n');

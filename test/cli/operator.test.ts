@@ -94,7 +94,7 @@ it('errors lists session_errors, filtered by session, severity and date', () => 
   expect(future.code).toBe(0);
   expect(future.stdout).toBe('no errors recorded (for these filters)\n');
   const text = runCli(['errors', '--session', 'ProSort_broken_20260401_100000', '--database-url', db.url], env()).stdout;
-  expect(text).toContain(`    error   ${BROKEN_FILE()}: `);
+  expect(text).toContain(`    error   parsing  ${BROKEN_FILE()}: `);
 });
 
 it('analytics --json says what it recomputed', () => {
