@@ -71,6 +71,8 @@ export class Progress {
   stop(): void {
     if (!this.bars) return;
     this.bar?.update(this.done, this.payload());
+    // Log lines wait for the next redraw; stop() alone would drop the last ones.
+    this.bars.update();
     this.bars.stop();
     this.bars = undefined;
     this.bar = undefined;

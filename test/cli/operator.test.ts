@@ -139,6 +139,8 @@ it('on a terminal, backfill draws a progress bar: sessions and files of the tota
   expect(r.status).toBe(0);
   expect(r.stdout).toMatch(/[=-]{20} 8\/8 sessions \| 16\/16 files \| \d+\.\d\d MB\/s \| ETA \S+ \| 0 errors/);
   expect(r.stdout).toMatch(/\d{4}-\d\d-\d\dT\S+Z INFO  failed crawl bob\/JEUS_deploy_fail_20260106_100000/);
+  // Every session's line is printed above the bar, the last ones too.
+  expect((r.stdout.match(/ done=\d total=8/g) ?? []).sort()).toEqual([1, 2, 3, 4, 5, 6, 7, 8].map((n) => ` done=${n} total=8`));
   // --quiet: no bar, the same log lines.
   const quiet = spawnSync('script', ['-qec', `${cmd} --quiet`, '/dev/null'], { encoding: 'utf8', env: env({ TERM: 'xterm' }) });
   expect(quiet.stdout).not.toContain('sessions |');
