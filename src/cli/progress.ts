@@ -49,8 +49,10 @@ export class Progress {
     this.files += o.issueFiles;
     this.bytes += o.bytes;
     this.errors += (o.result === 'failed' ? 1 : 0) + o.rejected;
+    // watch's later sessions are not part of a counted run.
+    const counted = this.done <= this.total;
     const fields = {
-      session: o.ref.identity, done: this.done, total: this.total, result: o.result, status: o.status,
+      session: o.ref.identity, done: counted ? this.done : undefined, total: counted ? this.total : undefined, result: o.result, status: o.status,
       files: o.issueFiles, unreadable: o.rejected || undefined, errors: o.errors || undefined, warnings: o.warnings || undefined,
       ms: Math.round(o.timings.totalMs), failure: o.failure,
     };
