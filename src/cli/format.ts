@@ -29,7 +29,7 @@ export function formatSummary(s: BackfillSummary): string {
       (s.notStarted ? `, ${s.notStarted} not started (interrupted)` : ''),
     `  issue files: ${sum((o) => o.issueFiles)} found, ${sum((o) => o.staged)} loaded, ${sum((o) => o.rejected)} unreadable`,
     `  problems:    ${sum((o) => o.errors)} errors, ${sum((o) => o.warnings)} warnings recorded in ims.session_errors`,
-    `  written by this run: ${formatWritten(s.outcomes)}`,
+    `  loaded by this run:  ${formatWritten(s.outcomes)}`,
     `  in the database:     ${Object.entries(s.tableRows).map(([t, n]) => `${t} ${n}`).join(', ')}`,
     `  time:        ${(s.elapsedMs / 1000).toFixed(2)}s, ${formatBytes(sum((o) => o.bytes))} read`,
   ];
@@ -49,7 +49,7 @@ export function formatWritten(outcomes: SessionOutcome[]): string {
     }
   }
   const parts = [...rows].filter(([, n]) => n > 0).map(([t, n]) => `${t} ${n}`);
-  return parts.length ? `${parts.join(', ')} rows` : 'nothing (every session unchanged or failed)';
+  return parts.length ? `${parts.join(', ')} (rows written)` : 'nothing (every session unchanged or failed)';
 }
 
 /** Exit status of a backfill: 0 when every session loaded and every issue file was readable. */
