@@ -4,6 +4,7 @@ import { ENVIRONMENT_VARIABLES, kebab, OPTIONS } from '../config';
 import { DB_ACTIONS, DbAction, dbCommand } from './db-command';
 import { refreshAnalytics } from '../ingest/backfill';
 import { applyMigrations } from '../db/migrate';
+import { readSql } from '../db/sql-files';
 import { log } from '../log';
 import { BackfillArgs, runBackfill } from './backfill-command';
 import { configReport, formatConfigReport } from './config-command';
@@ -129,9 +130,7 @@ export function buildCli(argv: string[]): Argv {
           await applyMigrations(db.pool);
           const started = performance.now();
           await refreshAnalytics(db.pool, config.timezone);
-          const { rows } = await db.pool.query<{ daily: number; monthly: number }>(
-            'SELECT (SELECT count(*)::int FROM ims.analytics_daily) AS daily, (SELECT count(*)::int FROM ims.analytics_monthly) AS monthly',
-          );
+          const { rows } = await db.pool.query<{ daily: number; monthly: number }>(readSql('cli/analytics-rows.sql'));
           const result = { recomputed: true, timezone: config.timezone, analyticsDailyRows: rows[0].daily, analyticsMonthlyRows: rows[0].monthly, elapsedMs: Math.round(performance.now() - started) };
           output((args as GlobalArgs).json, result, () => `analytics: recomputed (${result.analyticsDailyRows} daily rows, ${result.analyticsMonthlyRows} monthly rows)`);
           return 0;

@@ -51,7 +51,7 @@ export async function statusReport(pool: Pool, root: string | undefined, timezon
     let lagSeconds: number | undefined;
     if (newest && report.newestCrawl) {
       const { rows } = await pool.query<{ lag: number | null }>(
-        'SELECT greatest(0, extract(epoch FROM ims.crawler_ts($1, $2) - $3::timestamptz))::float8 AS lag',
+        readSql('cli/status-lag.sql'),
         [newest.ts, timezone, report.newestCrawl.started_at],
       );
       lagSeconds = rows[0].lag ?? undefined;
