@@ -1,5 +1,4 @@
 import pino from 'pino';
-import { redact } from './db/open';
 
 /**
  * The one logger of ims-ingest: everything the CLI and the daemon say goes through it, with a
@@ -50,10 +49,19 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       base: undefined,
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
-      redact: { paths: SECRET_PATHS, censor: (v) => (typeof v === 'string' && /:\/\//.test(v) ? redact(v) : '***') },
+      redact: { paths: SECRET_PATHS, censor: (v) => (typeof v === 'string' && /:\/\//.test(v) ? maskUrl(v) : '***') },
     },
     stream,
   ) as unknown as Logger;
+}
+
+/**
+ * The URL with the password of its `scheme://user:password@` part replaced by ***. Here, not
+ * src/db/open.ts's redact(), so that the logger (imported everywhere, src/files/ too) does not
+ * pull in the database side.
+ */
+export function maskUrl(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*:)[^@]*@/i, '$1***@');
 }
 
 const SHOWN_FIRST = new Set(['time', 'level', 'msg']);
