@@ -40,7 +40,11 @@ export function readConfigFile(path: string, types: Readonly<Record<string, 'str
     value = json ? JSON.parse(text) : parseYaml(text);
   } catch (err) {
     const what = json ? 'JSON' : 'YAML';
-    throw new IngestError('CONFIG_INVALID', `config file ${path} is not valid ${what}: ${(err as Error).message}`, { file: path, cause: err });
+    // Both parsers quote the text around the error (V8: `..."text"`, yaml: the lines below its
+    // first), which may be part of a password in databaseUrl: the reason alone is said.
+    const message = (err as Error).message.split('\n')[0];
+    const reason = json ? message.replace(/,?\s*(\.\.\.)?"[\s\S]*$/, '') : message.replace(/:$/, '');
+    throw new IngestError('CONFIG_INVALID', `config file ${path} is not valid ${what}: ${reason}`, { file: path, cause: err });
   }
   // An empty YAML file is null: no settings.
   if (value === null && !json) return {};

@@ -2,7 +2,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { defaultConfigPaths, FileValue, firstExisting, readConfigFile } from './config-file';
 import { checkDatabaseUrl } from './db/check-url';
-import { redact } from './db/open';
+import { passwordsOfUrl, redactUrl } from './secrets';
 import { defaultEmbeddedDir } from './embedded/layout';
 import { IngestError } from './errors';
 import { LogLevel, LOG_LEVELS } from './log';
@@ -32,11 +32,15 @@ export interface Config {
   readonly logFormat?: 'pretty' | 'json';
   readonly quiet: boolean;
   readonly acceptErrors: boolean;
+  /** Seconds to wait for the server to answer the first connection; 0 waits for ever. */
+  readonly connectTimeoutSeconds: number;
+  /** Passwords given to this run (URL, PGPASSWORD): never printed (src/secrets.ts). */
+  readonly secrets: readonly string[];
 }
 
 type Key =
   | 'databaseUrl' | 'timezone' | 'concurrency' | 'user' | 'settleSeconds' | 'embeddedDir' | 'keepServer'
-  | 'poll' | 'metricsPort' | 'metricsFile' | 'logLevel' | 'logFormat' | 'quiet' | 'acceptErrors';
+  | 'poll' | 'metricsPort' | 'metricsFile' | 'logLevel' | 'logFormat' | 'quiet' | 'acceptErrors' | 'connectTimeout';
 
 /** Values given on the command line (camelCase, as yargs gives them); undefined when absent. */
 export type ConfigFlags = Partial<Record<Key, FileValue>> & { config?: string };
@@ -52,6 +56,7 @@ export interface OptionSpec {
 /** Every setting; the flag is the key in kebab-case. */
 export const OPTIONS: readonly OptionSpec[] = [
   { key: 'databaseUrl', env: 'DATABASE_URL', type: 'string', secret: true, description: 'PostgreSQL connection string (else the libpq PG* variables, else the embedded server)' },
+  { key: 'connectTimeout', env: 'PGCONNECT_TIMEOUT', type: 'number', description: 'seconds to wait for the server to answer the first connection; 0 waits for ever [default: 30]' },
   { key: 'timezone', env: 'IMS_TIMEZONE', type: 'string', description: 'zone of the crawler\'s naive timestamps [default: Asia/Seoul]' },
   { key: 'concurrency', env: 'IMS_CONCURRENCY', type: 'number', description: 'sessions loaded at once, 1 to 64 [default: 2]' },
   { key: 'user', env: 'IMS_USER', type: 'string', description: 'user of shared-layout sessions (crawl_sessions/) [default: unknown]' },
@@ -105,11 +110,25 @@ export function resolveConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = proce
       : fileValues[o.key] !== undefined ? [fileValues[o.key], `file ${file}`]
       : [undefined, 'default'];
     raw[o.key] = value;
-    entries.push({ key: o.key, value: o.secret && typeof value === 'string' ? redact(value) : value, source });
+    entries.push({ key: o.key, value: o.secret && typeof value === 'string' ? redactUrl(value) : value, source });
   }
   const config = build(raw, env);
-  for (const e of entries) if (e.value === undefined) e.value = (config as unknown as Record<string, FileValue>)[e.key === 'user' ? 'defaultUser' : e.key];
+  const field: Partial<Record<Key, string>> = { user: 'defaultUser', connectTimeout: 'connectTimeoutSeconds' };
+  for (const e of entries) if (e.value === undefined) e.value = (config as unknown as Record<string, FileValue>)[field[e.key as Key] ?? e.key];
   return { config, entries, file };
+}
+
+/**
+ * The log settings alone, never throwing: how to report that the rest of the configuration is
+ * invalid (a bad value falls back to the default).
+ */
+export function logSettings(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.env): Pick<Config, 'logLevel' | 'logFormat'> {
+  const format = flags.logFormat ?? nonEmpty(env.IMS_LOG_FORMAT);
+  const level = flags.logLevel ?? nonEmpty(env.IMS_LOG_LEVEL);
+  return {
+    logFormat: format === 'pretty' || format === 'json' ? format : undefined,
+    logLevel: LOG_LEVELS.includes(level as LogLevel) ? (level as LogLevel) : 'info',
+  };
 }
 
 function build(raw: Partial<Record<Key, FileValue>>, env: NodeJS.ProcessEnv): Config {
@@ -140,6 +159,15 @@ function build(raw: Partial<Record<Key, FileValue>>, env: NodeJS.ProcessEnv): Co
   if (logFormat !== undefined && logFormat !== 'pretty' && logFormat !== 'json') throw fail(`log format must be pretty or json, got "${logFormat}"`);
   const databaseUrl = str('databaseUrl');
   if (databaseUrl !== undefined) checkDatabaseUrl(databaseUrl);
+  // pg crashes on a port out of range instead of failing the connection: say it here.
+  const pgPort = nonEmpty(env.PGPORT);
+  if (pgPort !== undefined && !(/^\d{1,5}$/.test(pgPort) && Number(pgPort) >= 1 && Number(pgPort) <= 65535)) {
+    throw fail(`PGPORT must be a port number from 1 to 65535, got "${pgPort}"`);
+  }
+  const connectTimeoutSeconds = num('connectTimeout') ?? 30;
+  if (!Number.isInteger(connectTimeoutSeconds) || connectTimeoutSeconds < 0) {
+    throw fail(`PGCONNECT_TIMEOUT must be a whole number of seconds, 0 or more, got ${connectTimeoutSeconds}`);
+  }
 
   return Object.freeze({
     databaseUrl,
@@ -157,6 +185,8 @@ function build(raw: Partial<Record<Key, FileValue>>, env: NodeJS.ProcessEnv): Co
     logFormat: logFormat as Config['logFormat'],
     quiet: bool('quiet') ?? false,
     acceptErrors: bool('acceptErrors') ?? false,
+    connectTimeoutSeconds,
+    secrets: Object.freeze([...(databaseUrl ? passwordsOfUrl(databaseUrl) : []), ...(env.PGPASSWORD ? [env.PGPASSWORD] : [])]),
   });
 }
 

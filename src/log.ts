@@ -1,4 +1,5 @@
 import pino from 'pino';
+import { maskSecrets } from './secrets';
 
 /**
  * The one logger of ims-ingest: everything the CLI and the daemon say goes through it, with a
@@ -40,7 +41,9 @@ const SECRET_PATHS = ['databaseUrl', 'url', 'connectionString', 'password', '*.d
 
 /** A pino logger writing synchronously (no worker thread: lines are not lost on exit). */
 export function createLogger(options: LoggerOptions = {}): Logger {
-  const write = options.write ?? ((line: string) => process.stderr.write(line));
+  // Every line is masked whole: a password inside a driver's message is not in a known field.
+  const out = options.write ?? ((line: string) => process.stderr.write(line));
+  const write = (line: string) => out(maskSecrets(line));
   const format = options.format ?? 'json';
   const stream = { write: format === 'json' ? write : (line: string) => write(prettyLine(line)) };
   return pino(
@@ -49,19 +52,10 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       base: undefined,
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
-      redact: { paths: SECRET_PATHS, censor: (v) => (typeof v === 'string' && /:\/\//.test(v) ? maskUrl(v) : '***') },
+      redact: { paths: SECRET_PATHS, censor: (v) => (typeof v === 'string' && /:\/\//.test(v) ? maskSecrets(v) : '***') },
     },
     stream,
   ) as unknown as Logger;
-}
-
-/**
- * The URL with the password of its `scheme://user:password@` part replaced by ***. Here, not
- * src/db/open.ts's redact(), so that the logger (imported everywhere, src/files/ too) does not
- * pull in the database side.
- */
-export function maskUrl(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*:)[^@]*@/i, '$1***@');
 }
 
 const SHOWN_FIRST = new Set(['time', 'level', 'msg']);

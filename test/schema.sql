@@ -1,4 +1,4 @@
-TABLE ims.analytics_daily (
+TABLE ims.analytics_daily ROW LEVEL SECURITY (FORCED) (
     stat_id bigint NOT NULL DEFAULT nextval('ims.analytics_daily_stat_id_seq'::regclass),
     user_id integer,
     stat_date date NOT NULL,
@@ -19,7 +19,7 @@ TABLE ims.analytics_daily (
     CONSTRAINT idx_analytics_daily_user_id UNIQUE NULLS NOT DISTINCT (user_id, stat_date)
 );
 
-TABLE ims.analytics_monthly (
+TABLE ims.analytics_monthly ROW LEVEL SECURITY (FORCED) (
     stat_id bigint NOT NULL DEFAULT nextval('ims.analytics_monthly_stat_id_seq'::regclass),
     user_id integer,
     year integer NOT NULL,
@@ -65,7 +65,7 @@ TABLE ims.attachments (
     CONSTRAINT idx_attachments_issue_pk UNIQUE (issue_pk, attachment_key)
 );
 
-TABLE ims.audit_log PARTITION BY RANGE (created_at) (
+TABLE ims.audit_log PARTITION BY RANGE (created_at) ROW LEVEL SECURITY (FORCED) (
     log_id bigint NOT NULL DEFAULT nextval('ims.audit_log_log_id_seq'::regclass),
     user_id integer,
     action character varying(100) NOT NULL,
@@ -222,7 +222,7 @@ TABLE ims.issues (
     CONSTRAINT issues_source_session_id_fkey FOREIGN KEY (source_session_id) REFERENCES ims.crawl_sessions(session_id) ON DELETE SET NULL
 );
 
-TABLE ims.search_queries (
+TABLE ims.search_queries ROW LEVEL SECURITY (FORCED) (
     query_id bigint NOT NULL DEFAULT nextval('ims.search_queries_query_id_seq'::regclass),
     user_id integer NOT NULL,
     session_id bigint,
@@ -241,7 +241,7 @@ TABLE ims.search_queries (
     CONSTRAINT search_queries_user_id_fkey FOREIGN KEY (user_id) REFERENCES ims.users(user_id)
 );
 
-TABLE ims.session_errors (
+TABLE ims.session_errors ROW LEVEL SECURITY (FORCED) (
     error_id bigint NOT NULL DEFAULT nextval('ims.session_errors_error_id_seq'::regclass),
     session_id bigint NOT NULL,
     error_type character varying(50),
@@ -257,7 +257,7 @@ TABLE ims.session_errors (
     CONSTRAINT session_errors_severity_check CHECK (((severity)::text = ANY ((ARRAY['error'::character varying, 'warning'::character varying, 'info'::character varying])::text[])))
 );
 
-TABLE ims.session_issues (
+TABLE ims.session_issues ROW LEVEL SECURITY (FORCED) (
     session_issue_id bigint NOT NULL DEFAULT nextval('ims.session_issues_session_issue_id_seq'::regclass),
     session_id bigint NOT NULL,
     issue_pk bigint NOT NULL,
@@ -274,7 +274,7 @@ TABLE ims.session_issues (
     CONSTRAINT session_issues_session_id_fkey FOREIGN KEY (session_id) REFERENCES ims.crawl_sessions(session_id) ON DELETE CASCADE
 );
 
-TABLE ims.users (
+TABLE ims.users ROW LEVEL SECURITY (FORCED) (
     user_id integer NOT NULL DEFAULT nextval('ims.users_user_id_seq'::regclass),
     username character varying(100) NOT NULL,
     email character varying(255),
@@ -286,7 +286,9 @@ TABLE ims.users (
     created_at timestamp with time zone DEFAULT CURRENT_TIMESTAMP,
     updated_at timestamp with time zone DEFAULT CURRENT_TIMESTAMP,
     last_login_at timestamp with time zone,
+    db_role name,
     CONSTRAINT idx_users_username UNIQUE (username),
+    CONSTRAINT uq_users_db_role UNIQUE (db_role),
     CONSTRAINT users_pkey PRIMARY KEY (user_id)
 );
 
@@ -366,6 +368,7 @@ CREATE UNIQUE INDEX search_queries_pkey ON ims.search_queries USING btree (query
 CREATE UNIQUE INDEX session_errors_pkey ON ims.session_errors USING btree (error_id);
 CREATE UNIQUE INDEX session_issues_pkey ON ims.session_issues USING btree (session_issue_id);
 CREATE UNIQUE INDEX uq_queries_session_id ON ims.search_queries USING btree (session_id);
+CREATE UNIQUE INDEX uq_users_db_role ON ims.users USING btree (db_role);
 CREATE UNIQUE INDEX users_pkey ON ims.users USING btree (user_id);
 
 -- views
@@ -389,6 +392,20 @@ VIEW ims.v_issue_search AS
            FROM ims.issue_comments c
           WHERE c.issue_pk = i.issue_pk) AS comment_count
    FROM ims.issues i;
+VIEW ims.v_my_downloads AS
+ SELECT a.attachment_id,
+    a.issue_pk,
+    i.issue_id,
+    a.filename,
+    a.file_size,
+    a.file_path,
+    a.extracted_text,
+    a.download_crawled_at,
+    cs.session_id
+   FROM ims.attachments a
+     JOIN ims.issues i ON i.issue_pk = a.issue_pk
+     JOIN ims.crawl_sessions cs ON starts_with(a.file_path, cs.data_path || '/'::text)
+  WHERE a.file_path IS NOT NULL AND cs.user_id = (( SELECT ims.current_app_user_id() AS current_app_user_id));
 VIEW ims.v_session_detail AS
  SELECT cs.session_id,
     cs.session_uuid,
@@ -430,6 +447,25 @@ VIEW ims.v_user_dashboard AS
           WHERE cs.user_id = u.user_id) i ON true;
 
 -- functions
+CREATE OR REPLACE FUNCTION ims.app_user_id_of(caller name)
+ RETURNS integer
+ LANGUAGE sql
+ STABLE SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+    SELECT CASE
+        WHEN NOT pg_has_role(session_user, caller, 'MEMBER') THEN NULL
+        ELSE coalesce(
+            (SELECT u.user_id FROM ims.users u WHERE u.db_role = caller),
+            (SELECT u.user_id FROM ims.users u WHERE u.db_role = session_user),
+            CASE WHEN EXISTS (SELECT FROM pg_roles WHERE rolname = 'ims_app')
+                  AND pg_has_role(caller, 'ims_app', 'MEMBER')
+                  AND current_setting('app.current_user_id', true) ~ '^\s*[0-9]{1,9}\s*$'
+                 THEN btrim(current_setting('app.current_user_id', true))::integer
+            END)
+    END
+$function$
+;
 CREATE OR REPLACE FUNCTION ims.crawler_ts(raw text, tz text DEFAULT NULL::text)
  RETURNS timestamp with time zone
  LANGUAGE sql
@@ -482,9 +518,20 @@ BEGIN
 END;
 $function$
 ;
+CREATE OR REPLACE FUNCTION ims.current_app_user_id()
+ RETURNS integer
+ LANGUAGE sql
+ STABLE
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+    SELECT ims.app_user_id_of(current_user)
+$function$
+;
 CREATE OR REPLACE FUNCTION ims.ensure_audit_log_partition(ts timestamp with time zone)
  RETURNS text
  LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
 AS $function$
 DECLARE
     lo   timestamptz := date_trunc('quarter', ts AT TIME ZONE 'UTC') AT TIME ZONE 'UTC';
@@ -778,7 +825,47 @@ CREATE TRIGGER update_issues_updated_at BEFORE UPDATE ON ims.issues FOR EACH ROW
 CREATE TRIGGER update_users_updated_at BEFORE UPDATE ON ims.users FOR EACH ROW EXECUTE FUNCTION ims.update_updated_at();
 
 -- policies
+POLICY admin_all ON ims.analytics_daily FOR ALL TO ims_admin USING (true) WITH CHECK (true);
+POLICY loader_all ON ims.analytics_daily FOR ALL TO ims_loader USING (true) WITH CHECK (true);
+POLICY owner_all ON ims.analytics_daily FOR ALL TO <loader> USING (true) WITH CHECK (true);
+POLICY readonly_all ON ims.analytics_daily FOR SELECT TO ims_readonly USING (true);
+POLICY user_own_rows ON ims.analytics_daily FOR SELECT TO ims_user USING ((user_id = ( SELECT ims.current_app_user_id() AS current_app_user_id)));
+POLICY admin_all ON ims.analytics_monthly FOR ALL TO ims_admin USING (true) WITH CHECK (true);
+POLICY loader_all ON ims.analytics_monthly FOR ALL TO ims_loader USING (true) WITH CHECK (true);
+POLICY owner_all ON ims.analytics_monthly FOR ALL TO <loader> USING (true) WITH CHECK (true);
+POLICY readonly_all ON ims.analytics_monthly FOR SELECT TO ims_readonly USING (true);
+POLICY user_own_rows ON ims.analytics_monthly FOR SELECT TO ims_user USING ((user_id = ( SELECT ims.current_app_user_id() AS current_app_user_id)));
+POLICY admin_all ON ims.audit_log FOR ALL TO ims_admin USING (true) WITH CHECK (true);
+POLICY loader_all ON ims.audit_log FOR ALL TO ims_loader USING (true) WITH CHECK (true);
+POLICY owner_all ON ims.audit_log FOR ALL TO <loader> USING (true) WITH CHECK (true);
+POLICY readonly_all ON ims.audit_log FOR SELECT TO ims_readonly USING (true);
+POLICY user_own_rows ON ims.audit_log FOR SELECT TO ims_user USING ((user_id = ( SELECT ims.current_app_user_id() AS current_app_user_id)));
 POLICY admin_sessions_policy ON ims.crawl_sessions FOR ALL TO ims_admin USING (true) WITH CHECK (true);
+POLICY loader_all ON ims.crawl_sessions FOR ALL TO ims_loader USING (true) WITH CHECK (true);
 POLICY loader_all_policy ON ims.crawl_sessions FOR ALL TO <loader> USING (true) WITH CHECK (true);
 POLICY readonly_sessions_policy ON ims.crawl_sessions FOR SELECT TO ims_readonly USING (true);
-POLICY user_sessions_policy ON ims.crawl_sessions FOR ALL TO ims_user USING ((user_id = (NULLIF(current_setting('app.current_user_id'::text, true), ''::text))::integer)) WITH CHECK ((user_id = (NULLIF(current_setting('app.current_user_id'::text, true), ''::text))::integer));
+POLICY user_own_rows ON ims.crawl_sessions FOR SELECT TO ims_user USING ((user_id = ( SELECT ims.current_app_user_id() AS current_app_user_id)));
+POLICY admin_all ON ims.search_queries FOR ALL TO ims_admin USING (true) WITH CHECK (true);
+POLICY loader_all ON ims.search_queries FOR ALL TO ims_loader USING (true) WITH CHECK (true);
+POLICY owner_all ON ims.search_queries FOR ALL TO <loader> USING (true) WITH CHECK (true);
+POLICY readonly_all ON ims.search_queries FOR SELECT TO ims_readonly USING (true);
+POLICY user_own_rows ON ims.search_queries FOR SELECT TO ims_user USING ((user_id = ( SELECT ims.current_app_user_id() AS current_app_user_id)));
+POLICY admin_all ON ims.session_errors FOR ALL TO ims_admin USING (true) WITH CHECK (true);
+POLICY loader_all ON ims.session_errors FOR ALL TO ims_loader USING (true) WITH CHECK (true);
+POLICY owner_all ON ims.session_errors FOR ALL TO <loader> USING (true) WITH CHECK (true);
+POLICY readonly_all ON ims.session_errors FOR SELECT TO ims_readonly USING (true);
+POLICY user_own_rows ON ims.session_errors FOR SELECT TO ims_user USING ((session_id IN ( SELECT cs.session_id
+   FROM ims.crawl_sessions cs
+  WHERE (cs.user_id = ( SELECT ims.current_app_user_id() AS current_app_user_id)))));
+POLICY admin_all ON ims.session_issues FOR ALL TO ims_admin USING (true) WITH CHECK (true);
+POLICY loader_all ON ims.session_issues FOR ALL TO ims_loader USING (true) WITH CHECK (true);
+POLICY owner_all ON ims.session_issues FOR ALL TO <loader> USING (true) WITH CHECK (true);
+POLICY readonly_all ON ims.session_issues FOR SELECT TO ims_readonly USING (true);
+POLICY user_own_rows ON ims.session_issues FOR SELECT TO ims_user USING ((session_id IN ( SELECT cs.session_id
+   FROM ims.crawl_sessions cs
+  WHERE (cs.user_id = ( SELECT ims.current_app_user_id() AS current_app_user_id)))));
+POLICY admin_all ON ims.users FOR ALL TO ims_admin USING (true) WITH CHECK (true);
+POLICY loader_all ON ims.users FOR ALL TO ims_loader USING (true) WITH CHECK (true);
+POLICY owner_all ON ims.users FOR ALL TO <loader> USING (true) WITH CHECK (true);
+POLICY readonly_all ON ims.users FOR SELECT TO ims_readonly USING (true);
+POLICY user_own_rows ON ims.users FOR SELECT TO ims_user USING ((user_id = ( SELECT ims.current_app_user_id() AS current_app_user_id)));

@@ -1,5 +1,5 @@
 import { ConfigEntry, ConfigFlags, kebab, OPTIONS, resolveConfig } from '../config';
-import { redact } from '../db/open';
+import { redactUrl } from '../secrets';
 
 /**
  * `ims-ingest config`: the effective configuration, each value with where it came from (flag,
@@ -16,7 +16,7 @@ export function configReport(flags: ConfigFlags, env: NodeJS.ProcessEnv = proces
   const { config, entries, file } = resolveConfig(flags, env);
   const settings = entries.map((e) => {
     const spec = OPTIONS.find((o) => o.key === e.key)!;
-    const value = spec.secret && typeof e.value === 'string' ? redact(e.value) : e.value;
+    const value = spec.secret && typeof e.value === 'string' ? redactUrl(e.value) : e.value;
     return { ...e, value, flag: `--${kebab(e.key)}`, env: spec.env };
   });
   return { file: file ?? null, settings, pgHostSet: config.pgHostSet };

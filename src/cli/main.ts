@@ -6,6 +6,7 @@ import { refreshAnalytics } from '../ingest/backfill';
 import { applyMigrations } from '../db/migrate';
 import { readSql } from '../db/sql-files';
 import { log } from '../log';
+import { maskSecrets } from '../secrets';
 import { BackfillArgs, runBackfill } from './backfill-command';
 import { configReport, formatConfigReport } from './config-command';
 import { formatErrors, listErrors } from './errors-command';
@@ -174,7 +175,7 @@ export function buildCli(argv: string[]): Argv {
     .alias('version', 'V')
     .fail((msg, err) => {
       if (err) throw err;
-      process.stderr.write(`ims-ingest: ${msg}\nRun 'ims-ingest --help' for usage.\n`);
+      process.stderr.write(maskSecrets(`ims-ingest: ${msg}\nRun 'ims-ingest --help' for usage.\n`));
       process.exit(2);
     })
     .wrap(Math.min(110, process.stdout.columns || 110));

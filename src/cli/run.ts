@@ -1,7 +1,8 @@
-import { Config, ConfigFlags, loadConfig } from '../config';
+import { Config, ConfigFlags, loadConfig, logSettings } from '../config';
 import { Database, openDatabase } from '../db/open';
 import { describeError, IngestError } from '../errors';
 import { createLogger, log, setLogger } from '../log';
+import { maskSecrets, registerSecrets } from '../secrets';
 
 /**
  * Running one command: configuration, logger, database, and the exit code. The only place
@@ -34,7 +35,9 @@ export async function withConfig(args: GlobalArgs, work: (config: Config) => Pro
   let config: Config;
   try {
     config = loadConfig(args);
+    registerSecrets(config.secrets);
   } catch (err) {
+    installLogger(logSettings(args));
     fail(err, 2);
     return;
   }
@@ -71,7 +74,8 @@ function fail(err: unknown, code: number): void {
 
 /** Writes a result on stdout: JSON with --json, else the text. */
 export function output(json: boolean | undefined, value: unknown, text: () => string): void {
-  process.stdout.write(json ? `${JSON.stringify(value, null, 2)}\n` : `${text()}\n`);
+  // Every result goes through maskSecrets too (src/secrets.ts): no password, even in a message.
+  process.stdout.write(maskSecrets(json ? `${JSON.stringify(value, null, 2)}\n` : `${text()}\n`));
 }
 
 /** First SIGINT/SIGTERM: stop taking new work; second: exit now. */

@@ -6,6 +6,7 @@ import { Metrics, serveMetrics } from '../ingest/metrics';
 import { SessionOutcome } from '../ingest/session';
 import { runDaemon } from '../ingest/watch';
 import { log } from '../log';
+import { maskSecrets } from '../secrets';
 import { BackfillArgs, checkRoot, newProgress, runDryRun } from './backfill-command';
 import { interruptSignal, useDatabase, withConfig } from './run';
 
@@ -39,7 +40,7 @@ export function runWatch(args: BackfillArgs): Promise<void> {
             onStart: (refs) => progress.start(refs),
             onSession: (o) => {
               progress.session(o);
-              if (args.json) process.stdout.write(`${JSON.stringify(outcomeJson(o))}\n`);
+              if (args.json) process.stdout.write(maskSecrets(`${JSON.stringify(outcomeJson(o))}\n`));
             },
             onRetry: (ref, attempt, err) => progress.retry(ref, attempt, err),
           });

@@ -1,6 +1,6 @@
 import { parse } from 'pg-connection-string';
 import { IngestError } from '../errors';
-import { redact } from './open';
+import { maskSecrets } from '../secrets';
 
 /**
  * A connection string checked before any connection is tried. pg reads anything that is not
@@ -12,10 +12,14 @@ import { redact } from './open';
 const EXPECTED = 'expected postgresql://user:password@host:5432/database (or postgresql://user@/database?host=/socket/dir)';
 
 export function checkDatabaseUrl(url: string): void {
-  // redact() masks postgres URLs; a URL of another scheme can hold a password all the same.
-  const shown = redact(url).replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*:)[^@]*@/i, '$1***@');
+  // maskSecrets masks postgres URLs; a URL of another scheme can hold a password all the same.
+  const shown = maskSecrets(url).replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*:)[^@]*@/i, '$1***@');
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(url)?.[1];
   if (scheme === undefined) {
+    // Without a scheme nothing says where a password would be: shown only when it cannot hold one.
+    if (/[@:]|password/i.test(url)) {
+      throw new IngestError('CONFIG_INVALID', 'the database URL must start with postgresql:// or postgres:// (not shown: it may hold a password)');
+    }
     const hint = /\w=\S/.test(url) ? ' (libpq key=value strings are not supported: use the URL form or the PG* variables)' : '';
     throw new IngestError('CONFIG_INVALID', `database URL "${shown}" is not a connection URL: ${EXPECTED}${hint}`);
   }

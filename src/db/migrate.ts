@@ -41,14 +41,25 @@ export async function applyMigrations(pool: Pool): Promise<MigrateResult> {
   const files = migrationFiles();
   return inTransaction(pool, async (client) => {
     await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
-    await client.query(`
-      CREATE SCHEMA IF NOT EXISTS ims_ingest;
-      CREATE TABLE IF NOT EXISTS ims_ingest.migrations (
-        id         integer PRIMARY KEY,
-        name       text NOT NULL,
-        checksum   text NOT NULL,
-        applied_at timestamptz NOT NULL DEFAULT now()
-      )`);
+    // Only the first migrate creates the table: the loader role (docs/schema.md §5) may read
+    // it but has no CREATE on the database, which CREATE ... IF NOT EXISTS still demands.
+    const table = await client.query(
+      "SELECT FROM pg_catalog.pg_tables WHERE schemaname = 'ims_ingest' AND tablename = 'migrations'",
+    );
+    if (table.rowCount === 0) {
+      try {
+        await client.query(`
+          CREATE SCHEMA IF NOT EXISTS ims_ingest;
+          CREATE TABLE IF NOT EXISTS ims_ingest.migrations (
+            id         integer PRIMARY KEY,
+            name       text NOT NULL,
+            checksum   text NOT NULL,
+            applied_at timestamptz NOT NULL DEFAULT now()
+          )`);
+      } catch (err) {
+        throw new IngestError('MIGRATION_FAILED', `cannot create the migrations table ims_ingest.migrations: ${(err as Error).message}; run ims-ingest migrate as the role that owns (or is to own) schema ims`, { cause: err });
+      }
+    }
     const { rows } = await client.query<{ id: number; name: string; checksum: string }>(
       'SELECT id, name, checksum FROM ims_ingest.migrations ORDER BY id',
     );

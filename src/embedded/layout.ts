@@ -12,7 +12,8 @@ import { isAbsolute, join, resolve } from 'node:path';
  *   <root>/server/         owned by the server user, 0700: data/, server.log, socket/
  *
  * The server listens only on a Unix socket (listen_addresses = '') in a 0700 directory, so no
- * TCP port can collide and only its owner (and root) can connect.
+ * TCP port can collide and only processes of the server's OS user (and root) can connect:
+ * for root that is `postgres` or `nobody`, shared with whatever else runs as them (README).
  */
 
 export const PORT = 5432;

@@ -65,7 +65,7 @@ it('creates an audit_log partition for any quarter, moving rows out of DEFAULT',
   expect(where.rows).toEqual([{ part: 'ims.audit_log_2024q2' }]);
 });
 
-it('row-level security shows an ims_user only their own sessions, and nothing when unset', async () => {
+it('row-level security shows ims_app only the sessions of the user it names, and nothing when unset', async () => {
   const db = await createTestDatabase();
   dbs.push(db);
   await backfill(db.pool, FIXTURES, OPTIONS);
@@ -73,11 +73,14 @@ it('row-level security shows an ims_user only their own sessions, and nothing wh
   try {
     const alice = (await client.query(`SELECT user_id FROM ims.users WHERE username = 'alice'`)).rows[0].user_id;
     await client.query('BEGIN');
-    await client.query('SET LOCAL ROLE ims_user');
+    await client.query('SET LOCAL ROLE ims_app');
     expect((await client.query('SELECT count(*)::int AS n FROM ims.crawl_sessions')).rows[0].n).toBe(0);
     await client.query(`SELECT set_config('app.current_user_id', $1, true)`, [String(alice)]);
     const mine = await client.query('SELECT DISTINCT user_id FROM ims.crawl_sessions');
     expect(mine.rows).toEqual([{ user_id: alice }]);
+    // an ims_user that is not ims_app names nobody (0010_isolation.sql; test/db/identity.test.ts)
+    await client.query('SET LOCAL ROLE ims_user');
+    expect((await client.query('SELECT count(*)::int AS n FROM ims.crawl_sessions')).rows[0].n).toBe(0);
     await client.query('ROLLBACK');
   } finally {
     client.release();

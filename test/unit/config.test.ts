@@ -33,6 +33,8 @@ const NEW_DEFAULTS = {
   logFormat: undefined,
   quiet: false,
   acceptErrors: false,
+  connectTimeoutSeconds: 30,
+  secrets: [],
 };
 
 const FULL_FILE = {
@@ -178,6 +180,7 @@ describe('loadConfig: defaults and precedence', () => {
   it('lists every environment variable it reads', () => {
     expect(Object.keys(ENVIRONMENT_VARIABLES)).toEqual([
       'DATABASE_URL',
+      'PGCONNECT_TIMEOUT',
       'IMS_TIMEZONE',
       'IMS_CONCURRENCY',
       'IMS_USER',
@@ -306,14 +309,14 @@ describe('loadConfig: the config file', () => {
     expect(err.code).toBe('CONFIG_INVALID');
     expect(err.file).toBe(path);
     expect(err.message).toBe(
-      `config file ${path}: unknown key "concurency" (known: databaseUrl, timezone, concurrency, user, settleSeconds, embeddedDir, keepServer, poll, metricsPort, metricsFile, logLevel, logFormat, quiet, acceptErrors)`,
+      `config file ${path}: unknown key "concurency" (known: databaseUrl, connectTimeout, timezone, concurrency, user, settleSeconds, embeddedDir, keepServer, poll, metricsPort, metricsFile, logLevel, logFormat, quiet, acceptErrors)`,
     );
   });
 
   it('refuses a flag-style key name (the file uses camelCase)', () => {
     const path = configFile({ 'settle-seconds': 5 });
     expect(configError({ config: path }).message).toBe(
-      `config file ${path}: unknown key "settle-seconds" (known: databaseUrl, timezone, concurrency, user, settleSeconds, embeddedDir, keepServer, poll, metricsPort, metricsFile, logLevel, logFormat, quiet, acceptErrors)`,
+      `config file ${path}: unknown key "settle-seconds" (known: databaseUrl, connectTimeout, timezone, concurrency, user, settleSeconds, embeddedDir, keepServer, poll, metricsPort, metricsFile, logLevel, logFormat, quiet, acceptErrors)`,
     );
   });
 

@@ -1,0 +1,77 @@
+import { Client } from 'pg';
+import { createTestDatabase, TestDatabase } from '../helpers/db';
+import { cleanEnv, logText, runCli } from '../helpers/cli';
+import { FIXTURES } from '../helpers/fixtures';
+import { Login, Logins, urlAs } from '../helpers/roles';
+
+/**
+ * `backfill` as a login that is only a member of ims_loader: neither owner nor superuser, on
+ * a database the owner migrated. The whole of fixtures/ loads, the audit partition of the
+ * quarter is created through the SECURITY DEFINER function, and analytics are refreshed.
+ */
+
+const logins = new Logins(process.env.IMS_TEST_BASE_URL!);
+let loader: Login;
+const dbs: TestDatabase[] = [];
+
+beforeAll(async () => {
+  loader = await logins.create('loader', ['ims_loader']);
+});
+afterAll(async () => {
+  for (const db of dbs) await db.drop();
+  await logins.drop();
+});
+
+it('loads fixtures/ as ims_loader, with no superuser or ownership', async () => {
+  const db = await createTestDatabase();
+  dbs.push(db);
+  const who = await db.pool.query(
+    `SELECT r.rolsuper, r.rolcreaterole, r.rolcreatedb,
+            array(SELECT b.rolname FROM pg_auth_members m JOIN pg_roles b ON b.oid = m.roleid WHERE m.member = r.oid)::text[] AS groups,
+            (SELECT count(*)::int FROM pg_class WHERE relowner = r.oid) AS owns
+     FROM pg_roles r WHERE r.rolname = $1`,
+    [loader.name],
+  );
+  expect(who.rows).toEqual([{ rolsuper: false, rolcreaterole: false, rolcreatedb: false, groups: ['ims_loader'], owns: 0 }]);
+
+  const env = cleanEnv({ DATABASE_URL: urlAs(db.url, loader) });
+  const run = runCli(['backfill', FIXTURES, '--json'], env);
+  expect(run.stderr).not.toMatch(/permission denied/);
+  expect(run.code).toBe(0);
+  const summary = JSON.parse(run.stdout);
+  expect(summary.outcomes.map((o: { result: string }) => o.result)).toEqual(Array(8).fill('ingested'));
+  expect(summary.tableRows).toEqual({
+    users: 4, crawl_sessions: 8, issues: 10, session_issues: 15, issue_comments: 21, issue_history: 14,
+    attachments: 9, search_queries: 8, session_errors: 5, analytics_daily: 16, analytics_monthly: 6, audit_log: 8,
+  });
+  // The rows are really there, as the superuser sees them, and the partition is the owner's.
+  const check = new Client({ connectionString: db.url });
+  await check.connect();
+  try {
+    const n = await check.query('SELECT count(*)::int AS n FROM ims.crawl_sessions');
+    expect(n.rows[0].n).toBe(8);
+    const parts = await check.query(
+      `SELECT c.relname, pg_get_userbyid(c.relowner) AS owner FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+       WHERE i.inhparent = 'ims.audit_log'::regclass AND c.relname <> 'audit_log_default'`,
+    );
+    expect(parts.rows.length).toBe(1);
+    expect(parts.rows[0].owner).not.toBe(loader.name);
+  } finally {
+    await check.end();
+  }
+
+  // a second run finds every folder unchanged (the version check and the skip read as loader)
+  const again = runCli(['backfill', FIXTURES, '--json'], env);
+  expect(again.code).toBe(0);
+  expect(JSON.parse(again.stdout).outcomes.map((o: { result: string }) => o.result)).toEqual(Array(8).fill('unchanged'));
+});
+
+it('refuses to create the schema as ims_loader, saying who must, and leaves the database untouched', async () => {
+  const db = await createTestDatabase({ migrated: false });
+  dbs.push(db);
+  const run = runCli(['backfill', FIXTURES], cleanEnv({ DATABASE_URL: urlAs(db.url, loader) }));
+  expect(run.code).toBe(1);
+  expect(logText(run.stderr)).toMatch(/cannot create the migrations table ims_ingest.migrations: permission denied for database .*; run ims-ingest migrate as the role that owns/);
+  const schemas = await db.pool.query("SELECT nspname FROM pg_namespace WHERE nspname IN ('ims', 'ims_ingest')");
+  expect(schemas.rows).toEqual([]);
+});
