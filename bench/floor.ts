@@ -99,7 +99,7 @@ export async function runFloor(url: string, dir: string, concurrency: number): P
       prepared.map((s) =>
         limit(async () => {
           try {
-            await withRetry(() => pool.query(readSql('stage/audit-partition.sql')));
+            await withRetry(() => pool.query(readSql('queries/audit-partition.sql')));
             await withRetry(() => inTransaction(pool, async (client) => {
               await client.query("SELECT set_config('ims.source_timezone', $1, true), set_config('jit', 'off', true)", [TIMEZONE]);
               await resetStaging(client);

@@ -27,12 +27,18 @@ export function firstExisting(paths: string[]): string | undefined {
 }
 
 /** Reads and checks the file: every key known, every value of the key's type. */
-export function readConfigFile(path: string, types: Readonly<Record<string, 'string' | 'number' | 'boolean'>>): Record<string, FileValue> {
+export function readConfigFile(
+  path: string,
+  types: Readonly<Record<string, 'string' | 'number' | 'boolean'>>,
+): Record<string, FileValue> {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new IngestError('CONFIG_INVALID', `cannot read config file ${path}: ${(err as Error).message}`, { file: path, cause: err });
+    throw new IngestError('CONFIG_INVALID', `cannot read config file ${path}: ${(err as Error).message}`, {
+      file: path,
+      cause: err,
+    });
   }
   const json = path.endsWith('.json');
   let value: unknown;
@@ -44,21 +50,34 @@ export function readConfigFile(path: string, types: Readonly<Record<string, 'str
     // first), which may be part of a password in databaseUrl: the reason alone is said.
     const message = (err as Error).message.split('\n')[0];
     const reason = json ? message.replace(/,?\s*(\.\.\.)?"[\s\S]*$/, '') : message.replace(/:$/, '');
-    throw new IngestError('CONFIG_INVALID', `config file ${path} is not valid ${what}: ${reason}`, { file: path, cause: err });
+    throw new IngestError('CONFIG_INVALID', `config file ${path} is not valid ${what}: ${reason}`, {
+      file: path,
+      cause: err,
+    });
   }
   // An empty YAML file is null: no settings.
   if (value === null && !json) return {};
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new IngestError('CONFIG_INVALID', `config file ${path} must hold a ${json ? 'JSON' : 'YAML'} object`, { file: path });
+    throw new IngestError('CONFIG_INVALID', `config file ${path} must hold a ${json ? 'JSON' : 'YAML'} object`, {
+      file: path,
+    });
   }
   for (const key of Object.keys(value)) {
     if (!Object.hasOwn(types, key)) {
-      throw new IngestError('CONFIG_INVALID', `config file ${path}: unknown key "${key}" (known: ${Object.keys(types).join(', ')})`, { file: path });
+      throw new IngestError(
+        'CONFIG_INVALID',
+        `config file ${path}: unknown key "${key}" (known: ${Object.keys(types).join(', ')})`,
+        { file: path },
+      );
     }
   }
   for (const [key, v] of Object.entries(value)) {
     if (typeof v !== types[key]) {
-      throw new IngestError('CONFIG_INVALID', `config file ${path}: "${key}" must be a ${types[key]}, got ${JSON.stringify(v)}`, { file: path });
+      throw new IngestError(
+        'CONFIG_INVALID',
+        `config file ${path}: "${key}" must be a ${types[key]}, got ${JSON.stringify(v)}`,
+        { file: path },
+      );
     }
   }
   return value as Record<string, FileValue>;

@@ -182,7 +182,7 @@ function build(raw: Partial<Record<Key, FileValue>>, env: NodeJS.ProcessEnv): Co
     metricsPort,
     metricsFile: str('metricsFile'),
     logLevel,
-    logFormat: logFormat as Config['logFormat'],
+    logFormat: logFormat,
     quiet: bool('quiet') ?? false,
     acceptErrors: bool('acceptErrors') ?? false,
     connectTimeoutSeconds,

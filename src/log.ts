@@ -55,7 +55,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       redact: { paths: SECRET_PATHS, censor: (v) => (typeof v === 'string' && /:\/\//.test(v) ? maskSecrets(v) : '***') },
     },
     stream,
-  ) as unknown as Logger;
+  );
 }
 
 const SHOWN_FIRST = new Set(['time', 'level', 'msg']);

@@ -30,7 +30,11 @@ export function checkRoot(root: string): void {
     isDir = statSync(root).isDirectory();
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new IngestError('CONFIG_INVALID', `${root}: ${code === 'ENOENT' ? 'no such directory' : (err as Error).message}`, { file: root });
+    throw new IngestError(
+      'CONFIG_INVALID',
+      `${root}: ${code === 'ENOENT' ? 'no such directory' : (err as Error).message}`,
+      { file: root },
+    );
   }
   if (!isDir) throw new IngestError('CONFIG_INVALID', `${root}: not a directory`, { file: root });
 }
@@ -65,12 +69,26 @@ export function runBackfill(args: BackfillArgs): Promise<void> {
       }
       const covered = summary.outcomes.map((o) => o.ref.uuid);
       const open = covered.length ? await openErrors(db.pool, covered) : [];
-      for (const e of open) log().error({ session: e.session, file: e.file ?? undefined, error: e.error_key }, `${e.file ?? e.session}: ${e.message}`);
+      for (const e of open)
+        log().error(
+          { session: e.session, file: e.file ?? undefined, error: e.error_key },
+          `${e.file ?? e.session}: ${e.message}`,
+        );
       const loaded = backfillSucceeded(summary);
       const code = loaded && (open.length === 0 || config.acceptErrors) ? 0 : 1;
-      output(args.json, { ...summary, openErrors: open, exitCode: code }, () => formatSummary(summary) + openErrorText(open, config.acceptErrors));
+      output(
+        args.json,
+        { ...summary, openErrors: open, exitCode: code },
+        () => formatSummary(summary) + openErrorText(open, config.acceptErrors),
+      );
       if (config.metricsFile) {
-        const text = renderRunMetrics({ outcomes: summary.outcomes, exitCode: code, openErrors: open.length, elapsedMs: summary.elapsedMs, finishedAt: Date.now() });
+        const text = renderRunMetrics({
+          outcomes: summary.outcomes,
+          exitCode: code,
+          openErrors: open.length,
+          elapsedMs: summary.elapsedMs,
+          finishedAt: Date.now(),
+        });
         writeMetricsFile(config.metricsFile, text);
       }
       return code;
@@ -95,9 +113,18 @@ export async function runDryRun(args: BackfillArgs, config: Config): Promise<num
       config.defaultUser,
       (s, ref) =>
         progress.session({
-          ref, result: s.failure ? 'failed' : 'ingested', status: s.readable > 0 ? 'completed' : 'failed', issueFiles: s.issueFiles,
-          staged: s.readable, rejected: s.unreadable, errors: s.errors, warnings: s.warnings, rows: {}, bytes: s.bytes,
-          timings: { readMs: 0, copyMs: 0, mergeMs: 0, totalMs: 0 }, failure: s.failure,
+          ref,
+          result: s.failure ? 'failed' : 'ingested',
+          status: s.readable > 0 ? 'completed' : 'failed',
+          issueFiles: s.issueFiles,
+          staged: s.readable,
+          rejected: s.unreadable,
+          errors: s.errors,
+          warnings: s.warnings,
+          rows: {},
+          bytes: s.bytes,
+          timings: { readMs: 0, copyMs: 0, mergeMs: 0, totalMs: 0 },
+          failure: s.failure,
         }),
       (refs) => progress.start(refs),
     );

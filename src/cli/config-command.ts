@@ -31,7 +31,11 @@ export function formatConfigReport(r: ConfigReport): string {
   ];
   const db = r.settings.find((s) => s.key === 'databaseUrl');
   if (db?.value === undefined) {
-    lines.push(r.pgHostSet ? 'database: the libpq PG* variables (PGHOST is set)' : 'database: the embedded PostgreSQL in embeddedDir (no server configured)');
+    lines.push(
+      r.pgHostSet
+        ? 'database: the libpq PG* variables (PGHOST is set)'
+        : 'database: the embedded PostgreSQL in embeddedDir (no server configured)',
+    );
   }
   lines.push('Precedence: flag > environment variable > config file > default. The file uses the keys above.');
   return lines.join('\n');

@@ -34,7 +34,12 @@ export interface DryRunReport {
   elapsedMs: number;
 }
 
-export async function dryRun(root: string, defaultUser: string, onSession?: (s: DryRunSession, ref: SessionRef) => void, onStart?: (refs: SessionRef[]) => void): Promise<DryRunReport> {
+export async function dryRun(
+  root: string,
+  defaultUser: string,
+  onSession?: (s: DryRunSession, ref: SessionRef) => void,
+  onStart?: (refs: SessionRef[]) => void,
+): Promise<DryRunReport> {
   const started = performance.now();
   const refs = await discoverSessions(root);
   onStart?.(refs);
@@ -50,7 +55,16 @@ export async function dryRun(root: string, defaultUser: string, onSession?: (s: 
 async function readSession(ref: SessionRef, defaultUser: string): Promise<DryRunSession> {
   const problems = new ProblemList();
   const result: DryRunSession = {
-    session: ref.identity, user: ref.user, issueFiles: 0, readable: 0, unreadable: 0, downloads: 0, bytes: 0, errors: 0, warnings: 0, problems: [],
+    session: ref.identity,
+    user: ref.user,
+    issueFiles: 0,
+    readable: 0,
+    unreadable: 0,
+    downloads: 0,
+    bytes: 0,
+    errors: 0,
+    warnings: 0,
+    problems: [],
   };
   try {
     const contents = await scanSession(ref.path);
@@ -63,8 +77,15 @@ async function readSession(ref: SessionRef, defaultUser: string): Promise<DryRun
     Object.assign(result, { readable: stats.staged, unreadable: stats.rejected, bytes: stats.bytes });
     if (stats.staged === 0) {
       problems.add({
-        error_key: 'crawl:failed', error_type: 'crawling', severity: 'error', detail: null, file_path: null, occurred_raw: null,
-        message: contents.failureMarkers.length ? 'the crawl found no issues (failure markers in the folder)' : 'no readable issue file: the session would load as a failed crawl',
+        error_key: 'crawl:failed',
+        error_type: 'crawling',
+        severity: 'error',
+        detail: null,
+        file_path: null,
+        occurred_raw: null,
+        message: contents.failureMarkers.length
+          ? 'the crawl found no issues (failure markers in the folder)'
+          : 'no readable issue file: the session would load as a failed crawl',
       });
     }
   } catch (err) {
@@ -72,7 +93,12 @@ async function readSession(ref: SessionRef, defaultUser: string): Promise<DryRun
   }
   result.errors = problems.errors;
   result.warnings = problems.warnings;
-  result.problems = problems.items.map((p) => ({ severity: p.severity, error_type: p.error_type, message: p.message, file_path: p.file_path }));
+  result.problems = problems.items.map((p) => ({
+    severity: p.severity,
+    error_type: p.error_type,
+    message: p.message,
+    file_path: p.file_path,
+  }));
   return result;
 }
 
@@ -89,7 +115,8 @@ export function formatDryRun(r: DryRunReport): string {
   if (bad.length) lines.push('Problems:');
   for (const s of bad) {
     lines.push(`  ${s.session}${s.failure ? `: cannot be read: ${s.failure}` : ''}`);
-    for (const p of s.problems.filter((x) => x.severity !== 'info')) lines.push(`    ${p.severity.padEnd(7)} ${p.file_path ?? '(session)'}: ${p.message}`);
+    for (const p of s.problems.filter((x) => x.severity !== 'info'))
+      lines.push(`    ${p.severity.padEnd(7)} ${p.file_path ?? '(session)'}: ${p.message}`);
   }
   return lines.join('\n');
 }

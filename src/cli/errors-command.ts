@@ -31,16 +31,24 @@ export async function listErrors(pool: Pool, q: ErrorsQuery): Promise<ErrorRow[]
   let since: string | null = null;
   if (q.since !== undefined) {
     const t = Date.parse(q.since);
-    if (Number.isNaN(t)) throw new IngestError('CONFIG_INVALID', `--since "${q.since}" is not a date (use e.g. 2026-01-31 or 2026-01-31T09:00:00+09:00)`);
+    if (Number.isNaN(t))
+      throw new IngestError(
+        'CONFIG_INVALID',
+        `--since "${q.since}" is not a date (use e.g. 2026-01-31 or 2026-01-31T09:00:00+09:00)`,
+      );
     since = new Date(t).toISOString();
   }
-  const { rows } = await pool.query<ErrorRow>(readSql('cli/errors.sql'), [since, q.session ?? null, q.severity ?? 'info']);
+  const { rows } = await pool.query<ErrorRow>(readSql('queries/errors.sql'), [
+    since,
+    q.session ?? null,
+    q.severity ?? 'info',
+  ]);
   return rows;
 }
 
 /** Files that could not be loaded in the sessions `uuids` (all sessions when null). */
 export async function openErrors(pool: Pool, uuids: string[] | null): Promise<OpenError[]> {
-  return (await pool.query<OpenError>(readSql('cli/open-errors.sql'), [uuids])).rows;
+  return (await pool.query<OpenError>(readSql('queries/open-errors.sql'), [uuids])).rows;
 }
 
 /** One block per session, one line per problem: `    [severity type] file: message`. */

@@ -77,7 +77,7 @@ export function buildCli(argv: string[]): Argv {
       (args) =>
         withDatabase(args as GlobalArgs, async (db, config) => {
           await applyMigrations(db.pool);
-          const report = await statusReport(db.pool, args.root as string | undefined, config.timezone);
+          const report = await statusReport(db.pool, args.root, config.timezone);
           output((args as GlobalArgs).json, report, () => formatStatusReport(report));
           return statusHealthy(report) ? 0 : 1;
         }),
@@ -131,7 +131,7 @@ export function buildCli(argv: string[]): Argv {
           await applyMigrations(db.pool);
           const started = performance.now();
           await refreshAnalytics(db.pool, config.timezone);
-          const { rows } = await db.pool.query<{ daily: number; monthly: number }>(readSql('cli/analytics-rows.sql'));
+          const { rows } = await db.pool.query<{ daily: number; monthly: number }>(readSql('queries/analytics-rows.sql'));
           const result = { recomputed: true, timezone: config.timezone, analyticsDailyRows: rows[0].daily, analyticsMonthlyRows: rows[0].monthly, elapsedMs: Math.round(performance.now() - started) };
           output((args as GlobalArgs).json, result, () => `analytics: recomputed (${result.analyticsDailyRows} daily rows, ${result.analyticsMonthlyRows} monthly rows)`);
           return 0;

@@ -56,6 +56,10 @@ export function checkMetricsPath(path: string): void {
   try {
     accessSync(dirname(path), constants.W_OK);
   } catch (err) {
-    throw new IngestError('CONFIG_INVALID', `metrics file ${path}: its directory is not writable (${(err as Error).message})`, { file: path, cause: err });
+    throw new IngestError(
+      'CONFIG_INVALID',
+      `metrics file ${path}: its directory is not writable (${(err as Error).message})`,
+      { file: path, cause: err },
+    );
   }
 }

@@ -31,7 +31,8 @@ export class Progress {
     this.started = performance.now();
     if (!this.live || refs.length === 0) return;
     this.bars = new MultiBar({
-      format: '{bar} {value}/{total} sessions | {files}/{filesTotal} files | {mbps} MB/s | ETA {etaText} | {errors} errors',
+      format:
+        '{bar} {value}/{total} sessions | {files}/{filesTotal} files | {mbps} MB/s | ETA {etaText} | {errors} errors',
       hideCursor: true,
       // Short enough for the whole line to fit 80 columns.
       barsize: 20,
@@ -52,9 +53,17 @@ export class Progress {
     // watch's later sessions are not part of a counted run.
     const counted = this.done <= this.total;
     const fields = {
-      session: o.ref.identity, done: counted ? this.done : undefined, total: counted ? this.total : undefined, result: o.result, status: o.status,
-      files: o.issueFiles, unreadable: o.rejected || undefined, errors: o.errors || undefined, warnings: o.warnings || undefined,
-      ms: Math.round(o.timings.totalMs), failure: o.failure,
+      session: o.ref.identity,
+      done: counted ? this.done : undefined,
+      total: counted ? this.total : undefined,
+      result: o.result,
+      status: o.status,
+      files: o.issueFiles,
+      unreadable: o.rejected || undefined,
+      errors: o.errors || undefined,
+      warnings: o.warnings || undefined,
+      ms: Math.round(o.timings.totalMs),
+      failure: o.failure,
     };
     const text = formatOutcome(o);
     if (o.result === 'failed') log().error(fields, text);
@@ -67,7 +76,10 @@ export class Progress {
   }
 
   retry(ref: SessionRef, attempt: number, err: unknown): void {
-    log().warn({ session: ref.identity, attempt: attempt + 1 }, `retrying ${ref.identity} (attempt ${attempt + 1}): ${describeError(err)}`);
+    log().warn(
+      { session: ref.identity, attempt: attempt + 1 },
+      `retrying ${ref.identity} (attempt ${attempt + 1}): ${describeError(err)}`,
+    );
   }
 
   stop(): void {
@@ -97,7 +109,11 @@ export class Progress {
   private eta(): string {
     if (this.done === 0) return '?';
     const s = (((performance.now() - this.started) / 1000) * (this.total - this.done)) / this.done;
-    return s < 60 ? `${Math.ceil(s)}s` : s < 3600 ? `${Math.floor(s / 60)}m${String(Math.round(s % 60)).padStart(2, '0')}s` : `${(s / 3600).toFixed(1)}h`;
+    return s < 60
+      ? `${Math.ceil(s)}s`
+      : s < 3600
+        ? `${Math.floor(s / 60)}m${String(Math.round(s % 60)).padStart(2, '0')}s`
+        : `${(s / 3600).toFixed(1)}h`;
   }
 
   private async countFiles(refs: SessionRef[]): Promise<void> {

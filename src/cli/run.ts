@@ -27,7 +27,13 @@ export function isUsageError(err: unknown): boolean {
 
 /** Installs the logger the configuration asks for. */
 export function installLogger(config: Pick<Config, 'logLevel' | 'logFormat'>): void {
-  setLogger(createLogger({ level: config.logLevel, format: config.logFormat ?? (process.stderr.isTTY ? 'pretty' : 'json'), write: (l) => sink(l) }));
+  setLogger(
+    createLogger({
+      level: config.logLevel,
+      format: config.logFormat ?? (process.stderr.isTTY ? 'pretty' : 'json'),
+      write: (l) => sink(l),
+    }),
+  );
 }
 
 /** Runs `work` with the run's configuration and sets the exit code from its result or error. */
@@ -86,7 +92,10 @@ export function interruptSignal(): AbortSignal {
       log().warn({ signal }, `ims-ingest: ${signal} again, exiting now`);
       process.exit(130);
     }
-    log().warn({ signal }, `ims-ingest: ${signal}: finishing the sessions under way, starting no new ones (again to exit now)`);
+    log().warn(
+      { signal },
+      `ims-ingest: ${signal}: finishing the sessions under way, starting no new ones (again to exit now)`,
+    );
     controller.abort();
   };
   process.on('SIGINT', onSignal);

@@ -26,9 +26,9 @@ export interface StatusReport {
 }
 
 export async function statusReport(pool: Pool, root: string | undefined, timezone: string): Promise<StatusReport> {
-  const totals = (await pool.query(readSql('cli/status-totals.sql'))).rows[0];
-  const byUser = (await pool.query(readSql('cli/status-sessions.sql'))).rows;
-  const openErrors = (await pool.query<OpenError>(readSql('cli/open-errors.sql'), [null])).rows;
+  const totals = (await pool.query(readSql('queries/status-totals.sql'))).rows[0];
+  const byUser = (await pool.query(readSql('queries/status-sessions.sql'))).rows;
+  const openErrors = (await pool.query<OpenError>(readSql('queries/open-errors.sql'), [null])).rows;
   const report: StatusReport = {
     sessions: totals.sessions,
     issues: totals.issues,
@@ -50,10 +50,11 @@ export async function statusReport(pool: Pool, root: string | undefined, timezon
       .sort((a, b) => (a.ts < b.ts ? 1 : -1))[0];
     let lagSeconds: number | undefined;
     if (newest && report.newestCrawl) {
-      const { rows } = await pool.query<{ lag: number | null }>(
-        readSql('cli/status-lag.sql'),
-        [newest.ts, timezone, report.newestCrawl.started_at],
-      );
+      const { rows } = await pool.query<{ lag: number | null }>(readSql('queries/status-lag.sql'), [
+        newest.ts,
+        timezone,
+        report.newestCrawl.started_at,
+      ]);
       lagSeconds = rows[0].lag ?? undefined;
     }
     report.disk = { root, folders: refs.length, notLoaded, newestFolder: newest?.r.identity, lagSeconds };
@@ -69,7 +70,10 @@ export function formatStatusReport(r: StatusReport): string {
   const lines = [
     `Loaded: ${r.sessions} sessions, ${r.issues} issues, ${r.issueFilesLoaded} issue files, ${r.attachments} attachments`,
     ...(r.byUser.length ? ['  sessions by user and crawl status:'] : []),
-    ...r.byUser.map((u) => `    ${u.user.padEnd(16)} ${u.status.padEnd(10)} ${String(u.sessions).padStart(6)}  (crawls ${iso(u.first_started)} .. ${iso(u.last_started)} UTC)`),
+    ...r.byUser.map(
+      (u) =>
+        `    ${u.user.padEnd(16)} ${u.status.padEnd(10)} ${String(u.sessions).padStart(6)}  (crawls ${iso(u.first_started)} .. ${iso(u.last_started)} UTC)`,
+    ),
     `  last loaded:  ${r.lastLoaded ? `${r.lastLoaded.session} at ${r.lastLoaded.loaded_at}` : 'nothing yet'}`,
     `  newest crawl: ${r.newestCrawl ? `${r.newestCrawl.session}, started ${r.newestCrawl.started_at}` : 'none'}`,
   ];
@@ -77,13 +81,17 @@ export function formatStatusReport(r: StatusReport): string {
     const d = r.disk;
     lines.push(
       `On disk (${d.root}): ${d.folders} session folders, ${d.notLoaded.length} not loaded` +
-        (d.newestFolder ? `; newest ${d.newestFolder}, loaded data lags it by ${formatSeconds(d.lagSeconds ?? 0)}` : ''),
+        (d.newestFolder
+          ? `; newest ${d.newestFolder}, loaded data lags it by ${formatSeconds(d.lagSeconds ?? 0)}`
+          : ''),
       ...d.notLoaded.slice(0, 20).map((s) => `    not loaded: ${s}`),
       ...(d.notLoaded.length > 20 ? [`    ... and ${d.notLoaded.length - 20} more`] : []),
     );
   }
   const p = r.problems;
-  lines.push(`Problems in ims.session_errors: ${p.error ?? 0} errors, ${p.warning ?? 0} warnings, ${p.info ?? 0} info (ims-ingest errors lists them)`);
+  lines.push(
+    `Problems in ims.session_errors: ${p.error ?? 0} errors, ${p.warning ?? 0} warnings, ${p.info ?? 0} info (ims-ingest errors lists them)`,
+  );
   lines.push(
     r.openErrors.length
       ? `Files that could not be loaded (${r.openErrors.length}; fix them and run backfill again):\n${formatErrorList(r.openErrors)}`

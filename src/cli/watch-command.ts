@@ -22,7 +22,11 @@ export function runWatch(args: BackfillArgs): Promise<void> {
     if (args.dryRun) return runDryRun(args, config);
     const metrics = new Metrics();
     const server = config.metricsPort !== undefined ? await listen(metrics, config.metricsPort) : undefined;
-    if (server) log().info({ port: (server.address() as AddressInfo).port }, `watch: metrics on http://127.0.0.1:${(server.address() as AddressInfo).port}/metrics`);
+    if (server)
+      log().info(
+        { port: (server.address() as AddressInfo).port },
+        `watch: metrics on http://127.0.0.1:${(server.address() as AddressInfo).port}/metrics`,
+      );
     try {
       return await useDatabase(config, async (db) => {
         await applyMigrations(db.pool);
@@ -59,7 +63,9 @@ async function listen(metrics: Metrics, port: number): Promise<Server> {
   try {
     return await serveMetrics(metrics, port);
   } catch (err) {
-    throw new IngestError('CONFIG_INVALID', `cannot serve metrics on port ${port}: ${(err as Error).message}`, { cause: err });
+    throw new IngestError('CONFIG_INVALID', `cannot serve metrics on port ${port}: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
 }
 
@@ -68,4 +74,3 @@ export function outcomeJson(o: SessionOutcome): Record<string, unknown> {
   const { ref, ...rest } = o;
   return { time: new Date().toISOString(), session: ref.identity, user: ref.user, path: ref.path, ...rest };
 }
-

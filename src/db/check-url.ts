@@ -9,7 +9,8 @@ import { maskSecrets } from '../secrets';
  * with a message that says what is wrong.
  */
 
-const EXPECTED = 'expected postgresql://user:password@host:5432/database (or postgresql://user@/database?host=/socket/dir)';
+const EXPECTED =
+  'expected postgresql://user:password@host:5432/database (or postgresql://user@/database?host=/socket/dir)';
 
 export function checkDatabaseUrl(url: string): void {
   // maskSecrets masks postgres URLs; a URL of another scheme can hold a password all the same.
@@ -18,9 +19,14 @@ export function checkDatabaseUrl(url: string): void {
   if (scheme === undefined) {
     // Without a scheme nothing says where a password would be: shown only when it cannot hold one.
     if (/[@:]|password/i.test(url)) {
-      throw new IngestError('CONFIG_INVALID', 'the database URL must start with postgresql:// or postgres:// (not shown: it may hold a password)');
+      throw new IngestError(
+        'CONFIG_INVALID',
+        'the database URL must start with postgresql:// or postgres:// (not shown: it may hold a password)',
+      );
     }
-    const hint = /\w=\S/.test(url) ? ' (libpq key=value strings are not supported: use the URL form or the PG* variables)' : '';
+    const hint = /\w=\S/.test(url)
+      ? ' (libpq key=value strings are not supported: use the URL form or the PG* variables)'
+      : '';
     throw new IngestError('CONFIG_INVALID', `database URL "${shown}" is not a connection URL: ${EXPECTED}${hint}`);
   }
   if (!/^postgres(ql)?$/i.test(scheme)) {
@@ -33,9 +39,11 @@ export function checkDatabaseUrl(url: string): void {
     // The URL parser's message ("Invalid URL") says nothing more; the usual cause is the port.
     const port = /@[^/?]*:([^/?]*)/.exec(url)?.[1];
     const why =
-      port === undefined ? (err as Error).message
-      : !/^\d+$/.test(port) ? `port "${port}" is not a number`
-      : `port ${port} is not from 1 to 65535`;
+      port === undefined
+        ? (err as Error).message
+        : !/^\d+$/.test(port)
+          ? `port "${port}" is not a number`
+          : `port ${port} is not from 1 to 65535`;
     throw new IngestError('CONFIG_INVALID', `database URL "${shown}" cannot be parsed: ${why}`);
   }
   if (parsed.port && !(Number(parsed.port) >= 1 && Number(parsed.port) <= 65535)) {

@@ -3,8 +3,9 @@ import { listSql, readSql } from './sql-files';
 
 /**
  * Runs src/sql/merge/*.sql in order on the staged session, inside the caller's transaction.
- * The files before the session row exists take no parameter; from then on each takes the
- * session_id as $1.
+ * What each statement takes is what its header says (`-- Parameters: none` or
+ * `-- Parameters: $1 session_id`); the session's id is what merge/020_crawl_sessions.sql
+ * returns (RETURNING session_id).
  */
 
 export interface MergeResult {
@@ -13,20 +14,52 @@ export interface MergeResult {
   rows: Record<string, number>;
 }
 
+export interface MergeStatement {
+  /** The file name without `.sql`: `030_issues`. */
+  name: string;
+  sql: string;
+  takesSession: boolean;
+}
+
+const PARAMETERS = /^-- Parameters: (none|\$1 session_id)\b/m;
+
+let statements: MergeStatement[] | undefined;
+
+/** The merge files, in order, each with what its header says it takes (read once). */
+export function mergeStatements(): MergeStatement[] {
+  statements ??= listSql('merge').map((file) => {
+    const sql = readSql(`merge/${file}`);
+    const declared = PARAMETERS.exec(sql);
+    if (declared === null) {
+      throw new Error(
+        `src/sql/merge/${file}: the header has no "-- Parameters: none" or "-- Parameters: $1 session_id" line`,
+      );
+    }
+    return { name: file.replace(/\.sql$/, ''), sql, takesSession: declared[1] !== 'none' };
+  });
+  return statements;
+}
+
 export async function mergeStaged(client: PoolClient): Promise<MergeResult> {
   const rows: Record<string, number> = {};
   let sessionId: string | undefined;
-  for (const file of listSql('merge')) {
-    const sql = readSql(`merge/${file}`);
-    const takesSession = /\$1\b/.test(sql);
+  for (const { name, sql, takesSession } of mergeStatements()) {
     if (takesSession && sessionId === undefined) {
-      const found = await client.query<{ session_id: string }>(readSql('stage/session-id.sql'));
-      if (found.rowCount !== 1) throw new Error(`merge/${file}: the staged session has no crawl_sessions row`);
-      sessionId = found.rows[0].session_id;
+      throw new Error(`merge/${name} takes the session id, but no statement before it returned one`);
     }
     const result = await client.query(sql, takesSession ? [sessionId] : []);
-    rows[file.replace(/\.sql$/, '')] = result.rowCount ?? 0;
+    rows[name] = result.rowCount ?? 0;
+    if (result.fields.some((f) => f.name === 'session_id')) {
+      sessionId = result.rows[0]?.session_id ?? (await unchangedSessionId(client, name));
+    }
   }
-  if (sessionId === undefined) throw new Error('no merge statement took the session');
+  if (sessionId === undefined) throw new Error('no merge statement returned the session id');
   return { sessionId, rows };
+}
+
+/** The id of a session row the statement `name` found exactly as staged, so did not return. */
+async function unchangedSessionId(client: PoolClient, name: string): Promise<string> {
+  const found = await client.query<{ session_id: string }>(readSql('queries/staged-session-id.sql'));
+  if (found.rowCount !== 1) throw new Error(`merge/${name}: the staged session has no crawl_sessions row`);
+  return found.rows[0].session_id;
 }

@@ -2,8 +2,9 @@ import { open } from 'node:fs/promises';
 import { describeError, IngestError } from '../errors';
 import { encodeCopyRow, encodeCopyValue } from './copy-text';
 import { compactToKey } from './crawler-names';
-import { Problem, ProblemList } from './session-errors';
-import { readJsonFile, WHOLE_READ_MAX_BYTES } from './read-json';
+import { Problem, problem as makeProblem, ProblemList } from './session-errors';
+import { readJsonFile } from './read-json';
+import { COPY_CHUNK_CHARS as CHUNK, MAX_PREVIEW_BYTES, PIECEWISE_JSON_ABOVE_BYTES as BIG_FILE_BYTES, READ_AHEAD_BYTES, WHOLE_READ_MAX_BYTES } from './size-limits';
 import { repairIssue } from './repair';
 import { DownloadedFile, IssueFile } from './session-folder';
 import { checkVerbatim, verbatimText } from './passthrough';
@@ -34,13 +35,10 @@ export interface IssueRowOptions {
   verbatimAbove?: number;
 }
 
-const CHUNK = 64 * 1024;
-
 // Files are read a few ahead of the one being encoded, so the file system's latency (several
 // thread-pool round trips per file) overlaps the parsing instead of adding to it. Bounded in
-// bytes too, so a large file is read alone.
+// bytes too (READ_AHEAD_BYTES), so a large file is read alone.
 const READ_AHEAD_FILES = 8;
-const READ_AHEAD_BYTES = 4 * 1024 * 1024;
 
 /** Rows of stage_file (file_no, rel_path, issue_id, crawl_order, crawled_key, doc). */
 export async function* issueRows(
@@ -112,10 +110,6 @@ interface FileRow {
   problem?: Problem;
 }
 
-// Files above this size are written out piece by piece: JSON.stringify of a 50 MB document
-// needs about twice its text in memory at once (docs/performance.md).
-const BIG_FILE_BYTES = 1024 * 1024;
-
 /**
  * The text of JSON.stringify(value), in pieces: objects and lists of the first two levels are
  * walked (an issue file's comment list is one of them), anything deeper is stringified whole.
@@ -178,15 +172,7 @@ async function fileRow(file: IssueFile, fileNo: number, fallbackKey: string, ver
 
 /** A problem of the issue file `file`, keyed `<kind>:<rel_path>`. */
 function fileProblem(file: IssueFile, kind: 'repair' | 'parse', severity: Problem['severity'], message: string, detail: Problem['detail']): Problem {
-  return {
-    error_key: `${kind}:${file.relPath}`,
-    error_type: 'parsing',
-    severity,
-    message,
-    detail,
-    file_path: file.absPath,
-    occurred_raw: file.timestamp ?? null,
-  };
+  return makeProblem(`${kind}:${file.relPath}`, 'parsing', severity, message, { detail, file: file.absPath, occurredRaw: file.timestamp });
 }
 
 /** The COPY row up to its last column: file_no, rel_path, issue_id, crawl_order, crawled_key, each followed by a tab. */
@@ -200,10 +186,6 @@ function rowHead(
   return [fileNo, file.relPath, issue.issueId, issue.crawlOrder, crawledKey].map(encodeCopyValue).join('\t') + '\t';
 }
 
-// An extracted-text preview larger than this is cut (and the cut recorded): the text is for
-// search, and a runaway preview must not hold a whole file in memory.
-const MAX_PREVIEW_BYTES = 16 * 1024 * 1024;
-
 /** Rows of stage_download (issue_id, file_name, rel_path, size_bytes, extracted_text). */
 export async function* downloadRows(downloads: DownloadedFile[], problems: ProblemList): AsyncGenerator<string> {
   for (const d of downloads) {
@@ -212,15 +194,7 @@ export async function* downloadRows(downloads: DownloadedFile[], problems: Probl
       try {
         text = await readPreview(d.previewPath, d.relPath, problems);
       } catch (err) {
-        problems.add({
-          error_key: `preview:${d.relPath}`,
-          error_type: 'reading',
-          severity: 'warning',
-          message: `${d.relPath}.txt: cannot read the text preview: ${describeError(err)}`,
-          detail: null,
-          file_path: d.previewPath,
-          occurred_raw: null,
-        });
+        problems.add(makeProblem(`preview:${d.relPath}`, 'reading', 'warning', `${d.relPath}.txt: cannot read the text preview: ${describeError(err)}`, { file: d.previewPath }));
       }
     }
     yield encodeCopyRow([d.issueId, d.fileName, d.relPath, d.size, text]);
@@ -237,27 +211,11 @@ async function readPreview(path: string, relPath: string, problems: ProblemList)
     let text = buf.toString('utf8');
     if (size > MAX_PREVIEW_BYTES) {
       text = text.replace(/\uFFFD$/, '');
-      problems.add({
-        error_key: `preview-cut:${relPath}`,
-        error_type: 'reading',
-        severity: 'warning',
-        message: `${relPath}.txt: preview of ${size} bytes cut to ${MAX_PREVIEW_BYTES} bytes for extracted_text`,
-        detail: { size },
-        file_path: path,
-        occurred_raw: null,
-      });
+      problems.add(makeProblem(`preview-cut:${relPath}`, 'reading', 'warning', `${relPath}.txt: preview of ${size} bytes cut to ${MAX_PREVIEW_BYTES} bytes for extracted_text`, { detail: { size }, file: path }));
     }
     if (text.includes('\0')) {
       text = text.replace(/\0/g, '');
-      problems.add({
-        error_key: `preview-nul:${relPath}`,
-        error_type: 'parsing',
-        severity: 'warning',
-        message: `${relPath}.txt: removed NUL characters from the text preview`,
-        detail: null,
-        file_path: path,
-        occurred_raw: null,
-      });
+      problems.add(makeProblem(`preview-nul:${relPath}`, 'parsing', 'warning', `${relPath}.txt: removed NUL characters from the text preview`, { file: path }));
     }
     return text;
   } finally {

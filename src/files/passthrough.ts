@@ -2,7 +2,8 @@ import { FileHandle, open } from 'node:fs/promises';
 import { IngestError } from '../errors';
 import { naiveTimeKey } from './crawler-names';
 import { FileStamp, JsonToken, parseJsonTokens } from './read-json';
-import { isCleanText, isCrawlOrder, issueIdFault, LIST_KEYS, SCALAR_KEYS } from './repair';
+import { isCleanText, isCrawlOrder, issueIdFault, KeyShape, shapeOf } from './issue-shape';
+import { PASSTHROUGH_READ_BYTES } from './size-limits';
 
 /**
  * A big issue file that needs no repair is loaded as its own text: its `doc` column is the
@@ -12,9 +13,9 @@ import { isCleanText, isCrawlOrder, issueIdFault, LIST_KEYS, SCALAR_KEYS } from 
  * file is about 80 MB in V8 (docs/performance.md); this way, a chunk or two at a time, whatever
  * its size.
  *
- * "Needs no repair" means repairIssue (repair.ts) would make no repair and leave the document as
- * it is: the checks below mirror it, and a change there must be made here too. A file that needs
- * one goes the old way (assembled, repaired, written piece by piece), which also reports it.
+ * "Needs no repair" means every key has the shape ISSUE_SHAPE (issue-shape.ts) says, the one
+ * table repairIssue (repair.ts) also repairs by. A file that needs a repair goes the old way
+ * (assembled, repaired, written piece by piece), which also reports it.
  */
 
 export type VerbatimCheck =
@@ -64,7 +65,7 @@ export async function* verbatimText(path: string, shownAs: string, stamp: FileSt
   try {
     handle = await open(path, 'r');
     if (!sameStamp(await handle.stat(), stamp)) throw changed();
-    const source = handle.createReadStream({ encoding: 'utf8', highWaterMark: 64 * 1024, autoClose: false });
+    const source = handle.createReadStream({ encoding: 'utf8', highWaterMark: PASSTHROUGH_READ_BYTES, autoClose: false });
     for await (const text of source as AsyncIterable<string>) {
       // The checked file had none (a NUL is repaired); COPY cannot carry one.
       if (text.includes('\0')) throw changed();
@@ -83,22 +84,11 @@ function sameStamp(info: FileStamp, stamp: FileStamp): boolean {
   return info.size === stamp.size && info.mtimeMs === stamp.mtimeMs;
 }
 
-const SCALARS = new Set<string>(SCALAR_KEYS);
-const LISTS = new Set<string>(LIST_KEYS);
-
 /** What a value is, as far as repairIssue cares. */
 type Kind = 'string' | 'number' | 'null' | 'boolean' | 'object' | 'list';
 
 /** What a value at the top two levels must be for repairIssue to leave it alone. */
-type Expect = 'string' | 'list' | 'fields' | 'crawl_order' | 'any';
-
-function expectFor(key: string): Expect {
-  if (SCALARS.has(key)) return 'string';
-  if (LISTS.has(key)) return 'list';
-  if (key === 'metadata') return 'fields';
-  if (key === 'crawl_order') return 'crawl_order';
-  return 'any';
-}
+type Expect = KeyShape | 'any';
 
 /**
  * repairIssue's judgement, taken on the token stream. It keeps a few scalars, never the
@@ -213,26 +203,33 @@ class IssueChecker {
   /** The value of the top-level field topKey: a scalar, or the start of its container. */
   private topValue(kind: Kind, text?: string): void {
     const key = this.topKey;
-    const expect = expectFor(key);
+    const shape = shapeOf(key);
     this.holds = 'any';
-    if (expect === 'any') return;
+    if (shape === undefined) return;
     let repair: string | undefined;
-    if (expect === 'string') {
-      if (kind !== 'string') repair = 'not a string';
-      else if (key === 'issue_id') this.issueId = text;
-      else if (key === 'crawled_at') this.crawledAt = text;
-    } else if (expect === 'crawl_order') {
-      const n = kind === 'number' ? Number(text) : NaN;
-      if (isCrawlOrder(n)) this.crawlOrder = n;
-      else repair = 'not a whole number from 0 to 2147483647';
-    } else if (kind === (expect === 'list' ? 'list' : 'object')) {
-      // Judged when it closes (closed()).
-      this.holds = expect;
-      this.holdsOk = true;
-      this.notStrings.clear();
-      return;
-    } else {
-      repair = `not ${expect === 'list' ? 'a list' : 'an object'}`;
+    switch (shape) {
+      case 'string':
+        if (kind !== 'string') repair = 'not a string';
+        else if (key === 'issue_id') this.issueId = text;
+        else if (key === 'crawled_at') this.crawledAt = text;
+        break;
+      case 'crawl_order': {
+        const n = kind === 'number' ? Number(text) : NaN;
+        if (isCrawlOrder(n)) this.crawlOrder = n;
+        else repair = 'not a whole number from 0 to 2147483647';
+        break;
+      }
+      case 'list':
+      case 'fields':
+        if (kind !== (shape === 'list' ? 'list' : 'object')) {
+          repair = `not ${shape === 'list' ? 'a list' : 'an object'}`;
+          break;
+        }
+        // Judged when it closes (closed()).
+        this.holds = shape;
+        this.holdsOk = true;
+        this.notStrings.clear();
+        return;
     }
     this.repairs.set(key, repair);
   }

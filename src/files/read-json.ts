@@ -4,17 +4,12 @@ import { pipeline } from 'node:stream/promises';
 import { parser as jsonParser } from 'stream-json';
 import Assembler from 'stream-json/Assembler';
 import { IngestError } from '../errors';
+import { PARSE_READ_BYTES, WHOLE_READ_MAX_BYTES } from './size-limits';
 
 /** One token of stream-json's parser: startObject, keyValue, stringValue, numberValue (its text)... */
 export type JsonToken = Parameters<Assembler['consume']>[0];
 
-/**
- * Files up to this size are read whole and parsed by JSON.parse, about 20 times faster than
- * stream-json's token stream (docs/performance.md); such a file then costs about three times
- * its size in memory for a moment (bytes, text, value), which this bound keeps small. Larger
- * files, and any file JSON.parse rejects, go through the streaming reader below.
- */
-export const WHOLE_READ_MAX_BYTES = 4 * 1024 * 1024;
+export { WHOLE_READ_MAX_BYTES };
 
 /**
  * Reads one JSON file. An issue file is a few kB: it is read whole and given to JSON.parse.
@@ -113,7 +108,7 @@ export async function parseJsonTokens(
     handle = await open(path, 'r');
     const info = await handle.stat();
     stamp = { size: info.size, mtimeMs: info.mtimeMs };
-    const source = handle.createReadStream({ highWaterMark: 256 * 1024, autoClose: false });
+    const source = handle.createReadStream({ highWaterMark: PARSE_READ_BYTES, autoClose: false });
     source.on('data', (chunk) => {
       const bytes = chunk as Buffer; // no encoding given: bytes
       if (blank && /\S/.test(bytes.toString('latin1'))) blank = false;
@@ -153,5 +148,5 @@ export async function parseJsonTokens(
   if (!complete && !stopped) {
     throw new IngestError('PARSE_FAILED', `${shownAs}: ends before the JSON value is complete (half-written?)`, { file: path });
   }
-  return stamp!;
+  return stamp;
 }

@@ -1,8 +1,9 @@
 import { IngestError } from '../errors';
 import { naiveTimeKey } from './crawler-names';
+import { isCleanText, isCrawlOrder, ISSUE_SHAPE, issueIdFault } from './issue-shape';
 
 /**
- * Checks one parsed issue document against docs/input-format.md §6-7 and repairs what can be
+ * Checks one parsed issue document against ISSUE_SHAPE (issue-shape.ts) and repairs what can be
  * repaired without losing the rest of the issue. What cannot be repaired (not an object, no
  * usable issue_id) is an INVALID_ISSUE error naming the file; everything else becomes a
  * warning that says where in the document the change was made.
@@ -18,36 +19,6 @@ export interface RepairedIssue {
   repairs: string[];
 }
 
-export const SCALAR_KEYS = [
-  'issue_id', 'title', 'description', 'product', 'status', 'priority', 'created_date',
-  'updated_date', 'reporter', 'assignee', 'product_notice', 'url', 'crawled_at',
-] as const;
-
-/** The lists and the string fields their items carry (extra fields are kept as they are). */
-export const LIST_KEYS = ['related_issues', 'comments', 'history', 'attachments'] as const;
-
-const MAX_ISSUE_ID = 50;
-
-const MAX_CRAWL_ORDER = 2_147_483_647;
-
-/** A crawl_order repairIssue keeps: a whole number that fits PostgreSQL's integer, not negative. */
-export function isCrawlOrder(n: unknown): n is number {
-  return typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= MAX_CRAWL_ORDER;
-}
-
-/** Why repairIssue refuses `issueId` (already trimmed), or undefined when it is usable. */
-export function issueIdFault(issueId: string): string | undefined {
-  if (issueId === '') return 'missing or empty; the file is not loaded';
-  if (issueId === 'unknown') return '"unknown" (the crawler found no id on the page); the file is not loaded';
-  if (issueId.length > MAX_ISSUE_ID) return `${issueId.length} characters long (at most ${MAX_ISSUE_ID})`;
-  return undefined;
-}
-
-/** A key or string repairIssue keeps as it is: no NUL, no unpaired surrogate (cleanString). */
-export function isCleanText(s: string): boolean {
-  return !s.includes('\0') && s.isWellFormed();
-}
-
 export interface RepairOptions {
   /**
    * Repair `value` itself instead of a deep copy: for a caller that owns a freshly parsed
@@ -57,9 +28,8 @@ export interface RepairOptions {
 }
 
 /**
- * Validates and repairs `value`, the parsed content of `file`; `value` is left as it was unless
- * options.inPlace. verbatim.ts judges on a big file's token stream whether this would change
- * anything: a check added or changed here must be mirrored there.
+ * Validates and repairs `value`, the parsed content of `file`, against ISSUE_SHAPE
+ * (issue-shape.ts); `value` is left as it was unless options.inPlace.
  */
 export function repairIssue(value: unknown, file: string, options: RepairOptions = {}): RepairedIssue {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
@@ -68,19 +38,21 @@ export function repairIssue(value: unknown, file: string, options: RepairOptions
   const repairs: string[] = [];
   const doc = (options.inPlace ? cleanInPlace : cleanValue)(value, '', repairs) as Record<string, unknown>;
 
-  for (const key of SCALAR_KEYS) {
+  for (const [key, shape] of Object.entries(ISSUE_SHAPE)) {
     if (!(key in doc)) continue;
-    const v = doc[key];
-    if (typeof v === 'string') continue;
-    if (v === null) {
-      doc[key] = '';
-      repairs.push(`${key} was null; read as ""`);
-    } else if (typeof v === 'number' || typeof v === 'boolean') {
-      doc[key] = String(v);
-      repairs.push(`${key} was a ${typeof v}; read as the string "${doc[key]}"`);
-    } else {
-      doc[key] = JSON.stringify(v);
-      repairs.push(`${key} was ${describeType(v)}; kept as its JSON text`);
+    switch (shape) {
+      case 'string':
+        repairString(doc, key, repairs);
+        break;
+      case 'list':
+        repairList(doc, key, repairs);
+        break;
+      case 'fields':
+        repairFields(doc, key, repairs);
+        break;
+      case 'crawl_order':
+        repairCrawlOrder(doc, key, repairs);
+        break;
     }
   }
 
@@ -89,67 +61,78 @@ export function repairIssue(value: unknown, file: string, options: RepairOptions
   if (fault !== undefined) throw new IngestError('INVALID_ISSUE', `${file}: issue_id is ${fault}`, { file });
   doc.issue_id = issueId;
 
-  for (const key of LIST_KEYS) {
-    if (!(key in doc)) continue;
-    const list = doc[key];
-    if (!Array.isArray(list)) {
-      repairs.push(`${key} was ${describeType(list)}, not a list; read as []`);
-      doc[key] = [];
-      continue;
-    }
-    const kept: Record<string, unknown>[] = [];
-    list.forEach((item, i) => {
-      if (item === null || typeof item !== 'object' || Array.isArray(item)) {
-        repairs.push(`${key}[${i}] was ${describeType(item)}, not an object; left out`);
-        return;
-      }
-      const obj = item as Record<string, unknown>;
-      for (const [field, v] of Object.entries(obj)) {
-        if (typeof v === 'string') continue;
-        obj[field] = v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
-        repairs.push(`${key}[${i}].${field} was ${describeType(v)}; read as a string`);
-      }
-      kept.push(obj);
-    });
-    doc[key] = kept;
-  }
-
-  if ('metadata' in doc) {
-    const m = doc.metadata;
-    if (m === null || typeof m !== 'object' || Array.isArray(m)) {
-      repairs.push(`metadata was ${describeType(m)}, not an object; read as {}`);
-      doc.metadata = {};
-    } else {
-      for (const [field, v] of Object.entries(m as Record<string, unknown>)) {
-        if (typeof v !== 'string') {
-          (m as Record<string, unknown>)[field] = v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
-          repairs.push(`metadata.${field} was ${describeType(v)}; read as a string`);
-        }
-      }
-    }
-  }
-
-  let crawlOrder: number | null = null;
-  if ('crawl_order' in doc) {
-    const raw = doc.crawl_order;
-    const n = typeof raw === 'string' && /^\s*\d+\s*$/.test(raw) ? Number(raw) : raw;
-    if (isCrawlOrder(n)) {
-      crawlOrder = n;
-      if (typeof raw === 'string') repairs.push(`crawl_order was the string ${JSON.stringify(raw)}; read as the number ${n}`);
-      doc.crawl_order = n;
-    } else {
-      repairs.push(`crawl_order ${JSON.stringify(raw)} is not a whole number; read as absent`);
-      delete doc.crawl_order;
-    }
-  }
-
   let crawledKey: string | undefined;
   if (typeof doc.crawled_at === 'string' && doc.crawled_at !== '') {
     crawledKey = naiveTimeKey(doc.crawled_at);
     if (crawledKey === undefined) repairs.push(`crawled_at "${doc.crawled_at}" is not a time; the file name's time is used`);
   }
-
+  const crawlOrder = isCrawlOrder(doc.crawl_order) ? doc.crawl_order : null;
   return { doc, issueId, crawlOrder, crawledKey, repairs };
+}
+
+function repairString(doc: Record<string, unknown>, key: string, repairs: string[]): void {
+  const v = doc[key];
+  if (typeof v === 'string') return;
+  if (v === null) {
+    doc[key] = '';
+    repairs.push(`${key} was null; read as ""`);
+  } else if (typeof v === 'number' || typeof v === 'boolean') {
+    doc[key] = String(v);
+    repairs.push(`${key} was a ${typeof v}; read as the string "${doc[key]}"`);
+  } else {
+    doc[key] = JSON.stringify(v);
+    repairs.push(`${key} was ${describeType(v)}; kept as its JSON text`);
+  }
+}
+
+function repairList(doc: Record<string, unknown>, key: string, repairs: string[]): void {
+  const list = doc[key];
+  if (!Array.isArray(list)) {
+    repairs.push(`${key} was ${describeType(list)}, not a list; read as []`);
+    doc[key] = [];
+    return;
+  }
+  const kept: Record<string, unknown>[] = [];
+  list.forEach((item, i) => {
+    if (item === null || typeof item !== 'object' || Array.isArray(item)) {
+      repairs.push(`${key}[${i}] was ${describeType(item)}, not an object; left out`);
+      return;
+    }
+    kept.push(stringFields(item as Record<string, unknown>, `${key}[${i}]`, repairs));
+  });
+  doc[key] = kept;
+}
+
+function repairFields(doc: Record<string, unknown>, key: string, repairs: string[]): void {
+  const m = doc[key];
+  if (m === null || typeof m !== 'object' || Array.isArray(m)) {
+    repairs.push(`${key} was ${describeType(m)}, not an object; read as {}`);
+    doc[key] = {};
+  } else {
+    stringFields(m as Record<string, unknown>, key, repairs);
+  }
+}
+
+/** Every field of `obj` that is not a string, read as one (in place). */
+function stringFields(obj: Record<string, unknown>, where: string, repairs: string[]): Record<string, unknown> {
+  for (const [field, v] of Object.entries(obj)) {
+    if (typeof v === 'string') continue;
+    obj[field] = v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
+    repairs.push(`${where}.${field} was ${describeType(v)}; read as a string`);
+  }
+  return obj;
+}
+
+function repairCrawlOrder(doc: Record<string, unknown>, key: string, repairs: string[]): void {
+  const raw = doc[key];
+  const n = typeof raw === 'string' && /^\s*\d+\s*$/.test(raw) ? Number(raw) : raw;
+  if (isCrawlOrder(n)) {
+    if (typeof raw === 'string') repairs.push(`${key} was the string ${JSON.stringify(raw)}; read as the number ${n}`);
+    doc[key] = n;
+  } else {
+    repairs.push(`${key} ${JSON.stringify(raw)} is not a whole number; read as absent`);
+    delete doc[key];
+  }
 }
 
 /**

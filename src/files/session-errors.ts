@@ -13,6 +13,38 @@ export interface Problem {
   occurred_raw: string | null;
 }
 
+/** Where a problem points, when it points anywhere. */
+export interface ProblemPlace {
+  /** Anything a reader of ims.session_errors needs to act on it (error_detail jsonb). */
+  detail?: Record<string, unknown> | null;
+  /** The absolute path of the file it is about. */
+  file?: string | null;
+  /** A time string ims.crawler_ts can read (a file name's `YYYYMMDD_HHMMSS`). */
+  occurredRaw?: string | null;
+}
+
+/**
+ * The one way a session_errors row is built: `key` says what it is about, stable across
+ * re-ingests of the folder (`<kind>:<rel_path>`), so the merge updates the same row.
+ */
+export function problem(
+  key: string,
+  type: Problem['error_type'],
+  severity: Problem['severity'],
+  message: string,
+  place: ProblemPlace = {},
+): Problem {
+  return {
+    error_key: key,
+    error_type: type,
+    severity,
+    message,
+    detail: place.detail ?? null,
+    file_path: place.file ?? null,
+    occurred_raw: place.occurredRaw ?? null,
+  };
+}
+
 // A folder of broken files must not turn into an unbounded list in memory.
 const MAX_PROBLEMS = 5000;
 
@@ -32,17 +64,7 @@ export class ProblemList {
   /** The list to stage, with one closing entry saying how many were left out. */
   toRows(): Problem[] {
     if (this.dropped === 0) return this.items;
-    return [
-      ...this.items,
-      {
-        error_key: 'problems:truncated',
-        error_type: 'reading',
-        severity: 'warning',
-        message: `${this.dropped} more problems in this session were not recorded (limit ${MAX_PROBLEMS})`,
-        detail: { dropped: this.dropped },
-        file_path: null,
-        occurred_raw: null,
-      },
-    ];
+    const message = `${this.dropped} more problems in this session were not recorded (limit ${MAX_PROBLEMS})`;
+    return [...this.items, problem('problems:truncated', 'reading', 'warning', message, { detail: { dropped: this.dropped } })];
   }
 }

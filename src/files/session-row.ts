@@ -1,7 +1,7 @@
 import { describeError } from '../errors';
 import { SessionRef } from './discover';
 import { compactToKey, parseFolderName } from './crawler-names';
-import { ProblemList } from './session-errors';
+import { problem, ProblemList } from './session-errors';
 import { readJsonFile } from './read-json';
 import { cleanJson } from './repair';
 import { SessionContents } from './session-folder';
@@ -47,26 +47,11 @@ export async function sessionFacts(
       const repairs: string[] = [];
       meta = cleanJson(value, repairs) as Record<string, unknown>;
       if (repairs.length > 0) {
-        problems.add({
-          error_key: 'repair:metadata.json',
-          error_type: 'parsing',
-          severity: 'warning',
-          message: `metadata.json: ${repairs.join('; ')}`,
-          detail: { repairs },
-          file_path: contents.metadataPath,
-          occurred_raw: null,
-        });
+        problems.add(problem('repair:metadata.json', 'parsing', 'warning', `metadata.json: ${repairs.join('; ')}`, { detail: { repairs }, file: contents.metadataPath }));
       }
     } catch (err) {
-      problems.add({
-        error_key: 'metadata:parse',
-        error_type: 'parsing',
-        severity: 'error',
-        message: `metadata.json: ${describeError(err).replace(/^metadata\.json: /, '')}; the folder name is used instead`,
-        detail: null,
-        file_path: contents.metadataPath,
-        occurred_raw: null,
-      });
+      const message = `metadata.json: ${describeError(err).replace(/^metadata\.json: /, '')}; the folder name is used instead`;
+      problems.add(problem('metadata:parse', 'parsing', 'error', message, { file: contents.metadataPath }));
     }
   }
   const config = asObject(meta?.search_config);
@@ -107,15 +92,8 @@ function recordCrawlerMessages(meta: Record<string, unknown>, problems: ProblemL
     const items = meta[list];
     if (!Array.isArray(items)) continue;
     items.forEach((item, i) => {
-      problems.add({
-        error_key: `metadata:${list}:${i}`,
-        error_type: 'crawling',
-        severity,
-        message: typeof item === 'string' ? item : JSON.stringify(item),
-        detail: { source: `metadata.json ${list}[${i}]`, value: item as unknown },
-        file_path: file ?? null,
-        occurred_raw: null,
-      });
+      const message = typeof item === 'string' ? item : JSON.stringify(item);
+      problems.add(problem(`metadata:${list}:${i}`, 'crawling', severity, message, { detail: { source: `metadata.json ${list}[${i}]`, value: item as unknown }, file }));
     });
   }
 }

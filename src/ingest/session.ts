@@ -64,13 +64,13 @@ export async function ingestSession(pool: Pool, ref: SessionRef, options: Ingest
       .update(`${contents.fingerprint}\0${ref.path}\0${options.timezone}\0${ref.layout === 'shared' ? options.defaultUser : ''}\0${LOADER_FINGERPRINT}`)
       .digest('hex');
     if (!options.force) {
-      const prev = await pool.query<{ content_hash: string }>(readSql('stage/session-hash.sql'), [ref.uuid]);
+      const prev = await pool.query<{ content_hash: string }>(readSql('queries/session-hash.sql'), [ref.uuid]);
       if (prev.rows[0]?.content_hash === contentHash) {
         outcome.result = 'unchanged';
         return outcome;
       }
     }
-    await withRetry(() => pool.query(readSql('stage/audit-partition.sql')));
+    await withRetry(() => pool.query(readSql('queries/audit-partition.sql')));
     await withRetry(
       () =>
         inTransaction(pool, async (client) => {

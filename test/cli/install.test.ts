@@ -19,12 +19,22 @@ let bin: string;
 beforeAll(async () => {
   db = await createTestDatabase({ migrated: false });
   dir = mkdtempSync(join(tmpdir(), 'ims-install-'));
-  const npm = (args: string[]) => execFileSync('npm', args, { cwd: REPO, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: cleanEnv() });
+  const npm = (args: string[]) =>
+    execFileSync('npm', args, { cwd: REPO, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: cleanEnv() });
   npm(['pack', '--pack-destination', dir, '--silent']);
   const tarball = readdirSync(dir).find((n) => /^ims-ingest-\d+\.\d+\.\d+\.tgz$/.test(n));
   if (!tarball) throw new Error(`npm pack left no ims-ingest-<version>.tgz in ${dir}: ${readdirSync(dir).join(', ')}`);
   // --prefer-offline: the dependencies are those of this checkout, already in npm's cache.
-  npm(['install', '-g', '--prefix', join(dir, 'prefix'), '--prefer-offline', '--no-audit', '--no-fund', join(dir, tarball)]);
+  npm([
+    'install',
+    '-g',
+    '--prefix',
+    join(dir, 'prefix'),
+    '--prefer-offline',
+    '--no-audit',
+    '--no-fund',
+    join(dir, tarball),
+  ]);
   bin = join(dir, 'prefix', 'bin', 'ims-ingest');
 }, 300_000);
 afterAll(async () => {
@@ -34,7 +44,12 @@ afterAll(async () => {
 
 const run = (args: string[], env: NodeJS.ProcessEnv = {}) => {
   // The installed binary, from a directory outside the checkout, as a service would run it.
-  const r = spawnSync(bin, args, { cwd: dir, encoding: 'utf8', env: cleanEnv({ HOME: dir, ...env }), timeout: 120_000 });
+  const r = spawnSync(bin, args, {
+    cwd: dir,
+    encoding: 'utf8',
+    env: cleanEnv({ HOME: dir, ...env }),
+    timeout: 120_000,
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 };
 
@@ -73,8 +88,14 @@ it('package-lock.json is what npm install writes for package.json (a fresh clone
   const copy = mkdtempSync(join(tmpdir(), 'ims-lock-'));
   try {
     for (const f of ['package.json', 'package-lock.json']) writeFileSync(join(copy, f), readFileSync(join(REPO, f)));
-    execFileSync('npm', ['install', '--package-lock-only', '--ignore-scripts', '--prefer-offline', '--no-audit', '--no-fund'], { cwd: copy, stdio: 'ignore', env: cleanEnv() });
-    expect(readFileSync(join(copy, 'package-lock.json'), 'utf8')).toBe(readFileSync(join(REPO, 'package-lock.json'), 'utf8'));
+    execFileSync(
+      'npm',
+      ['install', '--package-lock-only', '--ignore-scripts', '--prefer-offline', '--no-audit', '--no-fund'],
+      { cwd: copy, stdio: 'ignore', env: cleanEnv() },
+    );
+    expect(readFileSync(join(copy, 'package-lock.json'), 'utf8')).toBe(
+      readFileSync(join(REPO, 'package-lock.json'), 'utf8'),
+    );
   } finally {
     rmSync(copy, { recursive: true, force: true });
   }

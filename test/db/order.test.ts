@@ -47,7 +47,7 @@ it('keeps a downloaded file that no listing names as a row of its own', async ()
     {
       issue_id: '344218', attachment_key: 'name:trace.log', file_id: null,
       session_uuid: uuidV5(`alice/${S.S2.split('/').pop()}`), filename: 'trace.log', file_type: null,
-      file_size: '6', size_text: null, file_path: join(root, UNLISTED), downloaded: true,
+      file_size: '6', size_text: null, file_path: join(root, UNLISTED), download_url: null, download_error: null, downloaded: true,
       extracted_text: 'trace preview', text_extracted: true, source_crawled_at: crawl, download_crawled_at: crawl,
     },
   ]);

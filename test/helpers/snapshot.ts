@@ -1,66 +1,85 @@
 import { Pool } from 'pg';
 
 /**
- * Every ims table's content by natural keys, with the serial ids replaced by the keys they
- * stand for (issue_id, session_uuid, username) and the ingestion-time columns (created_at,
- * updated_at, audit created_at) left out: what the files say, independent of load order.
+ * Every ims table's content by natural keys: what the files say, independent of load order.
+ * The columns come from the catalog, so a column added by a migration is compared the day it
+ * exists; what is left out or replaced is said here, by rule, not column by column:
+ * - each table's own serial id (a column defaulting to nextval) is left out;
+ * - a foreign key to a serial id is replaced by the natural key of the row it points to, named
+ *   after it (issue_pk -> issue_id, source_session_id -> source_session_uuid; NATURAL_KEYS: a
+ *   foreign key to a table not listed there is an error, so a new one is decided on, not
+ *   silently compared by id);
+ * - the ingestion-time columns (INGESTION_TIME) and the audit log's own history (LEFT_OUT) are
+ *   left out; values that embed a serial id (VALUE_OVERRIDES) have it removed.
+ * Rows are ordered by every column, so two snapshots of the same rows are equal whatever order
+ * they were written in.
  */
+
+const NATURAL_KEYS: Record<string, { key: string; id: string }> = {
+  users: { key: 'username', id: 'user_id' },
+  crawl_sessions: { key: 'session_uuid', id: 'session_id' },
+  issues: { key: 'issue_id', id: 'issue_pk' },
+};
+
+const INGESTION_TIME = new Set(['created_at', 'updated_at']);
+
+// The previous entry of a session's audit trail: which load came before depends on the order.
+const LEFT_OUT = new Set(['audit_log.old_value']);
+
+const VALUE_OVERRIDES: Record<string, string> = {
+  'audit_log.new_value': `t.new_value - 'session_id'`,
+};
+
+interface Column {
+  table: string;
+  name: string;
+  serial: boolean;
+  /** The table a foreign key on this one column points to, if any. */
+  references: string | null;
+}
+
+async function columns(pool: Pool): Promise<Map<string, Column[]>> {
+  const { rows } = await pool.query<Column>(`
+    SELECT c.relname AS table, a.attname AS name,
+           coalesce(pg_get_expr(d.adbin, d.adrelid) LIKE 'nextval(%', false) AS serial,
+           (SELECT r.relname FROM pg_constraint k JOIN pg_class r ON r.oid = k.confrelid
+            WHERE k.conrelid = c.oid AND k.contype = 'f' AND k.conkey = ARRAY[a.attnum]
+            LIMIT 1) AS references
+    FROM pg_class c
+    JOIN pg_namespace n ON n.oid = c.relnamespace
+    JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+    LEFT JOIN pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum
+    WHERE n.nspname = 'ims' AND c.relkind IN ('r', 'p') AND NOT c.relispartition
+    ORDER BY c.relname, a.attnum`);
+  const byTable = new Map<string, Column[]>();
+  for (const row of rows) byTable.set(row.table, [...(byTable.get(row.table) ?? []), row]);
+  return byTable;
+}
+
+/** The select-list entry for `col`, or undefined when it is left out. */
+function selectItem(col: Column): string | undefined {
+  if (col.serial || INGESTION_TIME.has(col.name) || LEFT_OUT.has(`${col.table}.${col.name}`)) return undefined;
+  const override = VALUE_OVERRIDES[`${col.table}.${col.name}`];
+  if (override !== undefined) return `${override} AS ${col.name}`;
+  if (col.references !== null) {
+    const target = NATURAL_KEYS[col.references];
+    if (target === undefined) {
+      throw new Error(
+        `snapshot: ims.${col.table}.${col.name} references ims.${col.references}, which has no natural key in NATURAL_KEYS`,
+      );
+    }
+    const alias = col.name.replace(target.id, target.key);
+    return `(SELECT x.${target.key} FROM ims.${col.references} x WHERE x.${target.id} = t.${col.name}) AS ${alias}`;
+  }
+  return `t.${col.name}`;
+}
+
 export async function naturalSnapshot(pool: Pool): Promise<Record<string, unknown[]>> {
-  const queries: Record<string, string> = {
-    users: `SELECT username, email, full_name, role, is_active FROM ims.users ORDER BY username`,
-    crawl_sessions: `
-      SELECT cs.session_uuid, u.username, cs.product, cs.original_query, cs.parsed_query, cs.query_language,
-             cs.max_results, cs.crawl_related, cs.status, cs.started_at, cs.completed_at, cs.duration_seconds,
-             cs.total_issues_found, cs.issues_crawled, cs.attachments_downloaded, cs.failed_issues,
-             cs.related_issues, cs.data_path, cs.metadata, cs.layout, cs.folder_name, cs.content_hash
-      FROM ims.crawl_sessions cs JOIN ims.users u USING (user_id) ORDER BY cs.session_uuid`,
-    issues: `
-      SELECT i.issue_id, i.title, i.description, i.product, i.status, i.priority, i.severity, i.issue_type,
-             i.reporter, i.owner, i.manager, i.registered_date, i.modified_date, i.closed_date,
-             i.project_code, i.project_name, i.site, i.customer, i.found_version, i.fixed_version,
-             i.target_version, i.full_data, i.first_crawled_at, i.last_crawled_at, i.crawl_count,
-             i.assignee, i.url, s.session_uuid AS source_session, i.source_crawled_at
-      FROM ims.issues i LEFT JOIN ims.crawl_sessions s ON s.session_id = i.source_session_id ORDER BY i.issue_id`,
-    session_issues: `
-      SELECT s.session_uuid, i.issue_id, si.crawl_order, si.crawled_at, si.source_file, si.had_errors
-      FROM ims.session_issues si JOIN ims.crawl_sessions s USING (session_id) JOIN ims.issues i USING (issue_pk)
-      ORDER BY 1, 2`,
-    issue_comments: `
-      SELECT i.issue_id, c.comment_key, c.comment_number, c.author, c.content, c.commented_at, c.source_crawled_at
-      FROM ims.issue_comments c JOIN ims.issues i USING (issue_pk) ORDER BY 1, 2`,
-    issue_history: `
-      SELECT i.issue_id, h.entry_hash, h.changed_by, h.changed_at, h.change_type, h.field_name, h.old_value,
-             h.new_value, h.description
-      FROM ims.issue_history h JOIN ims.issues i USING (issue_pk) ORDER BY 1, 2`,
-    attachments: `
-      SELECT i.issue_id, a.attachment_key, a.file_id, s.session_uuid, a.filename, a.file_type, a.file_size,
-             a.size_text, a.file_path, a.downloaded, a.extracted_text, a.text_extracted, a.source_crawled_at,
-             a.download_crawled_at
-      FROM ims.attachments a JOIN ims.issues i USING (issue_pk) LEFT JOIN ims.crawl_sessions s USING (session_id)
-      ORDER BY 1, 2`,
-    search_queries: `
-      SELECT s.session_uuid, u.username, q.original_query, q.parsed_query, q.query_language, q.product,
-             q.results_count, q.queried_at
-      FROM ims.search_queries q JOIN ims.crawl_sessions s USING (session_id) JOIN ims.users u ON u.user_id = q.user_id
-      ORDER BY 1`,
-    session_errors: `
-      SELECT s.session_uuid, e.error_key, e.error_type, e.severity, e.error_message, e.error_detail,
-             e.file_path, e.occurred_at
-      FROM ims.session_errors e JOIN ims.crawl_sessions s USING (session_id) ORDER BY 1, 2`,
-    analytics_daily: `
-      SELECT u.username, a.stat_date::text, a.sessions_count, a.successful_sessions, a.failed_sessions,
-             a.issues_crawled, a.unique_issues, a.new_issues, a.attachments_downloaded,
-             a.avg_session_duration_sec, a.avg_issues_per_session, a.product_stats, a.top_queries
-      FROM ims.analytics_daily a LEFT JOIN ims.users u USING (user_id) ORDER BY 1 NULLS FIRST, 2`,
-    analytics_monthly: `
-      SELECT u.username, a.year, a.month, a.total_sessions, a.avg_sessions_per_day, a.total_issues_crawled,
-             a.unique_issues, a.keyword_trends, a.product_distribution, a.issue_status_breakdown
-      FROM ims.analytics_monthly a LEFT JOIN ims.users u USING (user_id) ORDER BY 1 NULLS FIRST, 2, 3`,
-    audit_log: `
-      SELECT a.action, a.resource_type, a.resource_id, a.new_value - 'session_id' AS new_value
-      FROM ims.audit_log a ORDER BY a.resource_id, a.new_value->>'content_hash'`,
-  };
   const out: Record<string, unknown[]> = {};
-  for (const [table, sql] of Object.entries(queries)) out[table] = (await pool.query(sql)).rows;
+  for (const [table, cols] of await columns(pool)) {
+    const items = cols.map(selectItem).filter((s): s is string => s !== undefined);
+    const order = items.map((_, i) => i + 1).join(', ');
+    out[table] = (await pool.query(`SELECT ${items.join(', ')} FROM ims.${table} t ORDER BY ${order}`)).rows;
+  }
   return out;
 }

@@ -13,10 +13,19 @@ it.each([
 });
 
 it.each([
-  ['notaurl', 'database URL "notaurl" is not a connection URL: expected postgresql://user:password@host:5432/database (or postgresql://user@/database?host=/socket/dir)'],
+  [
+    'notaurl',
+    'database URL "notaurl" is not a connection URL: expected postgresql://user:password@host:5432/database (or postgresql://user@/database?host=/socket/dir)',
+  ],
   ['mysql://root:pw@db/ims', 'database URL "mysql://root:***@db/ims" is for mysql, not PostgreSQL: expected'],
-  ['postgresql://ims:pw@db:abc/ims', 'database URL "postgresql://ims:***@db:abc/ims" cannot be parsed: port "abc" is not a number'],
-  ['postgresql://ims@db:99999/ims', 'database URL "postgresql://ims@db:99999/ims" cannot be parsed: port 99999 is not from 1 to 65535'],
+  [
+    'postgresql://ims:pw@db:abc/ims',
+    'database URL "postgresql://ims:***@db:abc/ims" cannot be parsed: port "abc" is not a number',
+  ],
+  [
+    'postgresql://ims@db:99999/ims',
+    'database URL "postgresql://ims@db:99999/ims" cannot be parsed: port 99999 is not from 1 to 65535',
+  ],
   ['host=db dbname=ims', 'libpq key=value strings are not supported'],
 ])('refuses %s', (url, message) => {
   let err: { code?: string; message?: string } = {};

@@ -11,9 +11,20 @@ afterAll(() => temp.cleanup());
 it('reads YAML with every setting, the same keys as JSON', () => {
   const dir = temp.make();
   const path = join(dir, 'ims.yaml');
-  writeFileSync(path, 'timezone: UTC\nconcurrency: 4\npoll: true\nmetricsPort: 9464\nmetricsFile: /tmp/x.prom\nlogLevel: debug\nlogFormat: json\nquiet: true\nacceptErrors: true\n');
+  writeFileSync(
+    path,
+    'timezone: UTC\nconcurrency: 4\npoll: true\nmetricsPort: 9464\nmetricsFile: /tmp/x.prom\nlogLevel: debug\nlogFormat: json\nquiet: true\nacceptErrors: true\n',
+  );
   expect(loadConfig({ config: path }, {}, dir)).toMatchObject({
-    timezone: 'UTC', concurrency: 4, poll: true, metricsPort: 9464, metricsFile: '/tmp/x.prom', logLevel: 'debug', logFormat: 'json', quiet: true, acceptErrors: true,
+    timezone: 'UTC',
+    concurrency: 4,
+    poll: true,
+    metricsPort: 9464,
+    metricsFile: '/tmp/x.prom',
+    logLevel: 'debug',
+    logFormat: 'json',
+    quiet: true,
+    acceptErrors: true,
   });
 });
 
@@ -22,7 +33,10 @@ it('takes ./ims-ingest.config.* before $XDG_CONFIG_HOME/ims-ingest/config.*, jso
   const xdg = temp.make();
   mkdirSync(join(xdg, 'ims-ingest'));
   writeFileSync(join(xdg, 'ims-ingest', 'config.yml'), 'user: from-xdg\n');
-  expect(resolveConfig({}, { XDG_CONFIG_HOME: xdg }, cwd)).toMatchObject({ file: join(xdg, 'ims-ingest', 'config.yml'), config: { defaultUser: 'from-xdg' } });
+  expect(resolveConfig({}, { XDG_CONFIG_HOME: xdg }, cwd)).toMatchObject({
+    file: join(xdg, 'ims-ingest', 'config.yml'),
+    config: { defaultUser: 'from-xdg' },
+  });
   writeFileSync(join(cwd, 'ims-ingest.config.yaml'), 'user: from-cwd-yaml\n');
   expect(loadConfig({}, { XDG_CONFIG_HOME: xdg }, cwd).defaultUser).toBe('from-cwd-yaml');
   writeFileSync(join(cwd, 'ims-ingest.config.json'), '{"user": "from-cwd-json"}');

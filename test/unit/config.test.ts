@@ -1,4 +1,5 @@
 import { chmodSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigFlags, ENVIRONMENT_VARIABLES, loadConfig } from '../../src/config';
 import { IngestError } from '../../src/errors';
@@ -66,7 +67,7 @@ describe('loadConfig: defaults and precedence', () => {
       concurrency: 2,
       defaultUser: 'unknown',
       settleSeconds: 10,
-      embeddedDir: process.getuid?.() === 0 ? '/var/lib/ims-ingest' : join(require('node:os').homedir(), '.local', 'share', 'ims-ingest'),
+      embeddedDir: process.getuid?.() === 0 ? '/var/lib/ims-ingest' : join(homedir(), '.local', 'share', 'ims-ingest'),
       keepServer: false,
       ...NEW_DEFAULTS,
     });

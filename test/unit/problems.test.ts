@@ -1,4 +1,4 @@
-import { Problem, ProblemList } from '../../src/files/session-errors';
+import { Problem, problem as buildProblem, ProblemList } from '../../src/files/session-errors';
 
 function problem(n: number, severity: Problem['severity'] = 'error'): Problem {
   return {
@@ -67,5 +67,16 @@ describe('ProblemList', () => {
     // toRows does not add the entry to the list itself.
     expect(list.items).toHaveLength(5000);
     expect(list.toRows()).toHaveLength(5001);
+  });
+});
+
+describe('problem()', () => {
+  it('builds the session_errors row, with what it does not point at as null', () => {
+    expect(buildProblem('preview:1/a.log', 'reading', 'warning', 'cannot read')).toEqual({
+      error_key: 'preview:1/a.log', error_type: 'reading', severity: 'warning', message: 'cannot read',
+      detail: null, file_path: null, occurred_raw: null,
+    });
+    expect(buildProblem('parse:1_20260103_120902.json', 'parsing', 'error', 'bad', { detail: { size: 3 }, file: '/s/1.json', occurredRaw: '20260103_120902' }))
+      .toMatchObject({ detail: { size: 3 }, file_path: '/s/1.json', occurred_raw: '20260103_120902' });
   });
 });

@@ -25,7 +25,9 @@ function dumpTables(): Map<string, { pk: string[]; uk: string[]; fk: [string, st
     out.set(m[1], {
       pk: cols(/PRIMARY KEY \(([^)]*)\)/g),
       uk: cols(/UNIQUE (?:NULLS NOT DISTINCT )?\(([^)]*)\)/g),
-      fk: [...body.matchAll(/FOREIGN KEY \((\w+)\) REFERENCES ims\.(\w+)/g)].map((x) => [x[1], x[2]] as [string, string]),
+      fk: [...body.matchAll(/FOREIGN KEY \((\w+)\) REFERENCES ims\.(\w+)/g)].map(
+        (x) => [x[1], x[2]] as [string, string],
+      ),
     });
   }
   return out;
@@ -45,7 +47,9 @@ function diagramTables(): Map<string, Table> {
   return out;
 }
 
-const relations = new Set([...mermaid.matchAll(/^ {4}(\w+) [|o}{]{2}--[|o}{]{2} (\w+) :/gm)].map((m) => `${m[1]}->${m[2]}`));
+const relations = new Set(
+  [...mermaid.matchAll(/^ {4}(\w+) [|o}{]{2}--[|o}{]{2} (\w+) :/gm)].map((m) => `${m[1]}->${m[2]}`),
+);
 
 it('has one entity per table of the schema, and no other', () => {
   expect([...diagramTables().keys()].sort()).toEqual([...dumpTables().keys()].sort());
@@ -59,6 +63,9 @@ it.each([...dumpTables()])('%s: its keys are marked and its foreign keys drawn',
   for (const c of t.uk) expect({ col: c, uk: marked(c, 'UK') }).toEqual({ col: c, uk: true });
   for (const [col, target] of t.fk) {
     expect({ col, fk: marked(col, 'FK') }).toEqual({ col, fk: true });
-    expect({ relation: `${target}->${name}`, drawn: relations.has(`${target}->${name}`) }).toEqual({ relation: `${target}->${name}`, drawn: true });
+    expect({ relation: `${target}->${name}`, drawn: relations.has(`${target}->${name}`) }).toEqual({
+      relation: `${target}->${name}`,
+      drawn: true,
+    });
   }
 });

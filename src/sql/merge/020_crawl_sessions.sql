@@ -66,4 +66,7 @@ WHERE (cs.user_id, cs.product, cs.original_query, cs.parsed_query, cs.query_lang
        EXCLUDED.started_at, EXCLUDED.completed_at, EXCLUDED.duration_seconds,
        EXCLUDED.total_issues_found, EXCLUDED.issues_crawled, EXCLUDED.attachments_downloaded,
        EXCLUDED.failed_issues, EXCLUDED.related_issues, EXCLUDED.data_path, EXCLUDED.metadata,
-       EXCLUDED.layout, EXCLUDED.folder_name, EXCLUDED.content_hash);
+       EXCLUDED.layout, EXCLUDED.folder_name, EXCLUDED.content_hash)
+-- The session's id, for every later merge statement's $1 (src/db/merge.ts). No row comes back
+-- when the WHERE above left an unchanged row alone: queries/staged-session-id.sql then.
+RETURNING cs.session_id;

@@ -1,6 +1,6 @@
 -- merge/060_issue_comments: comments, one row per (issue, IMS action_no), unioned across
 -- every crawl; a comment's content is that of the newest crawl that has it.
--- Parameters: $1 session_id (unused by the rows; kept so every merge takes the session).
+-- Parameters: none (comments belong to the issue, not to the session that saw them).
 -- Reads: stage_file, ims.issues. Writes: ims.issue_comments.
 --
 -- A comment with no action_no gets the key 'md5:' || md5(author, date, content): it cannot be
@@ -23,7 +23,6 @@ CROSS JOIN LATERAL (
     SELECT coalesce(nullif(btrim(e.c->>'action_no'), ''),
                     'md5:' || md5(concat_ws(E'\x1f', e.c->>'author', e.c->>'date', e.c->>'content'))) AS comment_key
 ) k
-WHERE $1::bigint IS NOT NULL
 ORDER BY i.issue_pk, k.comment_key, sf.crawled_key DESC, sf.rel_path DESC
 ON CONFLICT (issue_pk, comment_key) DO UPDATE SET
     comment_number = EXCLUDED.comment_number,

@@ -1,7 +1,7 @@
 -- merge/070_issue_history: history entries, one row per (issue, date, user, details), unioned
 -- across every crawl. "Field: old -> new" details also fill field_name, old_value, new_value
 -- and change_type (ims.parse_history_details).
--- Parameters: $1 session_id (unused by the rows). Reads: stage_file, ims.issues.
+-- Parameters: none (history belongs to the issue). Reads: stage_file, ims.issues.
 -- Writes: ims.issue_history.
 --
 -- The key is the whole entry, so a re-crawl finds it unchanged; the update only ever fires
@@ -22,7 +22,6 @@ CROSS JOIN LATERAL (
     SELECT md5(concat_ws(E'\x1f', e.h->>'date', e.h->>'user', e.h->>'details'))::uuid AS entry_hash
 ) k
 CROSS JOIN LATERAL ims.parse_history_details(e.h->>'details') AS p
-WHERE $1::bigint IS NOT NULL
 ORDER BY i.issue_pk, k.entry_hash
 ON CONFLICT (issue_pk, entry_hash) DO UPDATE SET
     changed_by = EXCLUDED.changed_by,

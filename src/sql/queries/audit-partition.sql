@@ -1,4 +1,4 @@
--- stage/audit-partition: makes sure the audit_log partition of the current quarter exists.
+-- queries/audit-partition: makes sure the audit_log partition of the current quarter exists.
 -- Run in its own short transaction BEFORE a session's transaction: creating a partition takes
 -- locks on ims.users (the partition's foreign key) that a session transaction, holding user
 -- row locks, would deadlock against.
