@@ -38,7 +38,7 @@ export async function listErrors(pool: Pool, q: ErrorsQuery): Promise<ErrorRow[]
       );
     since = new Date(t).toISOString();
   }
-  const { rows } = await pool.query<ErrorRow>(readSql('queries/errors.sql'), [
+  const { rows } = await pool.query<ErrorRow>(readSql('cli/errors.sql'), [
     since,
     q.session ?? null,
     q.severity ?? 'info',
@@ -48,7 +48,7 @@ export async function listErrors(pool: Pool, q: ErrorsQuery): Promise<ErrorRow[]
 
 /** Files that could not be loaded in the sessions `uuids` (all sessions when null). */
 export async function openErrors(pool: Pool, uuids: string[] | null): Promise<OpenError[]> {
-  return (await pool.query<OpenError>(readSql('queries/open-errors.sql'), [uuids])).rows;
+  return (await pool.query<OpenError>(readSql('cli/open-errors.sql'), [uuids])).rows;
 }
 
 /** One block per session, one line per problem: `    [severity type] file: message`. */

@@ -131,7 +131,7 @@ export function buildCli(argv: string[]): Argv {
           await applyMigrations(db.pool);
           const started = performance.now();
           await refreshAnalytics(db.pool, config.timezone);
-          const { rows } = await db.pool.query<{ daily: number; monthly: number }>(readSql('queries/analytics-rows.sql'));
+          const { rows } = await db.pool.query<{ daily: number; monthly: number }>(readSql('cli/analytics-rows.sql'));
           const result = { recomputed: true, timezone: config.timezone, analyticsDailyRows: rows[0].daily, analyticsMonthlyRows: rows[0].monthly, elapsedMs: Math.round(performance.now() - started) };
           output((args as GlobalArgs).json, result, () => `analytics: recomputed (${result.analyticsDailyRows} daily rows, ${result.analyticsMonthlyRows} monthly rows)`);
           return 0;

@@ -26,9 +26,9 @@ export interface StatusReport {
 }
 
 export async function statusReport(pool: Pool, root: string | undefined, timezone: string): Promise<StatusReport> {
-  const totals = (await pool.query(readSql('queries/status-totals.sql'))).rows[0];
-  const byUser = (await pool.query(readSql('queries/status-sessions.sql'))).rows;
-  const openErrors = (await pool.query<OpenError>(readSql('queries/open-errors.sql'), [null])).rows;
+  const totals = (await pool.query(readSql('cli/status-totals.sql'))).rows[0];
+  const byUser = (await pool.query(readSql('cli/status-sessions.sql'))).rows;
+  const openErrors = (await pool.query<OpenError>(readSql('cli/open-errors.sql'), [null])).rows;
   const report: StatusReport = {
     sessions: totals.sessions,
     issues: totals.issues,
@@ -50,7 +50,7 @@ export async function statusReport(pool: Pool, root: string | undefined, timezon
       .sort((a, b) => (a.ts < b.ts ? 1 : -1))[0];
     let lagSeconds: number | undefined;
     if (newest && report.newestCrawl) {
-      const { rows } = await pool.query<{ lag: number | null }>(readSql('queries/status-lag.sql'), [
+      const { rows } = await pool.query<{ lag: number | null }>(readSql('cli/status-lag.sql'), [
         newest.ts,
         timezone,
         report.newestCrawl.started_at,

@@ -1,4 +1,4 @@
--- queries/status-sessions: sessions loaded, by user and crawl status, for `ims-ingest status`.
+-- cli/status-sessions: sessions loaded, by user and crawl status, for `ims-ingest status`.
 -- Parameters: none. Reads: ims.crawl_sessions, ims.users.
 SELECT u.username AS user, cs.status, count(*)::int AS sessions,
        min(cs.started_at) AS first_started, max(cs.started_at) AS last_started

@@ -1,4 +1,4 @@
--- queries/errors: rows of ims.session_errors for `ims-ingest errors`, newest first.
+-- cli/errors: rows of ims.session_errors for `ims-ingest errors`, newest first.
 -- Parameters: $1 timestamptz occurred at or after (NULL: any), $2 text session: its
 -- session_id, its <user>/<folder> identity or its folder name (NULL: any), $3 text severity
 -- at least ('error', 'warning' or 'info'). Reads: ims.session_errors, ims.crawl_sessions, ims.users.

@@ -1,4 +1,4 @@
--- queries/open-errors: files ims-ingest could not load (severity error, type reading or parsing),
+-- cli/open-errors: files ims-ingest could not load (severity error, type reading or parsing),
 -- per session: what keeps `backfill` exiting 1 until the file is fixed (or --accept-errors).
 -- Crawler-reported errors (type crawling: a failed crawl, metadata.json errors) are facts about
 -- the crawl, listed by `ims-ingest errors` but not failing a load.

@@ -1,4 +1,4 @@
--- queries/status-totals: the newest session loaded (by load time) and the newest crawled (by its
+-- cli/status-totals: the newest session loaded (by load time) and the newest crawled (by its
 -- start), and the counts `ims-ingest status` shows. Parameters: none. Reads: ims.crawl_sessions,
 -- ims.users, ims.issues, ims.session_issues, ims.attachments, ims.session_errors.
 WITH ident AS (
