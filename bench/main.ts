@@ -11,6 +11,7 @@ import { prepareFloor } from './floor';
 import { REPO_ROOT } from './loader';
 import { bigTable, BigRun, indexTable, IndexRun, mainTable, Measured, perRowTable, PerRowRun, rowsTable, SizeRun, statementTable, targetsTable } from './report';
 import { RunResult } from './result';
+import { benchSearch, SearchBench, searchTables } from './search';
 
 /**
  * `npm run bench`: generates synthetic crawler output, loads it with ims-ingest (a child
@@ -26,6 +27,7 @@ const argv = yargs(hideBin(process.argv))
   .option('per-row-files', { type: 'number', description: 'issue files of the per-row comparison (first sessions of the smallest corpus); 0 skips it [default: 5000; --quick: 1000]' })
   .option('big-mb', { type: 'number', description: 'size of the one-big-issue-file session, MB; 0 skips it [default: 50; --quick: 10]' })
   .option('index-profile', { type: 'number', description: 'also run the floor of the corpus of this size without groups of indexes (where the floor goes)' })
+  .option('search', { type: 'boolean', default: true, description: 'measure search on the largest corpus: load cost of its indexes against 0003\'s trigram ones, build time, query latency (--no-search skips it)' })
   .option('repeat', { type: 'number', default: 1, description: 'measure each ims-ingest, floor and per-row run this many times and keep the one of median time (of 2: the faster)' })
   .option('files-per-session', { type: 'number', default: 100, description: 'issue files per session' })
   .option('seed', { type: 'number', default: 1, description: 'seed of the synthetic corpus' })
@@ -89,8 +91,8 @@ async function environment(): Promise<string> {
 const INDEX_VARIANTS: [string, string[]][] = [
   ['all (as migrated)', []],
   ['without idx_issues_full_data (jsonb GIN)', ['idx_issues_full_data']],
-  ['without the 4 trigram GIN', ['idx_issues_title_trgm', 'idx_issues_description_trgm', 'idx_comments_content_trgm', 'idx_queries_original_trgm']],
-  ['without the 7 full-text GIN', ['idx_issues_title_fts', 'idx_issues_description_fts', 'idx_issues_title_simple_fts', 'idx_issues_description_simple_fts', 'idx_attachments_text_fts', 'idx_attachments_text_simple_fts', 'idx_queries_original_fts']],
+  ['without the 4 bigram GIN (0009 search)', ['idx_issue_search_title_bigram', 'idx_issue_search_description_bigram', 'idx_comments_content_bigram', 'idx_attachments_text_bigram']],
+  ['without the 4 full-text GIN', ['idx_issues_title_fts', 'idx_issues_description_fts', 'idx_attachments_text_fts', 'idx_queries_original_fts']],
 ];
 
 async function main(): Promise<void> {
@@ -164,6 +166,15 @@ async function measureAll(): Promise<void> {
     }
   }
 
+  let search: SearchBench | undefined;
+  if (argv.search) {
+    const files = Math.max(...sizes);
+    search = await benchSearch({
+      server, db: DB, floorDir: join(out, `floor-${files}`), files, runs: argv.quick ? 5 : 20, repeat: argv.repeat, log,
+      runFloor: (url) => runChild({ mode: 'floor', url, dir: join(out, `floor-${files}`), concurrency: 1 }),
+    });
+  }
+
   const largest = runs.filter((r) => r.concurrency === concurrencies[0]).pop()!;
   const text = [
     env,
@@ -180,13 +191,14 @@ async function measureAll(): Promise<void> {
     ...(perRowRun ? ['### The per-row way (the crawler\'s loader) against ims-ingest and the database floor on the same sessions, each on a fresh database', perRowTable(perRowRun)] : []),
     ...(big ? ['', '### One big issue file', bigTable(big)] : []),
     ...(indexRuns.length ? ['', `### Floor of the ${argv['index-profile']}-file corpus without groups of indexes (one session at a time)`, indexTable(indexRuns)] : []),
+    ...(search ? ['', searchTables(search)] : []),
     '',
     '### Targets (docs/performance.md)',
     targetsTable(runs, perRowRun, big),
     '',
   ].join('\n');
   writeFileSync(join(out, 'results.md'), text);
-  writeFileSync(join(out, 'results.json'), JSON.stringify({ env, runs, perRow: perRowRun, big, indexRuns }, null, 2));
+  writeFileSync(join(out, 'results.json'), JSON.stringify({ env, runs, perRow: perRowRun, big, indexRuns, search }, null, 2));
   process.stdout.write(text);
 }
 

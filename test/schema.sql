@@ -59,6 +59,7 @@ TABLE ims.attachments (
     source_crawled_at timestamp with time zone,
     download_crawled_at timestamp with time zone,
     created_at timestamp with time zone DEFAULT CURRENT_TIMESTAMP,
+    download_url_crawled_at timestamp with time zone,
     CONSTRAINT attachments_issue_pk_fkey FOREIGN KEY (issue_pk) REFERENCES ims.issues(issue_pk) ON DELETE CASCADE,
     CONSTRAINT attachments_pkey PRIMARY KEY (attachment_id),
     CONSTRAINT attachments_session_id_fkey FOREIGN KEY (session_id) REFERENCES ims.crawl_sessions(session_id) ON DELETE SET NULL,
@@ -236,6 +237,9 @@ TABLE ims.search_queries ROW LEVEL SECURITY (FORCED) (
     synonym_expanded boolean DEFAULT false,
     intent_filtered boolean DEFAULT false,
     queried_at timestamp with time zone DEFAULT CURRENT_TIMESTAMP,
+    history_key text,
+    is_favorite boolean NOT NULL DEFAULT false,
+    history_entry jsonb,
     CONSTRAINT search_queries_pkey PRIMARY KEY (query_id),
     CONSTRAINT search_queries_session_id_fkey FOREIGN KEY (session_id) REFERENCES ims.crawl_sessions(session_id) ON DELETE CASCADE,
     CONSTRAINT search_queries_user_id_fkey FOREIGN KEY (user_id) REFERENCES ims.users(user_id)
@@ -367,6 +371,7 @@ CREATE UNIQUE INDEX issues_pkey ON ims.issues USING btree (issue_pk);
 CREATE UNIQUE INDEX search_queries_pkey ON ims.search_queries USING btree (query_id);
 CREATE UNIQUE INDEX session_errors_pkey ON ims.session_errors USING btree (error_id);
 CREATE UNIQUE INDEX session_issues_pkey ON ims.session_issues USING btree (session_issue_id);
+CREATE UNIQUE INDEX uq_queries_history_key ON ims.search_queries USING btree (history_key);
 CREATE UNIQUE INDEX uq_queries_session_id ON ims.search_queries USING btree (session_id);
 CREATE UNIQUE INDEX uq_users_db_role ON ims.users USING btree (db_role);
 CREATE UNIQUE INDEX users_pkey ON ims.users USING btree (user_id);
@@ -558,6 +563,84 @@ BEGIN
 END;
 $function$
 ;
+CREATE OR REPLACE FUNCTION ims.match_query_history(p_from timestamp with time zone, p_to timestamp with time zone)
+ RETURNS integer
+ LANGUAGE plpgsql
+AS $function$
+DECLARE
+    n integer := 0;
+    k integer;
+    e_from timestamptz := p_from - interval '10 seconds';
+    e_to   timestamptz := p_to + interval '10 seconds';
+    s_from timestamptz := p_from - interval '20 seconds';
+    s_to   timestamptz := p_to + interval '20 seconds';
+BEGIN
+    CREATE TEMP TABLE IF NOT EXISTS query_match (query_id bigint PRIMARY KEY, session_id bigint UNIQUE);
+    TRUNCATE query_match;
+    INSERT INTO query_match
+    SELECT m.query_id, m.session_id
+    FROM ims.query_history_matches(p_from, p_to) m
+    JOIN ims.search_queries q ON q.query_id = m.query_id
+    WHERE q.queried_at BETWEEN e_from AND e_to;
+
+    -- Entries that no longer describe their session (or whose session another entry now
+    -- describes) go back to the user they were loaded for.
+    UPDATE ims.search_queries q
+    SET session_id = NULL,
+        user_id = coalesce((SELECT u.user_id FROM ims.users u WHERE u.username = q.history_entry->>'default_user'), q.user_id)
+    WHERE q.history_key IS NOT NULL AND q.session_id IS NOT NULL
+      AND ((q.queried_at BETWEEN e_from AND e_to
+            AND NOT EXISTS (SELECT FROM query_match m WHERE m.query_id = q.query_id AND m.session_id = q.session_id))
+           OR EXISTS (SELECT FROM query_match m WHERE m.session_id = q.session_id AND m.query_id <> q.query_id));
+    GET DIAGNOSTICS k = ROW_COUNT; n := n + k;
+
+    DELETE FROM ims.search_queries q
+    USING query_match m
+    WHERE q.history_key IS NULL AND q.session_id = m.session_id;
+    GET DIAGNOSTICS k = ROW_COUNT; n := n + k;
+
+    UPDATE ims.search_queries q
+    SET session_id = m.session_id, user_id = cs.user_id
+    FROM query_match m JOIN ims.crawl_sessions cs ON cs.session_id = m.session_id
+    WHERE q.query_id = m.query_id
+      AND (q.session_id, q.user_id) IS DISTINCT FROM (m.session_id, cs.user_id);
+    GET DIAGNOSTICS k = ROW_COUNT; n := n + k;
+
+    -- The session's query columns: the entry's where one matches, else the folder's.
+    UPDATE ims.crawl_sessions cs
+    SET original_query = v.original_query, parsed_query = v.parsed_query,
+        query_language = v.query_language, completed_at = v.completed_at,
+        duration_seconds = greatest(0, round(extract(epoch FROM v.completed_at - cs.started_at)))::int
+    FROM (
+        SELECT c.session_id,
+               coalesce(nullif(h.original_query, ''), f->>'original_query', c.original_query) AS original_query,
+               coalesce(nullif(h.parsed_query, ''), f->>'parsed_query', c.parsed_query) AS parsed_query,
+               coalesce(h.query_language, f->>'query_language') AS query_language,
+               greatest(c.started_at, (f->>'completed_at')::timestamptz,
+                        ims.crawler_ts(h.history_entry->>'timestamp')) AS completed_at
+        FROM ims.crawl_sessions c
+        CROSS JOIN LATERAL (SELECT c.metadata->'from_files' AS f) ff
+        LEFT JOIN ims.search_queries h ON h.session_id = c.session_id AND h.history_key IS NOT NULL
+        WHERE c.started_at BETWEEN s_from AND s_to AND c.metadata ? 'from_files'
+    ) v
+    WHERE cs.session_id = v.session_id
+      AND (cs.original_query, cs.parsed_query, cs.query_language, cs.completed_at)
+          IS DISTINCT FROM (v.original_query, v.parsed_query, v.query_language, v.completed_at);
+    GET DIAGNOSTICS k = ROW_COUNT; n := n + k;
+
+    -- A session no entry describes (any more) has its own row.
+    INSERT INTO ims.search_queries (user_id, session_id, original_query, parsed_query, query_language,
+                                    product, results_count, queried_at)
+    SELECT cs.user_id, cs.session_id, cs.original_query, cs.parsed_query, cs.query_language,
+           cs.product, cs.issues_crawled, cs.started_at
+    FROM ims.crawl_sessions cs
+    WHERE cs.started_at BETWEEN s_from AND s_to
+      AND NOT EXISTS (SELECT FROM ims.search_queries q WHERE q.session_id = cs.session_id);
+    GET DIAGNOSTICS k = ROW_COUNT; n := n + k;
+    RETURN n;
+END
+$function$
+;
 CREATE OR REPLACE FUNCTION ims.newer_crawl(new_at timestamp with time zone, new_session bigint, old_at timestamp with time zone, old_session bigint)
  RETURNS boolean
  LANGUAGE sql
@@ -622,6 +705,32 @@ AS $function$
     END
     FROM (SELECT regexp_match(replace(coalesce(raw, ''), ',', ''),
                  '^\s*([0-9]{1,15}(?:\.[0-9]+)?)\s*(B|BYTES?|KB?|MB?|GB?|TB?)?\s*$', 'i') AS m) x
+$function$
+;
+CREATE OR REPLACE FUNCTION ims.query_history_matches(p_from timestamp with time zone, p_to timestamp with time zone)
+ RETURNS TABLE(query_id bigint, session_id bigint)
+ LANGUAGE sql
+ STABLE
+AS $function$
+    WITH pairs AS (
+        SELECT q.query_id, cs.session_id, cs.session_uuid, q.history_key,
+               abs(extract(epoch FROM q.queried_at - cs.started_at)) AS dist
+        FROM ims.search_queries q
+        JOIN ims.crawl_sessions cs
+          ON cs.started_at BETWEEN q.queried_at - interval '10 seconds' AND q.queried_at + interval '10 seconds'
+         AND starts_with(cs.folder_name, regexp_replace(coalesce(q.product, ''), '[^A-Za-z0-9_-]', '_', 'g') || '_')
+        WHERE q.history_key IS NOT NULL
+          AND q.queried_at BETWEEN p_from - interval '30 seconds' AND p_to + interval '30 seconds'
+    ),
+    entry_best AS (
+        SELECT DISTINCT ON (p.query_id) p.query_id, p.session_id FROM pairs p
+        ORDER BY p.query_id, p.dist, p.session_uuid
+    ),
+    session_best AS (
+        SELECT DISTINCT ON (p.session_id) p.query_id, p.session_id FROM pairs p
+        ORDER BY p.session_id, p.dist, p.history_key
+    )
+    SELECT e.query_id, e.session_id FROM entry_best e JOIN session_best s USING (query_id, session_id)
 $function$
 ;
 CREATE OR REPLACE FUNCTION ims.refresh_analytics(tz text DEFAULT 'Asia/Seoul'::text)

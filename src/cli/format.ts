@@ -29,6 +29,8 @@ export function formatSummary(s: BackfillSummary): string {
       (s.notStarted ? `, ${s.notStarted} not started (interrupted)` : ''),
     `  issue files: ${sum((o) => o.issueFiles)} found, ${sum((o) => o.staged)} loaded, ${sum((o) => o.rejected)} unreadable`,
     `  problems:    ${sum((o) => o.errors)} errors, ${sum((o) => o.warnings)} warnings recorded in ims.session_errors`,
+    `  history:     ${s.history.status === 'loaded' ? `${s.history.entries} query history entries read` : `query history ${s.history.status}`}` +
+      (s.history.problems.length ? ` (${s.history.problems.length} problems, logged)` : ''),
     `  loaded by this run:  ${formatWritten(s.outcomes)}`,
     `  in the database:     ${Object.entries(s.tableRows).map(([t, n]) => `${t} ${n}`).join(', ')}`,
     `  time:        ${(s.elapsedMs / 1000).toFixed(2)}s, ${formatBytes(sum((o) => o.bytes))} read`,

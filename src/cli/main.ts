@@ -13,6 +13,8 @@ import { formatErrors, listErrors } from './errors-command';
 import { GlobalArgs, output, withConfig, withDatabase } from './run';
 import { formatStatusReport, statusHealthy, statusReport } from './status-command';
 import { runWatch } from './watch-command';
+import { searchLocale, searchLocaleWarnings } from '../db/search-locale';
+import { searchCommand } from './search-command';
 
 /**
  * Command-line wiring: commands, options and help. Each option of OPTIONS (src/config.ts) is
@@ -117,8 +119,10 @@ export function buildCli(argv: string[]): Argv {
       (args) =>
         withDatabase(args as GlobalArgs, async (db) => {
           const result = await applyMigrations(db.pool);
+          const warnings = searchLocaleWarnings(await searchLocale(db.pool));
+          for (const w of warnings) log().warn(`migrate: warning: ${w}`);
           const text = result.applied.length ? `applied ${result.applied.join(', ')}` : 'schema is up to date';
-          output((args as GlobalArgs).json, result, () => `migrate: ${text} (version ${result.current})`);
+          output((args as GlobalArgs).json, { ...result, warnings }, () => `migrate: ${text} (version ${result.current})`);
           return 0;
         }),
     )
@@ -160,8 +164,9 @@ export function buildCli(argv: string[]): Argv {
           }),
         ),
     )
+    .command(searchCommand(withDatabase))
     .completion('completion', 'print a bash/zsh completion script: ims-ingest completion >> ~/.bashrc')
-    .demandCommand(1, 'name a command: backfill, watch, status, errors, config, migrate, analytics, db (see --help)')
+    .demandCommand(1, 'name a command: backfill, watch, status, errors, search, config, migrate, analytics, db (see --help)')
     .recommendCommands()
     .strict()
     .example('$0 backfill fixtures/', 'load the sample crawl into the embedded PostgreSQL')

@@ -14,9 +14,12 @@ import { listDir } from './session-folder';
 export type Layout = 'per_user' | 'shared' | 'migrated';
 
 export interface SessionRef {
-  /** `<user>/<folder>` (per-user and migrated layouts) or `<folder>` (shared layout). */
+  /** The folder: `<user>/<folder>` (per-user and migrated layouts) or `<folder>` (shared layout). */
   identity: string;
-  /** UUIDv5 of the identity. */
+  /**
+   * The crawl: UUIDv5 of the identity, except for a migrated copy, which is the crawl of its
+   * shared original: UUIDv5 of `<folder>` (src/files/crawl-copy.ts).
+   */
   uuid: string;
   /** IMS user name from the path, or undefined in the shared layout. */
   user?: string;
@@ -97,7 +100,9 @@ function perUserRef(user: string, path: string): SessionRef {
   const folderName = basename(path);
   const migrated = existsSync(join(path, 'metadata.json')) || existsSync(join(path, 'issues'));
   const identity = `${user}/${folderName}`;
-  return { identity, uuid: uuidV5(identity), user, folderName, path, layout: migrated ? 'migrated' : 'per_user' };
+  // A migrated copy is the crawl of its shared original, whose path names no user.
+  const uuid = uuidV5(migrated ? folderName : identity);
+  return { identity, uuid, user, folderName, path, layout: migrated ? 'migrated' : 'per_user' };
 }
 
 function sharedRef(path: string): SessionRef {

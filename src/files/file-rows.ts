@@ -23,6 +23,8 @@ export interface IssueRowStats {
   /** Time spent reading, parsing and encoding, in ms (the rest of the COPY is the database). */
   readMs: number;
   bytes: number;
+  /** Of `rejected`, the crawler's expired-login pages (unknown_<ts>.json): failed issues of the crawl, not unreadable files. */
+  loginExpired?: number;
 }
 
 export interface IssueRowOptions {
@@ -69,6 +71,7 @@ export async function* issueRows(
       stats.bytes += file.size;
     } else {
       stats.rejected++;
+      if (problem?.detail?.code === 'LOGIN_EXPIRED') stats.loginExpired = (stats.loginExpired ?? 0) + 1;
     }
     if (problem) problems.add(problem);
     stats.readMs += performance.now() - started;
@@ -148,10 +151,14 @@ async function fileRow(file: IssueFile, fileNo: number, fallbackKey: string, ver
     if (file.size > verbatimAbove) {
       const check = await checkVerbatim(file.absPath, file.relPath);
       // Checked to need no repair: the file's own text is the document.
-      if (check.verbatim) return { head: rowHead(file, fileNo, fallbackKey, check), pieces: verbatimText(file.absPath, file.relPath, check.stamp) };
+      if (check.verbatim) {
+        nameMatches(file, check.issueId);
+        return { head: rowHead(file, fileNo, fallbackKey, check), pieces: verbatimText(file.absPath, file.relPath, check.stamp) };
+      }
     }
     // The parsed value is ours alone: repaired in place, and gone once it is JSON text again.
     const issue = repairIssue(await readJsonFile(file.absPath, file.relPath), file.relPath, { inPlace: true });
+    nameMatches(file, issue.issueId);
     return {
       head: rowHead(file, fileNo, fallbackKey, issue),
       ...(file.size > BIG_FILE_BYTES ? { pieces: drainJson(issue.doc, 0) } : { json: JSON.stringify(issue.doc) }),
@@ -168,6 +175,20 @@ async function fileRow(file: IssueFile, fileNo: number, fallbackKey: string, ver
       }),
     };
   }
+}
+
+/**
+ * A file named for one issue that holds another is not loaded: its content would overwrite
+ * the other issue with what is, by its name, a different page (docs/input-format.md §3.2).
+ * `unknown_<ts>.json` names no issue.
+ */
+function nameMatches(file: IssueFile, issueId: string): void {
+  if (file.nameIssueId === 'unknown' || file.nameIssueId === issueId) return;
+  throw new IngestError(
+    'INVALID_ISSUE',
+    `${file.relPath}: the file name says issue ${file.nameIssueId} but its issue_id is ${issueId}; not loaded (it would overwrite issue ${issueId})`,
+    { file: file.absPath },
+  );
 }
 
 /** A problem of the issue file `file`, keyed `<kind>:<rel_path>`. */

@@ -19,6 +19,18 @@ export interface RepairedIssue {
   repairs: string[];
 }
 
+/**
+ * The crawler saves the login page it got when the IMS login expired mid-crawl as an issue
+ * file `unknown_<ts>.json` (issue_id "unknown", the id it asked for only in `url`): a failed
+ * issue of the session, named by that id (docs/input-format.md §3.2).
+ */
+function loginExpired(doc: Record<string, unknown>, file: string): IngestError {
+  const url = typeof doc.url === 'string' ? doc.url : '';
+  const id = /[?&]issueId=([^&#]+)/i.exec(url)?.[1];
+  const which = id ? `issue ${decodeURIComponent(id)}` : 'an issue whose id is not in its url either';
+  return new IngestError('LOGIN_EXPIRED', `${file}: ${which}: the IMS login had expired: the page is not an issue page; not loaded`, { file });
+}
+
 export interface RepairOptions {
   /**
    * Repair `value` itself instead of a deep copy: for a caller that owns a freshly parsed
@@ -57,6 +69,7 @@ export function repairIssue(value: unknown, file: string, options: RepairOptions
   }
 
   const issueId = typeof doc.issue_id === 'string' ? doc.issue_id.trim() : '';
+  if (issueId === 'unknown') throw loginExpired(doc, file);
   const fault = issueIdFault(issueId);
   if (fault !== undefined) throw new IngestError('INVALID_ISSUE', `${file}: issue_id is ${fault}`, { file });
   doc.issue_id = issueId;

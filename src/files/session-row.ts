@@ -5,6 +5,7 @@ import { problem, ProblemList } from './session-errors';
 import { readJsonFile } from './read-json';
 import { cleanJson } from './repair';
 import { SessionContents } from './session-folder';
+import { copyRank } from './crawl-copy';
 
 /**
  * The session row's facts, from the folder name and, in the migrated layout, metadata.json
@@ -59,6 +60,7 @@ export async function sessionFacts(
   if (meta) recordCrawlerMessages(meta, problems, contents.metadataPath);
 
   const metaUser = typeof meta?.user_id === 'string' && meta.user_id ? meta.user_id : undefined;
+  const userFrom = ref.user ? 'path' : metaUser ? 'metadata' : 'default';
   return {
     user_name: ref.user ?? metaUser ?? defaultUser,
     session_uuid: ref.uuid,
@@ -71,11 +73,14 @@ export async function sessionFacts(
     query_language: str(config.language) ?? null,
     max_results: int(config.max_results),
     crawl_related: typeof config.crawl_related === 'boolean' ? config.crawl_related : null,
-    // metadata.json's times carry their offset; the folder's is naive local time.
-    started_raw: str(meta?.created_at) ?? folder.timestamp ?? null,
+    // The folder name's stamp is when the crawl started; a migrated copy's metadata.json
+    // created_at is when the migration ran (docs/input-format.md §8).
+    started_raw: folder.timestamp ?? str(meta?.created_at) ?? null,
     completed_raw: str(meta?.completed_at) ?? null,
     total_issues_found: int(results.total_issues),
     metadata: {
+      user_from: userFrom,
+      copy_rank: copyRank(ref, contents),
       keywords: folder.keywords,
       folder_timestamp: folder.timestamp ?? null,
       failure_markers: contents.failureMarkers.map((m) => m.relPath),

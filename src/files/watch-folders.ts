@@ -1,5 +1,6 @@
 import { watch } from 'chokidar';
-import { dirname, relative, resolve, sep } from 'node:path';
+import { basename, dirname, relative, resolve, sep } from 'node:path';
+import { HISTORY_FILES, historyDir } from './query-history';
 import { SessionRef, sessionRefForFolder } from './discover';
 import { isSessionFolderName } from './crawler-names';
 
@@ -17,6 +18,8 @@ export interface WatchOptions {
   /** Poll instead of inotify (network file systems, containers with bind mounts). */
   poll?: boolean;
   onSettled: (ref: SessionRef) => void;
+  /** `<root>/history/query_history.json` or `favorites.json` changed and has been quiet for settleMs. */
+  onHistoryChanged?: () => void;
   onError: (err: Error) => void;
 }
 
@@ -39,7 +42,9 @@ export function watchSessions(root: string, options: WatchOptions): SessionWatch
     interval: 1000,
     ignored: (path: string) => /(^|[/\\])\.[^/\\]/.test(relative(top, path)),
   });
+  let historyChanged = 0;
   const touch = (path: string) => {
+    if (isHistoryFile(path, top)) historyChanged = Date.now();
     const ref = sessionOf(path, top);
     if (ref) dirty.set(ref.identity, { ref, last: Date.now() });
   };
@@ -48,6 +53,10 @@ export function watchSessions(root: string, options: WatchOptions): SessionWatch
 
   const timer = setInterval(() => {
     const now = Date.now();
+    if (historyChanged > 0 && now - historyChanged >= options.settleMs) {
+      historyChanged = 0;
+      options.onHistoryChanged?.();
+    }
     for (const [id, entry] of dirty) {
       if (now - entry.last >= options.settleMs) {
         dirty.delete(id);
@@ -64,6 +73,11 @@ export function watchSessions(root: string, options: WatchOptions): SessionWatch
       await watcher.close();
     },
   };
+}
+
+function isHistoryFile(path: string, top: string): boolean {
+  const abs = resolve(path);
+  return dirname(abs) === historyDir(top) && (HISTORY_FILES as readonly string[]).includes(basename(abs));
 }
 
 /** The session folder that `path` lies in (itself or an ancestor below `top`), if any. */

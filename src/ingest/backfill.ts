@@ -2,6 +2,7 @@ import pLimit from 'p-limit';
 import { Pool } from 'pg';
 import { discoverSessions, SessionRef } from '../files/discover';
 import { ingestSession, IngestOptions, SessionOutcome } from './session';
+import { HistoryOutcome, loadQueryHistory } from '../db/query-history';
 
 /**
  * `backfill`: every session under a root, `concurrency` at a time, then the analytics
@@ -25,6 +26,8 @@ export interface BackfillSummary {
   outcomes: SessionOutcome[];
   /** Sessions not started because of the abort signal. */
   notStarted: number;
+  /** The query history files under <root>/history (read once, after the sessions). */
+  history: HistoryOutcome;
   /** Rows per table after the run. */
   tableRows: Record<string, number>;
   elapsedMs: number;
@@ -40,11 +43,13 @@ export async function backfill(pool: Pool, root: string, options: BackfillOption
   const refs = await discoverSessions(root, { onIgnored: options.onIgnored });
   options.onStart?.(refs);
   const outcomes = await ingestMany(pool, refs, options);
-  if (outcomes.some((o) => o.result === 'ingested')) await refreshAnalytics(pool, options.timezone);
+  const history = await loadQueryHistory(pool, root, options);
+  if (outcomes.some((o) => o.result === 'ingested') || history.changed > 0) await refreshAnalytics(pool, options.timezone);
   return {
     root,
     found: refs.length,
     outcomes,
+    history,
     notStarted: refs.length - outcomes.length,
     tableRows: await countRows(pool),
     elapsedMs: performance.now() - started,

@@ -6,6 +6,7 @@ import { SessionRef } from '../files/discover';
 import { sessionFacts } from '../files/session-row';
 import { downloadRows, issueRows, IssueRowStats } from '../files/file-rows';
 import { mergeStaged } from '../db/merge';
+import { claimCrawl } from '../db/crawl-copy';
 import { ProblemList } from '../files/session-errors';
 import { scanSession, SessionContents } from '../files/session-folder';
 import { listSql, readSql } from '../db/sql-files';
@@ -32,6 +33,7 @@ export interface SessionOutcome {
   sessionId?: string;
   issueFiles: number;
   staged: number;
+  /** Issue files that could not be read (the crawler's expired-login pages are failed issues of the crawl instead). */
   rejected: number;
   errors: number;
   warnings: number;
@@ -81,6 +83,12 @@ export async function ingestSession(pool: Pool, ref: SessionRef, options: Ingest
           await client.query("SELECT set_config('ims.source_timezone', $1, true), set_config('jit', 'off', true)", [options.timezone]);
           await resetStaging(client);
           const facts = await sessionFacts(ref, contents, options.defaultUser, problems);
+          // Another copy of this crawl, a better one, may be what its row says (src/files/crawl-copy.ts).
+          const claim = await claimCrawl(client, ref, contents, { name: facts.user_name, fromCopy: facts.metadata.user_from !== 'default' }, { contentHash, force: options.force });
+          if (claim === 'unchanged') {
+            outcome.result = 'unchanged';
+            return;
+          }
 
           const copyStart = performance.now();
           await copyRows(
@@ -109,6 +117,7 @@ export async function ingestSession(pool: Pool, ref: SessionRef, options: Ingest
             attachments_downloaded: contents.downloads.length,
             failed_issues: stats.rejected,
             content_hash: contentHash,
+            secondary: claim === 'lesser',
           });
           await stageProblems(client, problems.toRows());
 
@@ -116,7 +125,7 @@ export async function ingestSession(pool: Pool, ref: SessionRef, options: Ingest
           const merged = await mergeStaged(client);
           Object.assign(outcome, {
             result: 'ingested', status, sessionId: merged.sessionId, staged: stats.staged,
-            rejected: stats.rejected, errors: problems.errors, warnings: problems.warnings,
+            rejected: stats.rejected - (stats.loginExpired ?? 0), errors: problems.errors, warnings: problems.warnings,
             rows: merged.rows, bytes: stats.bytes,
           });
           outcome.timings.readMs = stats.readMs;

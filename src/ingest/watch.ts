@@ -6,6 +6,7 @@ import { SessionRef } from '../files/discover';
 import { ingestSession, IngestOptions, SessionOutcome } from './session';
 import { watchSessions } from '../files/watch-folders';
 import { Metrics } from './metrics';
+import { loadQueryHistory } from '../db/query-history';
 
 /**
  * `watch`: a first pass over everything under the root (unchanged folders are skipped), then
@@ -75,6 +76,11 @@ export async function runDaemon(pool: Pool, root: string, options: DaemonOptions
     settleMs: options.settleSeconds * 1000,
     poll: options.poll,
     onSettled: load,
+    // The query history is rewritten whole after each crawl: read again, then re-matched.
+    onHistoryChanged: () =>
+      void loadQueryHistory(pool, root, options)
+        .then((h) => (h.changed > 0 ? refreshAnalytics(pool, options.timezone) : undefined))
+        .catch((err) => log(`watch: history: ${describeError(err)}`)),
     onError: (err) => log(`watch: ${describeError(err)}`),
   });
   // Running: what the limiter runs now; pending: changed and settling, changed again while

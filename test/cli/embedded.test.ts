@@ -76,7 +76,7 @@ it('backfills the fixtures with nothing configured; the server stops on exit, an
   const first = run(dir, ['backfill', FIXTURES]);
   expectSuccess(first);
   expect(first.stderr).toContain(`creating the embedded PostgreSQL in ${dir}`);
-  expect(first.stdout).toContain('sessions:    8 found, 8 ingested (7 completed, 1 failed crawls), 0 unchanged');
+  expect(first.stdout).toContain('sessions:    9 found, 9 ingested (8 completed, 1 failed crawls), 0 unchanged');
   expect(first.stdout).toMatch(/in the database: +users 4, crawl_sessions 8, issues 10, /);
 
   const after = status(dir);
@@ -92,7 +92,7 @@ it('backfills the fixtures with nothing configured; the server stops on exit, an
   const second = run(dir, ['backfill', FIXTURES]);
   expectSuccess(second);
   expect(second.stderr).not.toContain('creating the embedded PostgreSQL');
-  expect(second.stdout).toContain('0 ingested (0 completed, 0 failed crawls), 8 unchanged');
+  expect(second.stdout).toContain('0 ingested (0 completed, 0 failed crawls), 9 unchanged');
   expect(startsIn(dir)).toBe(3);
 });
 
@@ -131,7 +131,7 @@ it('four processes starting at once: one initdb, all load, the server stops afte
   const runs = await Promise.all([1, 2, 3, 4].map(() => runAsync(dir, ['backfill', FIXTURES])));
   for (const r of runs) {
     expectSuccess(r);
-    expect(r.stdout).toContain('sessions:    8 found');
+    expect(r.stdout).toContain('sessions:    9 found');
   }
   expect(runs.filter((r) => r.stderr.includes('creating the embedded PostgreSQL')).length).toBe(1);
   const after = status(dir);
@@ -165,7 +165,7 @@ it('reuses the server of a process killed with -9, and the next run stops it', a
   expect(status(dir)).toMatchObject({ server: postmaster, users: [] });
   const r = run(dir, ['backfill', FIXTURES]);
   expectSuccess(r);
-  expect(r.stdout).toContain('8 ingested');
+  expect(r.stdout).toContain('9 ingested');
   expect(startsIn(dir)).toBe(starts); // the orphan was used, not restarted
   expect(status(dir)).toMatchObject({ server: { state: 'stopped' }, users: [] });
   expect(readdirSync(join(dir, 'leases'))).toEqual([]);

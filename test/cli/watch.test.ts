@@ -51,6 +51,22 @@ it('loads a new session folder once it has been quiet, and again when it grows',
   expect(s.rows).toEqual([{ issues_crawled: 2, status: 'completed' }]);
 });
 
+it('reads the query history again when the crawler rewrites it, half-written first', async () => {
+  // S5 started 2025-12-20 08:00:00; the crawler rewrites the file whole, not atomically.
+  const entry = {
+    query: 'ProSort 메모리 부족', product: 'ProSort', parsed_query: 'sort memory 부족', language: 'ko', method: 'llm',
+    confidence: 0.8, results_count: 2, timestamp: '2025-12-20T08:00:09.402116', execution_time: 9.1, is_favorite: false,
+  };
+  mkdirSync(join(root, 'history'), { recursive: true });
+  const text = JSON.stringify([entry], null, 2);
+  writeFileSync(join(root, 'history/query_history.json'), text.slice(0, 40));
+  await waitForDaemon('the half-written history to be noticed', () => stderr.includes('not valid JSON'));
+  writeFileSync(join(root, 'history/query_history.json'), text);
+  await waitForDaemon('the history entry matched to S5', async () =>
+    (await count(`SELECT count(*) AS n FROM ims.crawl_sessions WHERE folder_name = 'ProSort_sort_memory_부족_20251220_080000' AND original_query = 'ProSort 메모리 부족'`)) === 1);
+  expect(await count(`SELECT count(*) AS n FROM ims.search_queries WHERE history_key IS NOT NULL`)).toBe(1);
+});
+
 it('serves metrics and stops cleanly on SIGTERM', async () => {
   const port = Number(/metrics on http:\/\/127\.0\.0\.1:(\d+)/.exec(stderr)?.[1]);
   expect(port).toBeGreaterThan(0);

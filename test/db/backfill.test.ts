@@ -25,16 +25,21 @@ const iso = (d: Date | null) => (d === null ? null : d.toISOString());
 
 describe('backfill of fixtures/', () => {
   it('reports every session and fills every table', async () => {
-    expect(summary.found).toBe(8);
-    expect(summary.outcomes.map((o) => o.result).sort()).toEqual(Array(8).fill('ingested'));
-    expect(summary.outcomes.reduce((a, o) => a + o.staged, 0)).toBe(16);
+    // 9 folders, 8 crawls: S5 and its migrated copy S5m are one crawl. Discovered in path
+    // order, S5 (crawl_sessions/) loads first and S5m (rank 3) replaces its row.
+    expect(summary.found).toBe(9);
+    expect(summary.outcomes.map((o) => o.result).sort()).toEqual(Array(9).fill('ingested'));
+    expect(summary.outcomes.reduce((a, o) => a + o.staged, 0)).toBe(18);
+    expect(summary.history).toEqual({ status: 'loaded', entries: 4, changed: expect.any(Number), problems: [] });
     expect(summary.tableRows).toEqual({
       users: 4, crawl_sessions: 8, issues: 10, session_issues: 15, issue_comments: 21, issue_history: 14,
-      attachments: 9, search_queries: 8, session_errors: 5,
+      // search_queries: 4 history entries (3 matched, 1 without a session) + 5 sessions no
+      // entry describes. session_errors: + the expired-login file of S2.
+      attachments: 9, search_queries: 9, session_errors: 6,
       // 8 sessions on 8 different Seoul days, each day one user: 8 (user, day) rows + 8 all-users
       // rows; months: (jdoe, unknown) in 2025-12 and (alice, bob) in 2026-01, + 2 all-users rows.
       analytics_daily: 16, analytics_monthly: 6,
-      audit_log: 8,
+      audit_log: 9,
     });
   });
 
@@ -49,28 +54,38 @@ describe('backfill of fixtures/', () => {
       [uuidV5('alice/OpenFrame_TPETIME_error_에러_오류_20260103_120855')],
     );
     expect(s1).toMatchObject({
-      username: 'alice', product: 'OpenFrame', original_query: 'TPETIME error 에러 오류', status: 'completed',
+      // What the user typed and the IMS query run, from the query history entry.
+      username: 'alice', product: 'OpenFrame', original_query: 'TPETIME 에러 원인 찾아줘', status: 'completed',
+      parsed_query: '+TPETIME error 에러 오류', query_language: 'ko', crawl_related: true,
       layout: 'per_user', issues_crawled: 3, related_issues: 1, attachments_downloaded: 1, failed_issues: 0,
       total_issues_found: 3, data_path: join(FIXTURES, S.S1), folder_name: 'OpenFrame_TPETIME_error_에러_오류_20260103_120855',
     });
-    // 12:08:55 in Seoul is 03:08:55 UTC; completed at the last crawled_at (12:09:11.350068 KST).
+    // 12:08:55 in Seoul is 03:08:55 UTC; completed at the history entry's timestamp
+    // (12:09:12.771094 KST), after the last crawled_at (12:09:11.350068).
     expect(iso(s1.started_at)).toBe('2026-01-03T03:08:55.000Z');
-    expect(iso(s1.completed_at)).toBe('2026-01-03T03:09:11.350Z');
-    expect(s1.duration_seconds).toBe(16);
+    expect(iso(s1.completed_at)).toBe('2026-01-03T03:09:12.771Z');
+    expect(s1.duration_seconds).toBe(18);
 
     const s5 = await one(`SELECT cs.*, u.username FROM ims.crawl_sessions cs JOIN ims.users u USING (user_id) WHERE session_uuid = $1`, [
       uuidV5('ProSort_sort_memory_부족_20251220_080000'),
     ]);
-    expect(s5).toMatchObject({ username: 'unknown', layout: 'shared', product: 'ProSort', original_query: 'sort memory 부족', issues_crawled: 2 });
+    // The migrated copy says whose crawl it was, and is the row's copy; the history, what was typed.
+    expect(s5).toMatchObject({
+      username: 'jdoe', layout: 'migrated', product: 'ProSort', original_query: 'ProSort 정렬 메모리 부족 문제',
+      parsed_query: 'sort memory 부족', issues_crawled: 2, data_path: join(FIXTURES, 'users/jdoe/sessions/ProSort_sort_memory_부족_20251220_080000'),
+    });
+    expect(iso(s5.started_at)).toBe('2025-12-19T23:00:00.000Z');
   });
 
   it('takes the migrated layout from metadata.json, computing a duration that is never negative', async () => {
     const s8 = await one(`SELECT * FROM ims.crawl_sessions WHERE folder_name = 'Tibero_백업_복구_20251215_110000'`);
     const meta = fixtureJson(`${S.S8}/metadata.json`);
     expect(meta.duration_seconds).toBe(-3);
-    expect(iso(s8.started_at)).toBe(new Date(meta.created_at).toISOString());
-    expect(iso(s8.completed_at)).toBe(new Date(meta.completed_at).toISOString());
-    expect(s8.duration_seconds).toBe(Math.round((Date.parse(meta.completed_at) - Date.parse(meta.created_at)) / 1000));
+    // The folder name's start and the last crawled_at (11:00:07.214455 KST): a migration's
+    // created_at/completed_at are only used where the files say nothing.
+    expect(iso(s8.started_at)).toBe('2025-12-15T02:00:00.000Z');
+    expect(iso(s8.completed_at)).toBe('2025-12-15T02:00:07.214Z');
+    expect(s8.duration_seconds).toBe(7);
     expect(s8).toMatchObject({ layout: 'migrated', query_language: meta.search_config.language, max_results: meta.search_config.max_results });
     const errors = await db.pool.query(
       `SELECT error_key, severity, error_message FROM ims.session_errors WHERE session_id = $1 ORDER BY error_key`,
@@ -197,7 +212,10 @@ describe('backfill of fixtures/', () => {
     const q = await one(`SELECT q.* FROM ims.search_queries q JOIN ims.crawl_sessions cs USING (session_id) WHERE cs.folder_name = $1`, [
       'OpenFrame_TPETIME_error_에러_오류_20260103_120855',
     ]);
-    expect(q).toMatchObject({ original_query: 'TPETIME error 에러 오류', product: 'OpenFrame', results_count: 3 });
+    expect(q).toMatchObject({
+      original_query: 'TPETIME 에러 원인 찾아줘', parsed_query: '+TPETIME error 에러 오류', product: 'OpenFrame', results_count: 3,
+      parsing_method: 'rules', parsing_confidence: '0.75', is_favorite: false, history_key: '2026-01-03T12:09:12.771094|OpenFrame|TPETIME 에러 원인 찾아줘',
+    });
     const totals = await one(`
       SELECT sum(sessions_count)::int AS sessions, sum(issues_crawled)::int AS issues, sum(failed_sessions)::int AS failed
       FROM ims.analytics_daily WHERE user_id IS NULL`);
@@ -222,7 +240,7 @@ describe('backfill of fixtures/', () => {
 
   it('audits each session load once, with its content fingerprint', async () => {
     const { rows } = await db.pool.query(`SELECT action, resource_type, new_value FROM ims.audit_log`);
-    expect(rows).toHaveLength(8);
+    expect(rows).toHaveLength(9); // S5 and its migrated copy were each loaded once
     expect(new Set(rows.map((r) => r.action))).toEqual(new Set(['ingest_session']));
     expect(rows.every((r) => /^[0-9a-f]{64}$/.test(r.new_value.content_hash))).toBe(true);
   });

@@ -47,7 +47,7 @@ it('loads the readable issues and names every unreadable file with what is wrong
   expect(byKey['parse:400001_20260301_090002.json'].error_message).toMatch(/^400001_20260301_090002\.json: ends before the JSON value is complete/);
   expect(byKey['parse:400002_20260301_090003.json'].error_message).toBe('400002_20260301_090003.json: the file is empty');
   expect(byKey['parse:400003_20260301_090004.json'].error_message).toBe('400003_20260301_090004.json: expected a JSON object, found a list');
-  expect(byKey['parse:unknown_20260301_090005.json'].error_message).toMatch(/issue_id is "unknown"/);
+  expect(byKey['parse:unknown_20260301_090005.json'].error_message).toBe('unknown_20260301_090005.json: issue 345001: the IMS login had expired: the page is not an issue page; not loaded');
   expect(byKey['parse:400002_20260301_090003.json'].file_path).toBe(join(session, '400002_20260301_090003.json'));
   expect(byKey['repair:400006_20260301_090006.json']).toMatchObject({ severity: 'warning' });
   expect(byKey['repair:400006_20260301_090006.json'].error_message).toMatch(/comments was a string, not a list; read as \[\]/);
@@ -56,7 +56,8 @@ it('loads the readable issues and names every unreadable file with what is wrong
 
 it('makes the run fail (exit 1) while files are unreadable', async () => {
   const summary = await backfill(db.pool, root, { ...OPTIONS, force: true });
-  expect(summary.outcomes[0].rejected).toBe(4);
+  // 4 failed issues; 3 unreadable files (the expired-login page is the crawl's failure, not the file's).
+  expect(summary.outcomes[0].rejected).toBe(3);
   expect(backfillSucceeded(summary)).toBe(false);
 });
 

@@ -26,7 +26,7 @@ it('migrates an empty database, once, even when three processes race for it', as
   const tables = await db.pool.query(`SELECT tablename FROM pg_tables WHERE schemaname = 'ims' AND tablename NOT LIKE 'audit_log_%' ORDER BY 1`);
   expect(tables.rows.map((r) => r.tablename)).toEqual([
     'analytics_daily', 'analytics_monthly', 'attachments', 'audit_log', 'crawl_sessions', 'issue_comments', 'issue_history',
-    'issues', 'search_queries', 'session_errors', 'session_issues', 'users',
+    'issue_search_text', 'issues', 'search_queries', 'session_errors', 'session_issues', 'users',
   ]);
   const partitioned = await db.pool.query(`SELECT relname FROM pg_class WHERE relkind = 'p' AND relnamespace = 'ims'::regnamespace`);
   expect(partitioned.rows).toEqual([{ relname: 'audit_log' }]);

@@ -6,6 +6,7 @@ import { uuidV5 } from '../../src/files/crawler-names';
 import { createTestDatabase, TestDatabase } from '../helpers/db';
 import { copyFixtures, OPTIONS, S } from '../helpers/fixtures';
 import { naturalSnapshot } from '../helpers/snapshot';
+import { loadQueryHistory } from '../../src/db/query-history';
 
 /**
  * Idempotent by construction: the database after any sequence of ingests of the same folders
@@ -36,6 +37,7 @@ beforeAll(async () => {
   writeFileSync(join(root, `${UNLISTED}.txt`), 'trace preview');
   const db = await fresh();
   const summary = await backfill(db.pool, root, OPTIONS);
+  // Path order: S5 (crawl_sessions/) before its migrated copy, so both are loaded.
   expect(summary.outcomes.every((o) => o.result === 'ingested')).toBe(true);
   reference = await naturalSnapshot(db.pool);
 });
@@ -47,8 +49,9 @@ it('keeps a downloaded file that no listing names as a row of its own', async ()
     {
       issue_id: '344218', attachment_key: 'name:trace.log', file_id: null,
       session_uuid: uuidV5(`alice/${S.S2.split('/').pop()}`), filename: 'trace.log', file_type: null,
-      file_size: '6', size_text: null, file_path: join(root, UNLISTED), download_url: null, download_error: null, downloaded: true,
+      file_size: '6', size_text: null, file_path: join(root, UNLISTED), download_error: null, downloaded: true,
       extracted_text: 'trace preview', text_extracted: true, source_crawled_at: crawl, download_crawled_at: crawl,
+      download_url: null, download_url_crawled_at: null,
     },
   ]);
 });
@@ -58,11 +61,12 @@ it('a second backfill skips every unchanged folder and changes nothing', async (
   await backfill(db.pool, root, OPTIONS);
   const ids = await db.pool.query('SELECT issue_pk, issue_id FROM ims.issues ORDER BY issue_pk');
   const again = await backfill(db.pool, root, OPTIONS);
-  expect(again.outcomes.map((o) => o.result)).toEqual(Array(8).fill('unchanged'));
+  expect(again.outcomes.map((o) => o.result)).toEqual(Array(9).fill('unchanged'));
   expect(await naturalSnapshot(db.pool)).toEqual(reference);
   // --force re-merges everything: still the same rows, with the same ids.
   const forced = await backfill(db.pool, root, { ...OPTIONS, force: true });
-  expect(forced.outcomes.map((o) => o.result)).toEqual(Array(8).fill('ingested'));
+  // S5 is merged again as the lesser copy of its crawl (its issue data; the row stays its copy's).
+  expect(forced.outcomes.map((o) => o.result)).toEqual(Array(9).fill('ingested'));
   expect(await naturalSnapshot(db.pool)).toEqual(reference);
   expect((await db.pool.query('SELECT issue_pk, issue_id FROM ims.issues ORDER BY issue_pk')).rows).toEqual(ids.rows);
 });
@@ -71,19 +75,25 @@ it('loading the sessions newest first gives the same database', async () => {
   const db = await fresh();
   const refs = (await discoverSessions(root)).reverse();
   const outcomes = await ingestMany(db.pool, refs, { ...OPTIONS, concurrency: 1 });
-  expect(outcomes.map((o) => o.result)).toEqual(Array(8).fill('ingested'));
+  // The migrated copy of S5 comes first: the shared original is then merged as a lesser copy.
+  expect(outcomes.map((o) => o.result)).toEqual(Array(9).fill('ingested'));
+  await loadQueryHistory(db.pool, root, OPTIONS);
   await refreshAnalytics(db.pool, OPTIONS.timezone);
-  expect(await naturalSnapshot(db.pool)).toEqual(reference);
+  const { audit_log: _a, ...loaded } = await naturalSnapshot(db.pool);
+  const { audit_log: _b, ...expected } = reference;
+  expect(loaded).toEqual(expected);
 });
 
 it('a shuffled order, four sessions at a time, gives the same database', async () => {
   const db = await fresh();
   const refs = await discoverSessions(root);
-  const order = [3, 7, 0, 5, 1, 6, 2, 4].map((i) => refs[i]);
-  const outcomes = await ingestMany(db.pool, order, { ...OPTIONS, concurrency: 4 });
-  expect(outcomes.filter((o) => o.result !== 'ingested')).toEqual([]);
+  const order = [3, 7, 0, 8, 5, 1, 6, 2, 4].map((i) => refs[i]);
+  await loadQueryHistory(db.pool, root, OPTIONS); // the history first, this time
+  await ingestMany(db.pool, order, { ...OPTIONS, concurrency: 4 });
   await refreshAnalytics(db.pool, OPTIONS.timezone);
-  expect(await naturalSnapshot(db.pool)).toEqual(reference);
+  const { audit_log: _a, ...loaded } = await naturalSnapshot(db.pool);
+  const { audit_log: _b, ...expected } = reference;
+  expect(loaded).toEqual(expected);
 });
 
 it('a session loaded while half-written, then again when complete, ends as if loaded once', async () => {
@@ -153,7 +163,7 @@ it('an interrupted backfill, run again, completes to the same database', async (
     },
   });
   expect(first.outcomes).toHaveLength(1);
-  expect(first.notStarted).toBe(7);
+  expect(first.notStarted).toBe(8);
   await backfill(db.pool, root, OPTIONS);
   expect(await naturalSnapshot(db.pool)).toEqual(reference);
 });
@@ -184,9 +194,10 @@ it('the same dump at another path is loaded again, and data_path follows it', as
     const db = await fresh();
     await backfill(db.pool, root, OPTIONS);
     const again = await backfill(db.pool, moved, OPTIONS);
-    expect(again.outcomes.map((o) => o.result)).toEqual(Array(8).fill('ingested'));
+    expect(again.outcomes.map((o) => o.result)).toEqual(Array(9).fill('ingested'));
     const { rows } = await db.pool.query(`SELECT data_path FROM ims.crawl_sessions WHERE folder_name = $1`, [S.S5.split('/').pop()]);
-    expect(rows).toEqual([{ data_path: join(moved, S.S5) }]);
+    // S5 is the crawl of its migrated copy now: data_path is that copy's, at the new path.
+    expect(rows).toEqual([{ data_path: join(moved, 'users/jdoe/sessions', S.S5.split('/').pop()!) }]);
     expect((await db.pool.query('SELECT count(*)::int AS n FROM ims.crawl_sessions')).rows[0].n).toBe(8);
   } finally {
     rmSync(moved, { recursive: true, force: true });

@@ -77,7 +77,8 @@ describe('discoverSessions on a data directory', () => {
       path: join(root, 'crawl_sessions', SHARED_X),
       layout: 'shared',
     });
-    expect(refs.every((r) => r.uuid === uuidV5(r.identity))).toBe(true);
+    // A migrated copy is the crawl of its shared original: keyed by the folder name alone.
+    expect(refs.every((r) => r.uuid === uuidV5(r.layout === 'migrated' ? r.folderName : r.identity))).toBe(true);
     expect(new Set(refs.map((r) => r.uuid)).size).toBe(refs.length);
   });
 
@@ -229,12 +230,13 @@ describe('sessionRefForFolder', () => {
 });
 
 describe('discoverSessions on fixtures/', () => {
-  it('finds the 8 sessions of fixtures/README.md with their identities, users and layouts', async () => {
+  it('finds the 9 session folders (8 crawls) of fixtures/README.md with their identities, users and layouts', async () => {
     const refs = await discoverSessions(FIXTURES);
     expect(refs.map((r) => [r.identity, r.user, r.layout])).toEqual([
       ['jdoe/OpenFrame_TPETIME_error_에러_오류_20251201_120855', 'jdoe', 'migrated'], // S7
       ['jdoe/Tibero_백업_복구_20251215_110000', 'jdoe', 'migrated'], // S8
       ['ProSort_sort_memory_부족_20251220_080000', undefined, 'shared'], // S5
+      ['jdoe/ProSort_sort_memory_부족_20251220_080000', 'jdoe', 'migrated'], // S5's migrated copy
       ['OpenFrame_Batch_JCL_오류_20251222_153000', undefined, 'shared'], // S6
       ['alice/OpenFrame_TPETIME_error_에러_오류_20260103_120855', 'alice', 'per_user'], // S1
       ['bob/Tibero_ORA-600_internal_error_20260105_091500', 'bob', 'per_user'], // S3
@@ -243,7 +245,11 @@ describe('discoverSessions on fixtures/', () => {
     ]);
     expect(refs[0].path).toBe(join(FIXTURES, 'users/jdoe/sessions/OpenFrame_TPETIME_error_에러_오류_20251201_120855'));
     expect(refs[2].path).toBe(join(FIXTURES, 'crawl_sessions/ProSort_sort_memory_부족_20251220_080000'));
+    // One crawl per uuid: S5 and its migrated copy are one crawl, keyed by the folder name.
     expect(new Set(refs.map((r) => r.uuid)).size).toBe(8);
+    expect(refs[3].uuid).toBe(refs[2].uuid);
+    expect(refs[3].uuid).toBe(uuidV5('ProSort_sort_memory_부족_20251220_080000'));
+    expect(refs[0].uuid).toBe(uuidV5('OpenFrame_TPETIME_error_에러_오류_20251201_120855'));
   });
 });
 

@@ -48,7 +48,7 @@ describe('repairIssue on clean documents', () => {
 
   it('passes every fixture issue file except the NUL-carrying 351234 with no repairs', () => {
     const files = fixtureIssueFiles();
-    expect(files).toHaveLength(16);
+    expect(files).toHaveLength(18); // 16 + the 2 of S5's migrated copy (not unknown_<ts>.json)
     const withRepairs = files.filter((f) => repairIssue(JSON.parse(readFileSync(f, 'utf8')), f).repairs.length > 0);
     expect(withRepairs).toEqual([join(S3, '351234_20260105_091506.json')]);
   });
@@ -368,11 +368,12 @@ describe('repairIssue: what cannot be repaired', () => {
     expect(err.message).toBe(`${FILE}: issue_id is missing or empty; the file is not loaded`);
   });
 
-  it('refuses issue_id "unknown"', () => {
+  it('refuses issue_id "unknown": the page the crawler saved when the IMS login expired', () => {
     const err = catchError(() => repairIssue(issue({ issue_id: 'unknown' }), FILE));
-    expect(err.code).toBe('INVALID_ISSUE');
+    expect(err.code).toBe('LOGIN_EXPIRED');
     expect(err.file).toBe(FILE);
-    expect(err.message).toBe(`${FILE}: issue_id is "unknown" (the crawler found no id on the page); the file is not loaded`);
+    // The crawler's expired-login page, named by the id in its url (here the sample's 347863).
+    expect(err.message).toBe(`${FILE}: issue 347863: the IMS login had expired: the page is not an issue page; not loaded`);
   });
 
   it('refuses an issue_id longer than 50 characters, accepts 50', () => {

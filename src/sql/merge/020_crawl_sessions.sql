@@ -6,22 +6,34 @@
 -- Counts come from the files, never from the crawler's own figures: issues_crawled = distinct
 -- issues with a crawl_order, related_issues = distinct issues reached only as related issues
 -- (no crawl_order in any of their files), failed_issues = issue files that could not be read.
--- completed_at: metadata.json completed_at, else the last crawled_at; duration from the two
--- timestamps (metadata.json duration_seconds can be negative, docs/input-format.md §8).
+-- started_at: the folder name's stamp (a migrated copy's metadata.json created_at is the
+-- migration's moment, only used when the name has none); completed_at: the last crawled_at,
+-- else metadata.json completed_at, never before the start; duration from the two timestamps
+-- (metadata.json duration_seconds can be negative, docs/input-format.md §8). A matching query
+-- history entry later moves the end and the query (merge/105, ims.match_query_history), which
+-- finds what the files said in metadata->'from_files'.
+-- crawl_related: metadata.json's flag, or true when the folder holds related issues.
+-- The user: a copy that names no user (shared layout, user_from 'default') keeps the user a
+-- migrated copy of the same crawl gave the row (docs/column-mapping.md §2.1). A lesser copy
+-- (stage_session.secondary) leaves the row as its best copy made it.
 INSERT INTO ims.crawl_sessions AS cs (
     session_uuid, user_id, product, original_query, parsed_query, query_language, max_results,
     crawl_related, status, started_at, completed_at, duration_seconds, total_issues_found,
     issues_crawled, attachments_downloaded, failed_issues, related_issues, data_path, metadata,
     layout, folder_name, content_hash)
 SELECT st.session_uuid, u.user_id, st.product, st.original_query, st.parsed_query,
-       st.query_language, st.max_results, coalesce(st.crawl_related, false), st.status,
-       t.started_at, t.completed_at,
+       st.query_language, st.max_results, coalesce(st.crawl_related, false) OR f.total > f.crawled,
+       st.status, t.started_at, t.completed_at,
        greatest(0, round(extract(epoch FROM t.completed_at - t.started_at)))::int,
        coalesce(st.total_issues_found, f.crawled),
        f.crawled, st.attachments_downloaded, st.failed_issues, f.total - f.crawled,
-       st.data_path, st.metadata, st.layout, st.folder_name, st.content_hash
+       st.data_path,
+       st.metadata || jsonb_build_object('from_files', jsonb_build_object(
+           'original_query', st.original_query, 'parsed_query', st.parsed_query,
+           'query_language', st.query_language, 'completed_at', t.completed_at)),
+       st.layout, st.folder_name, st.content_hash
 FROM stage_session st
-JOIN ims.users u ON u.username = st.user_name
+JOIN ims.users u ON u.username = st.user_name AND NOT coalesce(st.secondary, false)
 CROSS JOIN LATERAL (
     SELECT count(DISTINCT sf.issue_id)::int AS total,
            count(DISTINCT sf.issue_id) FILTER (WHERE sf.crawl_order IS NOT NULL)::int AS crawled,
@@ -30,11 +42,12 @@ CROSS JOIN LATERAL (
 ) f
 CROSS JOIN LATERAL (
     SELECT s.started_at,
-           coalesce(ims.crawler_ts(st.completed_raw), ims.crawler_ts(f.last_key), s.started_at) AS completed_at
+           greatest(s.started_at, coalesce(ims.crawler_ts(f.last_key), ims.crawler_ts(st.completed_raw))) AS completed_at
     FROM (SELECT coalesce(ims.crawler_ts(st.started_raw), now()) AS started_at) s
 ) t
 ON CONFLICT (session_uuid) DO UPDATE SET
-    user_id = EXCLUDED.user_id,
+    user_id = CASE WHEN EXCLUDED.metadata->>'user_from' = 'default' AND cs.metadata->>'user_from' <> 'default'
+                   THEN cs.user_id ELSE EXCLUDED.user_id END,
     product = EXCLUDED.product,
     original_query = EXCLUDED.original_query,
     parsed_query = EXCLUDED.parsed_query,
@@ -51,7 +64,9 @@ ON CONFLICT (session_uuid) DO UPDATE SET
     failed_issues = EXCLUDED.failed_issues,
     related_issues = EXCLUDED.related_issues,
     data_path = EXCLUDED.data_path,
-    metadata = EXCLUDED.metadata,
+    metadata = CASE WHEN EXCLUDED.metadata->>'user_from' = 'default' AND cs.metadata->>'user_from' <> 'default'
+                    THEN EXCLUDED.metadata || jsonb_build_object('user_from', cs.metadata->'user_from')
+                    ELSE EXCLUDED.metadata END,
     layout = EXCLUDED.layout,
     folder_name = EXCLUDED.folder_name,
     content_hash = EXCLUDED.content_hash

@@ -3,6 +3,8 @@
 --
 -- crawl_order: the issue's best rank among the session's files (NULL when every file of it
 -- was reached as a related issue); crawled_at and source_file: the session's newest file.
+-- A lesser copy of the crawl (stage_session.secondary) writes no link: the crawl's links are
+-- those of its best copy (src/files/crawl-copy.ts).
 INSERT INTO ims.session_issues AS si (session_id, issue_pk, crawl_order, crawled_at, source_file)
 SELECT $1, i.issue_pk, f.crawl_order, f.crawled_at, f.rel_path
 FROM (
@@ -12,6 +14,7 @@ FROM (
     ORDER BY sf.issue_id, sf.crawled_key DESC, sf.rel_path DESC
 ) f
 JOIN ims.issues i ON i.issue_id = f.issue_id
+WHERE NOT EXISTS (SELECT FROM stage_session st WHERE st.secondary)
 ORDER BY i.issue_pk
 ON CONFLICT (session_id, issue_pk) DO UPDATE SET
     crawl_order = EXCLUDED.crawl_order,

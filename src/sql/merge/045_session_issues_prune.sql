@@ -5,12 +5,14 @@
 --
 -- The folder is the truth: a session re-ingested after a file was deleted must not keep
 -- claiming the issue. (The issue row keeps its values; docs/operations.md §Recovery.)
+-- A lesser copy of the crawl (stage_session.secondary) prunes nothing.
 WITH gone AS (
     DELETE FROM ims.session_issues si
     USING ims.issues i
     WHERE si.session_id = $1
       AND i.issue_pk = si.issue_pk
       AND NOT EXISTS (SELECT FROM stage_file sf WHERE sf.issue_id = i.issue_id)
+      AND NOT EXISTS (SELECT FROM stage_session st WHERE st.secondary)
     RETURNING si.issue_pk
 )
 UPDATE ims.issues t

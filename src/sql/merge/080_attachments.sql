@@ -9,17 +9,21 @@
 --    crawl that actually downloaded it (download_crawled_at; ties broken by path,
 --    ims.newer_download); a later crawl that did not download it does not erase it
 --    (docs/input-format.md §4: most crawls download nothing).
+--  * download_url (attachments[].url, when the listing has one) from the newest crawl whose
+--    listing has one (download_url_crawled_at; ties: the greater url): a later listing
+--    without a url does not erase it.
 -- A file under attachments/<issue_id>/ that no listing names gets a row of its own keyed
 -- 'name:<file name>', so nothing on disk is lost.
 INSERT INTO ims.attachments AS a (
     issue_pk, attachment_key, file_id, session_id, filename, file_type, file_size, size_text,
     file_path, downloaded, extracted_text, text_extracted, source_crawled_at,
-    download_crawled_at)
+    download_crawled_at, download_url, download_url_crawled_at)
 SELECT DISTINCT ON (i.issue_pk, r.attachment_key)
        i.issue_pk, r.attachment_key, r.file_id, $1, r.filename, r.file_type,
        coalesce(r.size_bytes, ims.parse_size(r.size_text)), r.size_text,
        r.file_path, r.file_path IS NOT NULL, r.extracted_text, r.extracted_text IS NOT NULL,
-       r.crawled_at, CASE WHEN r.file_path IS NOT NULL THEN r.crawled_at END
+       r.crawled_at, CASE WHEN r.file_path IS NOT NULL THEN r.crawled_at END, r.download_url,
+       CASE WHEN r.download_url IS NOT NULL THEN r.crawled_at END
 FROM (
     SELECT sf.issue_id, sf.crawled_key, sf.rel_path,
            coalesce(nullif(btrim(e.a->>'file_id'), ''), 'name:' || coalesce(e.a->>'name', '')) AS attachment_key,
@@ -29,7 +33,7 @@ FROM (
            nullif(e.a->>'size', '') AS size_text,
            CASE WHEN d.rel_path IS NOT NULL THEN st.data_path || '/' || d.rel_path END AS file_path,
            d.size_bytes, d.extracted_text,
-           sf.crawled_at
+           sf.crawled_at, nullif(btrim(e.a->>'url'), '') AS download_url
     FROM stage_file sf
     CROSS JOIN stage_session st
     CROSS JOIN LATERAL jsonb_array_elements(sf.doc->'attachments') AS e(a)
@@ -37,7 +41,7 @@ FROM (
     UNION ALL
     SELECT d.issue_id, f.crawled_key, d.rel_path, 'name:' || d.file_name, NULL, d.file_name,
            NULL, NULL, st.data_path || '/' || d.rel_path, d.size_bytes, d.extracted_text,
-           f.crawled_at
+           f.crawled_at, NULL
     FROM stage_download d
     CROSS JOIN stage_session st
     JOIN LATERAL (SELECT sf.crawled_key, sf.crawled_at FROM stage_file sf
@@ -51,6 +55,10 @@ ORDER BY i.issue_pk, r.attachment_key, r.crawled_key DESC, (r.file_path IS NOT N
 -- newer listing:  ims.newer_crawl(EXCLUDED.source_crawled_at, EXCLUDED.session_id, a.source_crawled_at, a.session_id)
 -- newer download: ims.newer_download(EXCLUDED.download_crawled_at, EXCLUDED.file_path, a.download_crawled_at, a.file_path)
 ON CONFLICT (issue_pk, attachment_key) DO UPDATE SET
+    download_url = CASE WHEN (EXCLUDED.download_url IS NOT NULL AND (a.download_url_crawled_at IS NULL
+        OR (EXCLUDED.download_url_crawled_at, EXCLUDED.download_url) > (a.download_url_crawled_at, a.download_url))) THEN EXCLUDED.download_url ELSE a.download_url END,
+    download_url_crawled_at = CASE WHEN (EXCLUDED.download_url IS NOT NULL AND (a.download_url_crawled_at IS NULL
+        OR (EXCLUDED.download_url_crawled_at, EXCLUDED.download_url) > (a.download_url_crawled_at, a.download_url))) THEN EXCLUDED.download_url_crawled_at ELSE a.download_url_crawled_at END,
     file_id = CASE WHEN ims.newer_crawl(EXCLUDED.source_crawled_at, EXCLUDED.session_id, a.source_crawled_at, a.session_id)
         THEN EXCLUDED.file_id ELSE a.file_id END,
     session_id = CASE WHEN ims.newer_crawl(EXCLUDED.source_crawled_at, EXCLUDED.session_id, a.source_crawled_at, a.session_id)
@@ -75,7 +83,9 @@ ON CONFLICT (issue_pk, attachment_key) DO UPDATE SET
         THEN EXCLUDED.text_extracted ELSE a.text_extracted END,
     download_crawled_at = CASE WHEN ims.newer_download(EXCLUDED.download_crawled_at, EXCLUDED.file_path, a.download_crawled_at, a.file_path)
         THEN EXCLUDED.download_crawled_at ELSE a.download_crawled_at END
-WHERE (ims.newer_crawl(EXCLUDED.source_crawled_at, EXCLUDED.session_id, a.source_crawled_at, a.session_id)
+WHERE (EXCLUDED.download_url IS NOT NULL AND (a.download_url_crawled_at IS NULL
+        OR (EXCLUDED.download_url_crawled_at, EXCLUDED.download_url) > (a.download_url_crawled_at, a.download_url)))
+   OR (ims.newer_crawl(EXCLUDED.source_crawled_at, EXCLUDED.session_id, a.source_crawled_at, a.session_id)
        AND (a.file_id, a.session_id, a.filename, a.file_type, a.size_text, a.file_size, a.source_crawled_at) IS DISTINCT FROM (EXCLUDED.file_id, EXCLUDED.session_id, EXCLUDED.filename, EXCLUDED.file_type, EXCLUDED.size_text, EXCLUDED.file_size, EXCLUDED.source_crawled_at))
    OR (ims.newer_download(EXCLUDED.download_crawled_at, EXCLUDED.file_path, a.download_crawled_at, a.file_path)
        AND (a.file_path, a.downloaded, a.extracted_text, a.text_extracted, a.download_crawled_at) IS DISTINCT FROM (EXCLUDED.file_path, EXCLUDED.downloaded, EXCLUDED.extracted_text, EXCLUDED.text_extracted, EXCLUDED.download_crawled_at));

@@ -6,12 +6,15 @@
 -- files, no issue), metadata.json errors and warnings, issue files that could not be read,
 -- and text the reader had to repair (NUL characters, broken surrogates).
 -- occurred_at: the time in the file name the error is about, else the session's start.
+-- A lesser copy of the crawl (stage_session.secondary) records none: the crawl's errors are
+-- those of its best copy (src/files/crawl-copy.ts).
 INSERT INTO ims.session_errors AS e (
     session_id, error_key, error_type, severity, error_message, error_detail, file_path, occurred_at)
 SELECT $1, se.error_key, se.error_type, se.severity, se.message, se.detail, se.file_path,
        coalesce(ims.crawler_ts(se.occurred_raw), cs.started_at)
 FROM stage_error se
 JOIN ims.crawl_sessions cs ON cs.session_id = $1
+WHERE NOT EXISTS (SELECT FROM stage_session st WHERE st.secondary)
 ORDER BY se.error_key
 ON CONFLICT (session_id, error_key) DO UPDATE SET
     error_type = EXCLUDED.error_type,

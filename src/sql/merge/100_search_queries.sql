@@ -3,7 +3,8 @@
 --
 -- From metadata.json search_config in the migrated layout, else from the folder name
 -- (docs/input-format.md §3); results_count is the number of search results crawled.
--- The NL-parsing columns stay NULL/false: the crawler writes nothing about them.
+-- The NL-parsing columns stay NULL/false here: only the query history has them. A session
+-- that a query history entry describes has that entry as its row instead (merge/105).
 INSERT INTO ims.search_queries AS q (
     user_id, session_id, original_query, parsed_query, query_language, product,
     results_count, queried_at)
@@ -11,6 +12,7 @@ SELECT cs.user_id, cs.session_id, cs.original_query, cs.parsed_query, cs.query_l
        cs.product, cs.issues_crawled, cs.started_at
 FROM ims.crawl_sessions cs
 WHERE cs.session_id = $1
+  AND NOT EXISTS (SELECT FROM ims.search_queries h WHERE h.session_id = $1 AND h.history_key IS NOT NULL)
 ON CONFLICT (session_id) DO UPDATE SET
     user_id = EXCLUDED.user_id,
     original_query = EXCLUDED.original_query,

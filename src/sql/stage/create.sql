@@ -25,7 +25,10 @@ CREATE TEMP TABLE IF NOT EXISTS stage_session (
     attachments_downloaded integer NOT NULL,
     failed_issues          integer NOT NULL,
     metadata               jsonb,
-    content_hash           text NOT NULL
+    content_hash           text NOT NULL,
+    -- A lesser copy of a crawl whose row another copy gives (src/files/crawl-copy.ts): its
+    -- issue data is merged, the crawl's own rows (session, links, errors) are left alone.
+    secondary              boolean
 );
 
 -- One row per issue file that parsed. crawled_key is the crawl moment as naive local time
