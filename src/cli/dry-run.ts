@@ -19,6 +19,8 @@ export interface DryRunSession {
   issueFiles: number;
   readable: number;
   unreadable: number;
+  /** Pages the crawler saved after its IMS login had expired (not loaded, not unreadable). */
+  loginExpired: number;
   downloads: number;
   bytes: number;
   errors: number;
@@ -60,6 +62,7 @@ async function readSession(ref: SessionRef, defaultUser: string): Promise<DryRun
     issueFiles: 0,
     readable: 0,
     unreadable: 0,
+    loginExpired: 0,
     downloads: 0,
     bytes: 0,
     errors: 0,
@@ -74,7 +77,14 @@ async function readSession(ref: SessionRef, defaultUser: string): Promise<DryRun
     const stats: IssueRowStats = { staged: 0, rejected: 0, readMs: 0, bytes: 0 };
     for await (const _row of issueRows(contents.issueFiles, facts.fallbackKey, problems, stats)) void _row;
     for await (const _row of downloadRows(contents.downloads, problems)) void _row;
-    Object.assign(result, { readable: stats.staged, unreadable: stats.rejected, bytes: stats.bytes });
+    // Pages saved after the crawler's login expired are failed issues of the crawl, not unreadable files (as in a load).
+    const expired = stats.loginExpired ?? 0;
+    Object.assign(result, {
+      readable: stats.staged,
+      unreadable: stats.rejected - expired,
+      loginExpired: expired,
+      bytes: stats.bytes,
+    });
     if (stats.staged === 0) {
       problems.add({
         error_key: 'crawl:failed',

@@ -62,7 +62,7 @@ it('the installed binary backfills fixtures/ (its SQL files come from the packag
   const r = run(['backfill', FIXTURES], { DATABASE_URL: db.url });
   expect(logText(r.stderr)).not.toMatch(/FAILED/);
   expect(r.code).toBe(0);
-  expect(r.stdout).toContain('sessions:    8 found, 8 ingested (7 completed, 1 failed crawls)');
+  expect(r.stdout).toContain('sessions:    9 found, 9 ingested (8 completed, 1 failed crawls)');
   expect(r.stdout).toMatch(/in the database: +users 4, crawl_sessions 8, issues 10/);
 });
 

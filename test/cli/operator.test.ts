@@ -33,8 +33,8 @@ const BROKEN_FILE = () => join(root, 'crawl_sessions', 'ProSort_broken_20260401_
 it('--dry-run reads every file, reports the broken one, and writes nothing', async () => {
   const r = runCli(['backfill', root, '--dry-run', '--database-url', db.url], env());
   expect(r.code).toBe(1);
-  expect(r.stdout).toContain('sessions:    9 found, 0 could not be read');
-  expect(r.stdout).toContain('issue files: 19 found, 18 readable, 1 unreadable');
+  expect(r.stdout).toContain('sessions:    10 found, 0 could not be read');
+  expect(r.stdout).toContain('issue files: 22 found, 20 readable, 1 unreadable');
   expect(r.stdout).toContain(`${BROKEN_FILE()}: `);
   expect(r.stdout).toContain('(session): the crawl found no issues');
   expect(Number((await db.pool.query('SELECT count(*) AS n FROM ims.crawl_sessions')).rows[0].n)).toBe(0);
@@ -59,7 +59,7 @@ it('backfill writes its final metrics atomically for the textfile collector, and
   const r = runCli(['backfill', root, '--metrics-file', prom, '--database-url', db.url], env());
   expect(r.code).toBe(1);
   const text = readFileSync(prom, 'utf8');
-  expect(text).toContain('ims_ingest_sessions_total{result="ingested_completed"} 8');
+  expect(text).toContain('ims_ingest_sessions_total{result="ingested_completed"} 9');
   expect(text).toContain('ims_ingest_sessions_total{result="ingested_failed"} 1');
   expect(text).toContain('ims_ingest_unreadable_files_total 1');
   expect(text).toContain('ims_ingest_backfill_exit_code 1');
@@ -67,7 +67,7 @@ it('backfill writes its final metrics atomically for the textfile collector, and
   expect(readdirSync(home).filter((n) => n.includes('.tmp'))).toEqual([]);
   const records = logRecords(r.stderr);
   const broken = records.find((x) => x.session === 'ProSort_broken_20260401_100000' && x.result === 'ingested');
-  expect(broken).toMatchObject({ level: 'warn', unreadable: 1, total: 9 });
+  expect(broken).toMatchObject({ level: 'warn', unreadable: 1, total: 10 });
   expect(typeof broken!.time).toBe('string');
   expect(records.find((x) => x.file === BROKEN_FILE())).toMatchObject({
     level: 'error',
@@ -80,12 +80,12 @@ it('status says what is loaded and what is wrong, and exits 1 while a file could
   expect(r.code).toBe(1);
   expect(r.stdout).toContain('Loaded: 9 sessions, 10 issues, 17 issue files');
   expect(r.stdout).toMatch(/bob +failed +1/);
-  expect(r.stdout).toContain(`On disk (${root}): 9 session folders, 0 not loaded`);
+  expect(r.stdout).toContain(`On disk (${root}): 10 session folders, 0 not loaded`);
   expect(r.stdout).toContain(
     `Files that could not be loaded (1; fix them and run backfill again):\n  ProSort_broken_20260401_100000\n    ${BROKEN_FILE()}: `,
   );
   const json = JSON.parse(runCli(['status', '--json', '--database-url', db.url], env()).stdout);
-  expect(json).toMatchObject({ sessions: 9, issues: 10, problems: { error: 4, warning: 2 } });
+  expect(json).toMatchObject({ sessions: 9, issues: 10, problems: { error: 5, warning: 2 } });
   expect(json.openErrors).toEqual([
     expect.objectContaining({ session: 'ProSort_broken_20260401_100000', file: BROKEN_FILE(), error_type: 'parsing' }),
   ]);
@@ -98,7 +98,7 @@ it('status says what is loaded and what is wrong, and exits 1 while a file could
     expect(lag.code).toBe(1);
     expect(JSON.parse(lag.stdout).disk).toEqual({
       root,
-      folders: 10,
+      folders: 11,
       notLoaded: ['ProSort_newer_20260401_120000'],
       newestFolder: 'ProSort_newer_20260401_120000',
       lagSeconds: 7200,
@@ -110,7 +110,7 @@ it('status says what is loaded and what is wrong, and exits 1 while a file could
 
 it('errors lists session_errors, filtered by session, severity and date', () => {
   const all = JSON.parse(runCli(['errors', '--json', '--database-url', db.url], env()).stdout);
-  expect(all).toHaveLength(6 + 0);
+  expect(all).toHaveLength(7);
   const bySession = JSON.parse(
     runCli(['errors', '--json', '--session', 'bob/JEUS_deploy_fail_20260106_100000', '--database-url', db.url], env())
       .stdout,
@@ -121,7 +121,7 @@ it('errors lists session_errors, filtered by session, severity and date', () => 
   const errorsOnly = JSON.parse(
     runCli(['errors', '--json', '--severity', 'error', '--database-url', db.url], env()).stdout,
   );
-  expect(errorsOnly.map((e: { severity: string }) => e.severity)).toEqual(['error', 'error', 'error', 'error']);
+  expect(errorsOnly.map((e: { severity: string }) => e.severity)).toEqual(['error', 'error', 'error', 'error', 'error']);
   const future = runCli(['errors', '--since', '2099-01-01', '--database-url', db.url], env());
   expect(future.code).toBe(0);
   expect(future.stdout).toBe('no errors recorded (for these filters)\n');
@@ -191,11 +191,11 @@ it('on a terminal, backfill draws a progress bar: sessions and files of the tota
     .join(' ');
   const r = spawnSync('script', ['-qec', cmd, '/dev/null'], { encoding: 'utf8', env: env({ TERM: 'xterm' }) });
   expect(r.status).toBe(0);
-  expect(r.stdout).toMatch(/[=-]{20} 8\/8 sessions \| 16\/16 files \| \d+\.\d\d MB\/s \| ETA \S+ \| 0 errors/);
+  expect(r.stdout).toMatch(/[=-]{20} 9\/9 sessions \| 19\/19 files \| \d+\.\d\d MB\/s \| ETA \S+ \| 0 errors/);
   expect(r.stdout).toMatch(/\d{4}-\d\d-\d\dT\S+Z INFO {2}failed crawl bob\/JEUS_deploy_fail_20260106_100000/);
   // Every session's line is printed above the bar, the last ones too.
-  expect((r.stdout.match(/ done=\d total=8/g) ?? []).sort()).toEqual(
-    [1, 2, 3, 4, 5, 6, 7, 8].map((n) => ` done=${n} total=8`),
+  expect((r.stdout.match(/ done=\d total=9/g) ?? []).sort()).toEqual(
+    [1, 2, 3, 4, 5, 6, 7, 8, 9].map((n) => ` done=${n} total=9`),
   );
   // --quiet: no bar, the same log lines.
   const quiet = spawnSync('script', ['-qec', `${cmd} --quiet`, '/dev/null'], {
