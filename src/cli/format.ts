@@ -32,8 +32,9 @@ export function formatSummary(s: BackfillSummary): string {
     `  problems:    ${sum((o) => o.errors)} errors, ${sum((o) => o.warnings)} warnings recorded in ims.session_errors`,
     `  history:     ${s.history.status === 'loaded' ? `${s.history.entries} query history entries read` : `query history ${s.history.status}`}` +
       (s.history.problems.length ? ` (${s.history.problems.length} problems, logged)` : ''),
-    `  rows:        ${Object.entries(s.tableRows).map(([t, n]) => `${t} ${n}`).join(', ')}`,
-    `  time:        ${(s.elapsedMs / 1000).toFixed(2)}s`,
+    `  loaded by this run:  ${formatWritten(s.outcomes)}`,
+    `  in the database:     ${Object.entries(s.tableRows).map(([t, n]) => `${t} ${n}`).join(', ')}`,
+    `  time:        ${(s.elapsedMs / 1000).toFixed(2)}s, ${formatBytes(sum((o) => o.bytes))} read`,
   ];
   const failures = s.outcomes.filter((o) => o.result === 'failed');
   if (failures.length) lines.push('Failed sessions:', ...failures.map((o) => `  ${o.ref.identity}: [${o.error?.code ?? 'SESSION_FAILED'}] ${o.failure}`));
@@ -41,7 +42,28 @@ export function formatSummary(s: BackfillSummary): string {
   return lines.join('\n');
 }
 
+/** Rows inserted, updated or deleted by this run's merges, per table (from each merge step). */
+export function formatWritten(outcomes: SessionOutcome[]): string {
+  const rows = new Map<string, number>();
+  for (const o of outcomes) {
+    for (const [step, n] of Object.entries(o.rows)) {
+      // 045_session_issues_prune -> session_issues (pruned rows are written rows too)
+      const table = step.replace(/^\d+_/, '').replace(/_prune$/, '');
+      rows.set(table, (rows.get(table) ?? 0) + n);
+    }
+  }
+  const parts = [...rows].filter(([, n]) => n > 0).map(([t, n]) => `${t} ${n}`);
+  return parts.length ? `${parts.join(', ')} (rows written)` : 'nothing (every session unchanged or failed)';
+}
+
 /** Exit status of a backfill: 0 when every session loaded and every issue file was readable. */
 export function backfillSucceeded(s: BackfillSummary): boolean {
   return s.notStarted === 0 && s.outcomes.every((o) => o.result !== 'failed' && o.rejected === 0);
+}
+
+export function formatBytes(n: number): string {
+  if (n < 1e3) return `${n} B`;
+  if (n < 1e6) return `${(n / 1e3).toFixed(1)} kB`;
+  if (n < 1e9) return `${(n / 1e6).toFixed(1)} MB`;
+  return `${(n / 1e9).toFixed(2)} GB`;
 }

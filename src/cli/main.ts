@@ -1,110 +1,117 @@
-import yargs, { Argv } from 'yargs';
+import yargs, { Argv, Options } from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { Config, ConfigFlags, ENVIRONMENT_VARIABLES, loadConfig } from '../config';
-import { Database, openDatabase } from '../db/open';
+import { ENVIRONMENT_VARIABLES, kebab, OPTIONS } from '../config';
 import { DB_ACTIONS, DbAction, dbCommand } from './db-command';
-import { describeError, IngestError } from '../errors';
-import { backfill, refreshAnalytics } from '../ingest/backfill';
-import { SessionRef } from '../files/discover';
+import { refreshAnalytics } from '../ingest/backfill';
 import { applyMigrations } from '../db/migrate';
-import { SessionOutcome } from '../ingest/session';
-import { watchCommand } from './watch-command';
-import { log as logger } from '../log';
-import { backfillSucceeded, formatOutcome, formatSummary } from './format';
-import { maskSecrets, registerSecrets } from '../secrets';
+import { readSql } from '../db/sql-files';
+import { log } from '../log';
+import { maskSecrets } from '../secrets';
+import { BackfillArgs, runBackfill } from './backfill-command';
+import { configReport, formatConfigReport } from './config-command';
+import { formatErrors, listErrors } from './errors-command';
+import { GlobalArgs, output, withConfig, withDatabase } from './run';
+import { formatStatusReport, statusHealthy, statusReport } from './status-command';
+import { runWatch } from './watch-command';
 import { searchLocale, searchLocaleWarnings } from '../db/search-locale';
 import { searchCommand } from './search-command';
 
 /**
- * Command-line wiring. The only place that sets process.exitCode: 0 all done, 1 something
- * failed (and was said), 2 usage or configuration.
+ * Command-line wiring: commands, options and help. Each option of OPTIONS (src/config.ts) is
+ * a flag here, an environment variable and a config-file key; run.ts sets the exit code.
  */
 
-// Every line printed goes through maskSecrets: no password, even inside a driver's message.
-const log = (line: string): void => {
-  process.stderr.write(`${maskSecrets(line)}\n`);
-};
-const print = (text: string): void => {
-  process.stdout.write(maskSecrets(text));
-};
+const VERSION: string = require('../../package.json').version;
 
-interface GlobalArgs extends ConfigFlags {
-  json?: boolean;
+/** The yargs options of the OPTIONS named `keys` (no defaults here: an absent flag is undefined). */
+function flags(keys: string[]): Record<string, Options> {
+  return Object.fromEntries(
+    OPTIONS.filter((o) => keys.includes(o.key)).map((o) => [kebab(o.key), { type: o.type, description: `${o.description} (${o.env})` }]),
+  );
 }
 
-/** Runs `work` with the run's configuration and sets the exit code from its result or error. */
-async function withConfig(args: GlobalArgs, work: (config: Config) => Promise<number>): Promise<void> {
-  let config: Config;
-  try {
-    config = loadConfig(args);
-    registerSecrets(config.secrets);
-  } catch (err) {
-    log(`ims-ingest: ${describeError(err)}`);
-    process.exitCode = 2;
-    return;
-  }
-  try {
-    process.exitCode = await work(config);
-  } catch (err) {
-    log(`ims-ingest: ${describeError(err)}`);
-    process.exitCode = err instanceof IngestError && err.code === 'CONFIG_INVALID' ? 2 : 1;
-  }
-}
-
-/** withConfig, with the database open for `work` and closed after it. */
-function withDatabase(args: GlobalArgs, work: (db: Database, config: Config) => Promise<number>): Promise<void> {
-  return withConfig(args, async (config) => {
-    const db = await openDatabase(config, log);
-    try {
-      return await work(db, config);
-    } finally {
-      await db.close().catch(() => undefined);
-    }
-  });
-}
-
-/** What backfill and watch print as each session is loaded or retried. */
-const progress = {
-  onSession: (o: SessionOutcome) => log(formatOutcome(o)),
-  // An outage is logged once by the run's DatabaseHealth, not once per attempt.
-  onRetry: (ref: SessionRef, attempt: number, err: unknown) =>
-    logger().debug({ session: ref.identity, attempt: attempt + 1, error: describeError(err) }, 'retrying'),
-};
-
-/** First SIGINT/SIGTERM: stop taking new work; second: exit now. */
-function interruptSignal(): AbortSignal {
-  const controller = new AbortController();
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (controller.signal.aborted) {
-      log(`ims-ingest: ${signal} again, exiting now`);
-      process.exit(130);
-    }
-    log(`ims-ingest: ${signal}: finishing the sessions under way, starting no new ones (again to exit now)`);
-    controller.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  return controller.signal;
-}
+const GLOBAL = ['databaseUrl', 'connectTimeout', 'timezone', 'embeddedDir', 'keepServer', 'logLevel', 'logFormat', 'quiet'];
+const INGEST = ['concurrency', 'user'];
 
 const epilogue =
-  'Environment variables:\n' +
-  Object.entries(ENVIRONMENT_VARIABLES)
-    .map(([k, v]) => `  ${k.padEnd(48)} ${v}`)
+  'Environment variables (each option above also has a config-file key: its name in camelCase; `ims-ingest config` shows them all):\n' +
+  Object.keys(ENVIRONMENT_VARIABLES)
+    .map((k) => `  ${k}`)
     .join('\n') +
-  '\n\nPrecedence: flags > environment > config file > defaults. Docs: docs/operations.md';
+  '\n\nPrecedence: flags > environment > config file > defaults. Exit status: 0 ok, 1 failure, 2 usage or configuration. Docs: docs/operations.md';
 
 export function buildCli(argv: string[]): Argv {
   return yargs(argv)
     .scriptName('ims-ingest')
     .usage('$0 <command> [options]\n\nLoads the IMS crawler\'s session folders into PostgreSQL (schema ims).')
-    .option('database-url', { type: 'string', description: 'PostgreSQL connection string (overrides DATABASE_URL)' })
-    .option('config', { type: 'string', description: 'JSON config file (keys: databaseUrl, timezone, concurrency, user, settleSeconds, embeddedDir, keepServer, retrySeconds, connectTimeoutSeconds, metricsHost)' })
-    .option('timezone', { type: 'string', description: 'zone of the crawler\'s naive timestamps [default: Asia/Seoul]' })
-    .option('json', { type: 'boolean', description: 'print the result as JSON on stdout' })
-    .option('embedded-dir', { type: 'string', description: 'data directory of the embedded PostgreSQL, used when no server is configured [default: ~/.local/share/ims-ingest; as root /var/lib/ims-ingest]' })
-    .option('keep-server', { type: 'boolean', description: 'leave the embedded PostgreSQL running when this command exits' })
-    .option('connect-timeout', { type: 'number', description: 'seconds to connect to PostgreSQL; connect_timeout in the URL wins [default: 15]' })
+    .options(flags(GLOBAL))
+    .option('config', { type: 'string', description: 'JSON or YAML config file (IMS_INGEST_CONFIG) [default: ./ims-ingest.config.{json,yaml,yml}, then $XDG_CONFIG_HOME/ims-ingest/config.*]' })
+    .option('json', { type: 'boolean', description: 'print the result as JSON on stdout (watch: one JSON object per session)' })
+    .command(
+      'backfill <root>',
+      'load every session folder under <root> (the crawler\'s data/ directory, a users/<name>/sessions directory, or one session folder)',
+      (y) =>
+        y
+          .positional('root', { type: 'string', demandOption: true, description: 'directory to load' })
+          .options(flags([...INGEST, 'retrySeconds', 'metricsFile', 'acceptErrors']))
+          .option('force', { type: 'boolean', description: 'reload sessions whose folder did not change since the last load' })
+          .option('dry-run', { type: 'boolean', description: 'read every file and report what would be loaded and what is wrong, without a database' })
+          .example('$0 backfill /srv/crawler/data', 'load everything new or changed')
+          .example('$0 backfill /srv/crawler/data --dry-run', 'check the files without loading them')
+          .example('$0 backfill data/ --metrics-file /var/lib/node_exporter/ims.prom', 'from cron, with metrics for node_exporter'),
+      (args) => runBackfill(args as unknown as BackfillArgs),
+    )
+    .command(
+      'watch <root>',
+      'load every session under <root>, then keep loading sessions as the crawler writes them (a daemon)',
+      (y) =>
+        y
+          .positional('root', { type: 'string', demandOption: true, description: 'directory to watch (as for backfill)' })
+          .options(flags([...INGEST, 'settleSeconds', 'poll', 'metricsPort', 'metricsHost']))
+          .option('dry-run', { type: 'boolean', description: 'the first pass only, read without a database: what would be loaded and what is wrong' })
+          .example('$0 watch /srv/crawler/data --metrics-port 9464', 'the daemon, with Prometheus metrics'),
+      (args) => runWatch(args as unknown as BackfillArgs),
+    )
+    .command(
+      'status [root]',
+      'what is loaded (sessions by user and state, last load, counts) and what is wrong (files that could not be loaded); with [root], also folders on disk not loaded yet. Exit 1 when something is wrong',
+      (y) => y.positional('root', { type: 'string', description: 'the crawler directory, to compare with what is loaded' }).example('$0 status /srv/crawler/data --json', ''),
+      (args) =>
+        withDatabase(args as GlobalArgs, async (db, config) => {
+          await applyMigrations(db.pool);
+          const report = await statusReport(db.pool, args.root, config.timezone);
+          output((args as GlobalArgs).json, report, () => formatStatusReport(report));
+          return statusHealthy(report) ? 0 : 1;
+        }),
+    )
+    .command(
+      'errors',
+      'list the problems recorded in ims.session_errors, newest first',
+      (y) =>
+        y
+          .option('since', { type: 'string', description: 'only problems that occurred at or after this date (e.g. 2026-01-31)' })
+          .option('session', { type: 'string', description: 'only this session: its id, <user>/<folder> or folder name' })
+          .option('severity', { choices: ['error', 'warning', 'info'], description: 'only this severity and worse [default: info]' })
+          .example('$0 errors --since 2026-01-01 --severity error --json', ''),
+      (args) =>
+        withDatabase(args as GlobalArgs, async (db) => {
+          await applyMigrations(db.pool);
+          const rows = await listErrors(db.pool, { since: args.since as string | undefined, session: args.session as string | undefined, severity: args.severity as 'error' | undefined });
+          output((args as GlobalArgs).json, rows, () => formatErrors(rows));
+          return 0;
+        }),
+    )
+    .command(
+      'config',
+      'print the effective configuration: every setting, its value and where it came from (secrets masked)',
+      (y) => y.options(flags([...INGEST, 'settleSeconds', 'poll', 'metricsPort', 'metricsHost', 'metricsFile', 'acceptErrors', 'retrySeconds'])),
+      (args) =>
+        withConfig(args as GlobalArgs, async () => {
+          const report = configReport(args as GlobalArgs);
+          output((args as GlobalArgs).json, report, () => formatConfigReport(report));
+          return 0;
+        }),
+    )
     .command(
       'migrate',
       'create or upgrade the ims schema',
@@ -113,65 +120,11 @@ export function buildCli(argv: string[]): Argv {
         withDatabase(args as GlobalArgs, async (db) => {
           const result = await applyMigrations(db.pool);
           const warnings = searchLocaleWarnings(await searchLocale(db.pool));
-          for (const w of warnings) log(`migrate: warning: ${w}`);
+          for (const w of warnings) log().warn(`migrate: warning: ${w}`);
           const text = result.applied.length ? `applied ${result.applied.join(', ')}` : 'schema is up to date';
-          if ((args as GlobalArgs).json) print(`${JSON.stringify({ ...result, warnings })}\n`);
-          else print(`migrate: ${text} (version ${result.current})\n`);
+          output((args as GlobalArgs).json, { ...result, warnings }, () => `migrate: ${text} (version ${result.current})`);
           return 0;
         }),
-    )
-    .command(
-      'backfill <root>',
-      'load every session folder under <root> (the crawler\'s data/ directory, a users/<name>/sessions directory, or one session folder)',
-      (y) =>
-        y
-          .positional('root', { type: 'string', demandOption: true, description: 'directory to load' })
-          .option('concurrency', { type: 'number', description: 'sessions loaded at once [default: 2]' })
-          .option('user', { type: 'string', description: 'user of shared-layout sessions (crawl_sessions/) [default: unknown]' })
-          .option('force', { type: 'boolean', default: false, description: 'reload sessions whose folder did not change since the last load' })
-          .option('retry-seconds', { type: 'number', description: 'give up once the database has been unreachable this long [default: 180]' }),
-      (args) =>
-        withDatabase(args as GlobalArgs, async (db, config) => {
-          await applyMigrations(db.pool);
-          const signal = interruptSignal();
-          const summary = await backfill(db.pool, String(args.root), {
-            timezone: config.timezone,
-            defaultUser: config.defaultUser,
-            concurrency: config.concurrency,
-            force: Boolean(args.force),
-            giveUpMs: config.retrySeconds * 1000,
-            signal,
-            ...progress,
-            onIgnored: (path, reason) => log(`ignored    ${path}: ${reason}`),
-          });
-          if ((args as GlobalArgs).json) print(`${JSON.stringify(summary, null, 2)}\n`);
-          else print(`${formatSummary(summary)}\n`);
-          return backfillSucceeded(summary) ? 0 : 1;
-        }),
-    )
-    .command(
-      'watch <root>',
-      'load every session under <root>, then keep loading sessions as the crawler writes them (a daemon)',
-      (y) =>
-        y
-          .positional('root', { type: 'string', demandOption: true, description: 'directory to watch (as for backfill)' })
-          .option('concurrency', { type: 'number', description: 'sessions loaded at once [default: 2]' })
-          .option('user', { type: 'string', description: 'user of shared-layout sessions (crawl_sessions/) [default: unknown]' })
-          .option('settle-seconds', { type: 'number', description: 'quiet time after the last change before a session is loaded [default: 10]' })
-          .option('poll', { type: 'boolean', default: false, description: 'poll the file system instead of using inotify (network file systems)' })
-          .option('metrics-port', { type: 'number', description: 'serve Prometheus metrics on http://<metrics-host>:<port>/metrics, with /healthz and /readyz' })
-          .option('metrics-host', { type: 'string', description: 'address for --metrics-port (0.0.0.0: every interface) [default: 127.0.0.1]' }),
-      (args) =>
-        withConfig(args as GlobalArgs, (config) =>
-          watchCommand(config, {
-            root: String(args.root),
-            poll: Boolean(args.poll),
-            metricsPort: args.metricsPort === undefined ? undefined : Number(args.metricsPort),
-            signal: interruptSignal(),
-            log,
-            ...progress,
-          }),
-        ),
     )
     .command(
       'analytics',
@@ -180,8 +133,11 @@ export function buildCli(argv: string[]): Argv {
       (args) =>
         withDatabase(args as GlobalArgs, async (db, config) => {
           await applyMigrations(db.pool);
+          const started = performance.now();
           await refreshAnalytics(db.pool, config.timezone);
-          print('analytics: recomputed\n');
+          const { rows } = await db.pool.query<{ daily: number; monthly: number }>(readSql('cli/analytics-rows.sql'));
+          const result = { recomputed: true, timezone: config.timezone, analyticsDailyRows: rows[0].daily, analyticsMonthlyRows: rows[0].monthly, elapsedMs: Math.round(performance.now() - started) };
+          output((args as GlobalArgs).json, result, () => `analytics: recomputed (${result.analyticsDailyRows} daily rows, ${result.analyticsMonthlyRows} monthly rows)`);
           return 0;
         }),
     )
@@ -199,25 +155,32 @@ export function buildCli(argv: string[]): Argv {
         withConfig(args as GlobalArgs, (config) =>
           dbCommand(args.action as DbAction, {
             dir: config.embeddedDir,
-            rest: (args.args ?? []).map(String),
+            rest: ((args.args ?? []) as unknown[]).map(String),
             force: Boolean(args.force),
             json: Boolean((args as GlobalArgs).json),
             keepServer: config.keepServer,
             elsewhere: config.databaseUrl !== undefined || config.pgHostSet,
-            log,
+            log: (line) => log().info(line),
           }),
         ),
     )
     .command(searchCommand(withDatabase))
-    .demandCommand(1, 'name a command: migrate, backfill, watch, analytics, search, db (see --help)')
+    .completion('completion', 'print a bash/zsh completion script: ims-ingest completion >> ~/.bashrc')
+    .demandCommand(1, 'name a command: backfill, watch, status, errors, search, config, migrate, analytics, db (see --help)')
+    .recommendCommands()
     .strict()
+    .example('$0 backfill fixtures/', 'load the sample crawl into the embedded PostgreSQL')
+    .example('DATABASE_URL=postgresql://ims@db/ims $0 watch /srv/crawler/data', 'the daemon, on your own server')
+    .example('$0 status', 'what is loaded and what is wrong')
+    .example('$0 errors --severity error', 'every problem recorded')
     .epilogue(epilogue)
     .help()
     .alias('help', 'h')
-    .version()
-    .fail((msg, err, y) => {
+    .version(VERSION)
+    .alias('version', 'V')
+    .fail((msg, err) => {
       if (err) throw err;
-      log(`${y.help() && ''}ims-ingest: ${msg}\nRun 'ims-ingest --help' for usage.`);
+      process.stderr.write(maskSecrets(`ims-ingest: ${msg}\nRun 'ims-ingest --help' for usage.\n`));
       process.exit(2);
     })
     .wrap(Math.min(110, process.stdout.columns || 110));

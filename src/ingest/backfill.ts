@@ -26,6 +26,8 @@ export interface BackfillOptions extends IngestOptions {
   signal?: AbortSignal;
   onIgnored?: (path: string, reason: string) => void;
   onSession?: (outcome: SessionOutcome) => void;
+  /** The sessions found under the root, before the first one is loaded. */
+  onStart?: (refs: SessionRef[]) => void;
 }
 
 export interface BackfillSummary {
@@ -53,6 +55,7 @@ export async function backfill(pool: Pool, root: string, options: BackfillOption
   const health = options.health ?? new DatabaseHealth();
   const opts = { ...options, health };
   const refs = await discoverSessions(root, { onIgnored: options.onIgnored });
+  options.onStart?.(refs);
   const { outcomes, gaveUp } = await ingestRun(pool, refs, opts);
   let tableRows: Record<string, number> = {};
   let history: HistoryOutcome = { status: 'failed', entries: 0, changed: 0, problems: [] };

@@ -7,6 +7,7 @@ import { log } from '../log';
 import { refreshAnalytics, refreshAnalyticsIfStale } from '../db/analytics';
 import { withRetry } from '../db/pool';
 import { discoverSessions, SessionRef } from '../files/discover';
+import type { BackfillOptions } from './backfill';
 import { watchSessions } from '../files/watch-folders';
 import { DatabaseHealth } from './db-health';
 import { Metrics } from './metrics';
@@ -23,7 +24,7 @@ import { loadQueryHistory } from './query-history';
  * drop a session. Analytics are recomputed when the queue runs dry and they are stale.
  */
 
-export interface DaemonOptions extends IngestOptions {
+export interface DaemonOptions extends IngestOptions, Pick<BackfillOptions, 'onStart'> {
   concurrency: number;
   settleSeconds: number;
   poll?: boolean;
@@ -146,6 +147,7 @@ export async function runDaemon(pool: Pool, root: string, options: DaemonOptions
   // The first pass, with the watcher already live: a folder changed during it is loaded again
   // once it settles (a file caught half-written included).
   const refs = await firstPassRefs(root);
+  options.onStart?.(refs);
   await Promise.all(refs.map(load));
   await loadHistory();
   metrics.ready = true;

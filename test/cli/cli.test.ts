@@ -1,7 +1,7 @@
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cleanEnv, runCli as run, spawnCli } from '../helpers/cli';
+import { cleanEnv, logText, runCli as run, spawnCli } from '../helpers/cli';
 import { createTestDatabase, TestDatabase } from '../helpers/db';
 import { FIXTURES, S } from '../helpers/fixtures';
 
@@ -33,7 +33,7 @@ it('exits 2 on usage errors', () => {
   expect(unknown.stderr).toMatch(/Unknown argument/i);
   const tz = run(['backfill', FIXTURES, '--timezone', 'Mars/Olympus', '--database-url', db.url]);
   expect(tz.code).toBe(2);
-  expect(tz.stderr).toContain('unknown time zone "Mars/Olympus"');
+  expect(logText(tz.stderr)).toContain('unknown time zone "Mars/Olympus"');
 });
 
 it('backfills the fixtures (migrating first), then finds nothing changed', () => {
@@ -45,11 +45,13 @@ it('backfills the fixtures (migrating first), then finds nothing changed', () =>
   expect(first.stdout).toContain('sessions:    9 found, 9 ingested (8 completed, 1 failed crawls), 0 unchanged, 0 could not be ingested');
   expect(first.stdout).toContain('issue files: 19 found, 18 loaded, 0 unreadable');
   expect(first.stdout).toContain('history:     4 query history entries read');
-  expect(first.stdout).toMatch(/rows: +users 4, crawl_sessions 8, issues 10, session_issues 15, issue_comments 21/);
+  expect(first.stdout).toMatch(/in the database: +users 4, crawl_sessions 8, issues 10, session_issues 15, issue_comments 21/);
+  expect(first.stdout).toMatch(/loaded by this run: {2}users 4, crawl_sessions \d+, issues \d+, session_issues \d+,/); // updates depend on load order
   expect(first.stderr).toContain('failed crawl bob/JEUS_deploy_fail_20260106_100000');
   const second = run(['backfill', FIXTURES, '--database-url', db.url]);
   expect(second.code).toBe(0);
   expect(second.stdout).toContain('0 ingested (0 completed, 0 failed crawls), 9 unchanged');
+  expect(second.stdout).toContain('loaded by this run:  nothing (every session unchanged or failed)');
   const migrate = run(['migrate', '--json', '--database-url', db.url]);
   expect(migrate.code).toBe(0);
   expect(JSON.parse(migrate.stdout)).toMatchObject({ applied: [] });
@@ -61,13 +63,13 @@ it('takes the connection from DATABASE_URL when no flag is given', () => {
   expect(r.stdout).toContain('sessions:    1 found');
 });
 
-it('exits 1 naming the path when the root does not exist, and the server when it is unreachable', () => {
+it('exits 2 naming the path when the root does not exist, and 1 naming the server when it is unreachable', () => {
   const missing = run(['backfill', '/nonexistent/crawl-output', '--database-url', db.url]);
-  expect(missing.code).toBe(1);
-  expect(missing.stderr).toContain('/nonexistent/crawl-output: no such directory');
+  expect(missing.code).toBe(2);
+  expect(logText(missing.stderr)).toContain('/nonexistent/crawl-output: no such directory');
   const down = run(['migrate', '--database-url', 'postgresql://ims:secret@127.0.0.1:1/ims']);
   expect(down.code).toBe(1);
-  expect(down.stderr).toContain('cannot connect to PostgreSQL at postgresql://ims:***@127.0.0.1:1/ims');
+  expect(logText(down.stderr)).toContain('cannot connect to PostgreSQL at postgresql://ims:***@127.0.0.1:1/ims');
   expect(down.stderr).not.toContain('secret');
 });
 
@@ -80,6 +82,23 @@ it('exits 1 when an issue file is unreadable, naming it, and still loads the res
   expect(r.code).toBe(1);
   expect(r.stdout).toContain('issue files: 3 found, 2 loaded, 1 unreadable');
   expect(r.stderr).toContain('ProSort_cli_20260401_100000 (2 issue files, 1 unreadable, 1 errors');
+  const bad = join(root, 'crawl_sessions', 'ProSort_cli_20260401_100000', '399999_20260401_100009.json');
+  expect(r.stdout).toContain(`Files that could not be loaded (1; exit status 1 until they are fixed`);
+  expect(r.stdout).toContain(`    ${bad}: `);
+  // Unchanged folder, file still broken: the cron alert keeps firing, naming the file.
+  const again = run(['backfill', root, '--database-url', db.url]);
+  expect(again.stdout).toContain('0 ingested (0 completed, 0 failed crawls), 1 unchanged');
+  expect(again.code).toBe(1);
+  expect(again.stdout).toContain(`    ${bad}: `);
+  const accepted = run(['backfill', root, '--accept-errors', '--database-url', db.url]);
+  expect(accepted.code).toBe(0);
+  expect(accepted.stdout).toContain('Files that could not be loaded (1; accepted (--accept-errors)');
+  // Fixed: the reload clears the error and the exit status is 0 again.
+  writeFileSync(bad, JSON.stringify({ ...JSON.parse(readFileSync(join(root, 'crawl_sessions', 'ProSort_cli_20260401_100000', readdirSync(join(root, 'crawl_sessions', 'ProSort_cli_20260401_100000')).find((n) => /^\d+_\d{8}_\d{6}\.json$/.test(n) && !n.startsWith('399999'))!), 'utf8')), issue_id: '399999' }));
+  const fixed = run(['backfill', root, '--database-url', db.url]);
+  expect(fixed.stdout).toContain('issue files: 3 found, 3 loaded, 0 unreadable');
+  expect(fixed.code).toBe(0);
+  expect(fixed.stdout).not.toContain('could not be loaded');
 });
 
 it('on SIGINT finishes the session under way, starts no new one, and says so', async () => {

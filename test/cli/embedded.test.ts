@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import type { EmbeddedStatus } from '../../src/embedded/instance';
-import { BIN, cleanEnv, CliRun, runCli, spawnCli, waitFor } from '../helpers/cli';
+import { BIN, cleanEnv, CliRun, logText, runCli, spawnCli, waitFor } from '../helpers/cli';
 import { FIXTURES } from '../helpers/fixtures';
 
 /**
@@ -77,7 +77,7 @@ it('backfills the fixtures with nothing configured; the server stops on exit, an
   expectSuccess(first);
   expect(first.stderr).toContain(`creating the embedded PostgreSQL in ${dir}`);
   expect(first.stdout).toContain('sessions:    9 found, 9 ingested (8 completed, 1 failed crawls), 0 unchanged');
-  expect(first.stdout).toMatch(/rows: +users 4, crawl_sessions 8, issues 10, /);
+  expect(first.stdout).toMatch(/in the database: +users 4, crawl_sessions 8, issues 10, /);
 
   const after = status(dir);
   expect(after.server).toEqual({ state: 'stopped' });
@@ -200,9 +200,9 @@ it('says what failed, with the tail of the server log', () => {
   appendFileSync(join(dir, 'server', 'data', 'postgresql.conf'), "\nshared_buffers = 'lots'\n");
   const r = run(dir, ['migrate']);
   expect(r.code).toBe(1);
-  expect(r.stderr).toContain(`ims-ingest: could not start the embedded PostgreSQL in ${join(dir, 'server', 'data')}`);
-  expect(r.stderr).toContain(`last lines of ${join(dir, 'server', 'server.log')}:`);
-  expect(r.stderr).toContain('invalid value for parameter "shared_buffers": "lots"');
+  expect(logText(r.stderr)).toContain(`ims-ingest: could not start the embedded PostgreSQL in ${join(dir, 'server', 'data')}`);
+  expect(logText(r.stderr)).toContain(`last lines of ${join(dir, 'server', 'server.log')}:`);
+  expect(logText(r.stderr)).toContain('invalid value for parameter "shared_buffers": "lots"');
   expect(r.stderr).not.toContain('undefined');
 });
 
@@ -211,5 +211,5 @@ asRoot('as root, refuses a data root that the server user cannot enter, saying w
   const privateDir = freshRoot(); // mkdtemp: 0700, owned by root
   const r = run(join(privateDir, 'inner'), ['migrate']);
   expect(r.code).toBe(1);
-  expect(r.stderr).toMatch(new RegExp(`PostgreSQL refuses to run as root, so it runs as \\w+, who cannot enter ${privateDir}:`));
+  expect(logText(r.stderr)).toMatch(new RegExp(`PostgreSQL refuses to run as root, so it runs as \\w+, who cannot enter ${privateDir}:`));
 });

@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import { createTestDatabase, TestDatabase } from '../helpers/db';
-import { cleanEnv, runCli } from '../helpers/cli';
+import { cleanEnv, logText, runCli } from '../helpers/cli';
 import { FIXTURES } from '../helpers/fixtures';
 import { Login, Logins, urlAs } from '../helpers/roles';
 
@@ -71,7 +71,7 @@ it('refuses to create the schema as ims_loader, saying who must, and leaves the 
   dbs.push(db);
   const run = runCli(['backfill', FIXTURES], cleanEnv({ DATABASE_URL: urlAs(db.url, loader) }));
   expect(run.code).toBe(1);
-  expect(run.stderr).toMatch(/cannot create the migrations table ims_ingest.migrations: permission denied for database .*; run ims-ingest migrate as the role that owns/);
+  expect(logText(run.stderr)).toMatch(/cannot create the migrations table ims_ingest.migrations: permission denied for database .*; run ims-ingest migrate as the role that owns/);
   const schemas = await db.pool.query("SELECT nspname FROM pg_namespace WHERE nspname IN ('ims', 'ims_ingest')");
   expect(schemas.rows).toEqual([]);
 });

@@ -20,9 +20,9 @@ export function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   return { ...env, ...extra };
 }
 
-/** Runs bin/ims-ingest to the end. */
-export function runCli(args: string[], env: NodeJS.ProcessEnv = cleanEnv()): CliRun {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env, timeout: 120_000 });
+/** Runs bin/ims-ingest to the end (in `cwd`, this process's by default). */
+export function runCli(args: string[], env: NodeJS.ProcessEnv = cleanEnv(), cwd?: string): CliRun {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env, cwd, timeout: 120_000 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -36,4 +36,19 @@ export async function waitFor(what: string, check: () => boolean | Promise<boole
   for (const until = Date.now() + 30_000; !(await check()); await new Promise((r) => setTimeout(r, 100))) {
     if (Date.now() > until) throw new Error(`timed out waiting for ${what}${said ? `; ${said()}` : ''}`);
   }
+}
+
+/** The log records of a run's stderr (JSON lines, the format when stderr is not a terminal). */
+export function logRecords(stderr: string): Record<string, unknown>[] {
+  return stderr
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+/** The messages of a run's log, one per line. */
+export function logText(stderr: string): string {
+  return logRecords(stderr)
+    .map((r) => String(r.msg))
+    .join('\n');
 }

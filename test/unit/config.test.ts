@@ -25,6 +25,21 @@ function configError(flags: ConfigFlags, env: NodeJS.ProcessEnv = {}): IngestErr
   throw new Error(`expected loadConfig to throw CONFIG_INVALID, it returned ${JSON.stringify(result)}`);
 }
 
+/** Settings added with the operator commands, at their defaults. */
+const NEW_DEFAULTS = {
+  poll: false,
+  metricsPort: undefined,
+  metricsFile: undefined,
+  logLevel: 'info',
+  logFormat: undefined,
+  quiet: false,
+  acceptErrors: false,
+  connectTimeoutSeconds: 15,
+  retrySeconds: 180,
+  metricsHost: '127.0.0.1',
+  secrets: [],
+};
+
 const FULL_FILE = {
   databaseUrl: 'postgresql://file@/db',
   timezone: 'Europe/Paris',
@@ -33,9 +48,6 @@ const FULL_FILE = {
   concurrency: 3,
   settleSeconds: 30,
   keepServer: true,
-  retrySeconds: 60,
-  connectTimeoutSeconds: 5,
-  metricsHost: '10.0.0.1',
 };
 
 const FULL_ENV: NodeJS.ProcessEnv = {
@@ -46,9 +58,6 @@ const FULL_ENV: NodeJS.ProcessEnv = {
   IMS_CONCURRENCY: '5',
   IMS_SETTLE_SECONDS: '20',
   IMS_KEEP_SERVER: '0',
-  IMS_RETRY_SECONDS: '90',
-  PGCONNECT_TIMEOUT: '7',
-  IMS_METRICS_HOST: '0.0.0.0',
 };
 
 describe('loadConfig: defaults and precedence', () => {
@@ -62,10 +71,7 @@ describe('loadConfig: defaults and precedence', () => {
       settleSeconds: 10,
       embeddedDir: process.getuid?.() === 0 ? '/var/lib/ims-ingest' : join(homedir(), '.local', 'share', 'ims-ingest'),
       keepServer: false,
-      retrySeconds: 180,
-      connectTimeoutSeconds: 15,
-      metricsHost: '127.0.0.1',
-      secrets: [],
+      ...NEW_DEFAULTS,
     });
     expect(loadConfig({}, { XDG_DATA_HOME: '/xdg' }).embeddedDir).toBe(process.getuid?.() === 0 ? '/var/lib/ims-ingest' : '/xdg/ims-ingest');
   });
@@ -80,10 +86,7 @@ describe('loadConfig: defaults and precedence', () => {
       settleSeconds: 30,
       embeddedDir: '/file/pg',
       keepServer: true,
-      retrySeconds: 60,
-      connectTimeoutSeconds: 5,
-      metricsHost: '10.0.0.1',
-      secrets: [],
+      ...NEW_DEFAULTS,
     });
   });
 
@@ -97,10 +100,7 @@ describe('loadConfig: defaults and precedence', () => {
       settleSeconds: 20,
       embeddedDir: '/env/pg',
       keepServer: false,
-      retrySeconds: 90,
-      connectTimeoutSeconds: 7,
-      metricsHost: '0.0.0.0',
-      secrets: [],
+      ...NEW_DEFAULTS,
     });
   });
 
@@ -114,9 +114,6 @@ describe('loadConfig: defaults and precedence', () => {
       concurrency: 7,
       settleSeconds: 0,
       keepServer: true,
-      retrySeconds: 0,
-      connectTimeout: 0,
-      metricsHost: '::1',
     };
     expect(loadConfig(flags, FULL_ENV)).toEqual({
       databaseUrl: 'postgresql://flag@/db',
@@ -127,10 +124,7 @@ describe('loadConfig: defaults and precedence', () => {
       settleSeconds: 0,
       embeddedDir: '/flag/pg',
       keepServer: true,
-      retrySeconds: 0,
-      connectTimeoutSeconds: 0,
-      metricsHost: '::1',
-      secrets: [],
+      ...NEW_DEFAULTS,
     });
   });
 
@@ -189,20 +183,39 @@ describe('loadConfig: defaults and precedence', () => {
   it('lists every environment variable it reads', () => {
     expect(Object.keys(ENVIRONMENT_VARIABLES)).toEqual([
       'DATABASE_URL',
-      'PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE',
       'PGCONNECT_TIMEOUT',
+      'IMS_RETRY_SECONDS',
       'IMS_TIMEZONE',
       'IMS_CONCURRENCY',
       'IMS_USER',
       'IMS_SETTLE_SECONDS',
-      'IMS_INGEST_CONFIG',
       'IMS_EMBEDDED_DIR',
       'IMS_KEEP_SERVER',
-      'IMS_RETRY_SECONDS',
-      'PGCONNECT_TIMEOUT',
+      'IMS_POLL',
+      'IMS_METRICS_PORT',
       'IMS_METRICS_HOST',
+      'IMS_METRICS_FILE',
+      'IMS_LOG_LEVEL',
+      'IMS_LOG_FORMAT',
+      'IMS_QUIET',
+      'IMS_ACCEPT_ERRORS',
+      'PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE',
+      'IMS_INGEST_CONFIG',
     ]);
     expect(Object.isFrozen(ENVIRONMENT_VARIABLES)).toBe(true);
+  });
+});
+
+describe('loadConfig: the daemon\'s settings from each source', () => {
+  it('takes retrySeconds, connectTimeout and metricsHost from a flag, the environment or the file', () => {
+    const file = configFile({ retrySeconds: 60, connectTimeout: 5, metricsHost: '10.0.0.1' });
+    expect(loadConfig({ config: file }, {})).toMatchObject({ retrySeconds: 60, connectTimeoutSeconds: 5, metricsHost: '10.0.0.1' });
+    expect(
+      loadConfig({ config: file }, { IMS_RETRY_SECONDS: '90', PGCONNECT_TIMEOUT: '7', IMS_METRICS_HOST: '0.0.0.0' }),
+    ).toMatchObject({ retrySeconds: 90, connectTimeoutSeconds: 7, metricsHost: '0.0.0.0' });
+    expect(
+      loadConfig({ config: file, retrySeconds: 0, connectTimeout: 0, metricsHost: '::1' }, { IMS_RETRY_SECONDS: '90' }),
+    ).toMatchObject({ retrySeconds: 0, connectTimeoutSeconds: 0, metricsHost: '::1' });
   });
 });
 
@@ -314,14 +327,14 @@ describe('loadConfig: the config file', () => {
     expect(err.code).toBe('CONFIG_INVALID');
     expect(err.file).toBe(path);
     expect(err.message).toBe(
-      `config file ${path}: unknown key "concurency" (known: databaseUrl, timezone, user, embeddedDir, concurrency, settleSeconds, keepServer, retrySeconds, connectTimeoutSeconds, metricsHost)`,
+      `config file ${path}: unknown key "concurency" (known: databaseUrl, connectTimeout, timezone, concurrency, user, settleSeconds, embeddedDir, keepServer, poll, metricsPort, metricsFile, logLevel, logFormat, quiet, acceptErrors)`,
     );
   });
 
   it('refuses a flag-style key name (the file uses camelCase)', () => {
     const path = configFile({ 'settle-seconds': 5 });
     expect(configError({ config: path }).message).toBe(
-      `config file ${path}: unknown key "settle-seconds" (known: databaseUrl, timezone, user, embeddedDir, concurrency, settleSeconds, keepServer, retrySeconds, connectTimeoutSeconds, metricsHost)`,
+      `config file ${path}: unknown key "settle-seconds" (known: databaseUrl, connectTimeout, timezone, concurrency, user, settleSeconds, embeddedDir, keepServer, poll, metricsPort, metricsFile, logLevel, logFormat, quiet, acceptErrors)`,
     );
   });
 
