@@ -1,3 +1,4 @@
+import { runDataFloor } from './data-floor';
 import { runFloor } from './floor';
 import { createPool, discoverSessions, ingestMany, refreshAnalytics } from './loader';
 import { PerRowTransaction, runPerRow } from './per-row';
@@ -13,6 +14,7 @@ import { addRows, emptyResult, PeakRss, RunResult } from './result';
 export type Work =
   | { mode: 'ingest'; root: string; concurrency: number; limit?: number }
   | { mode: 'floor'; dir: string; concurrency: number }
+  | { mode: 'data-floor'; dir: string }
   | { mode: 'per-row'; root: string; limit: number; transaction: PerRowTransaction };
 
 export type Job = Work & { url: string };
@@ -49,7 +51,10 @@ async function main(): Promise<void> {
   const job = JSON.parse(process.argv[2]) as Job;
   const rss = new PeakRss();
   const result =
-    job.mode === 'ingest' ? await ingest(job) : job.mode === 'floor' ? await runFloor(job.url, job.dir, job.concurrency) : await runPerRow(job.url, job.root, job.limit, job.transaction);
+    job.mode === 'ingest' ? await ingest(job)
+      : job.mode === 'floor' ? await runFloor(job.url, job.dir, job.concurrency)
+        : job.mode === 'data-floor' ? await runDataFloor(job.url, job.dir)
+          : await runPerRow(job.url, job.root, job.limit, job.transaction);
   result.peakRssMb = rss.stop();
   process.stdout.write(`\n${JSON.stringify(result)}\n`);
 }

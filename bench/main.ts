@@ -7,6 +7,8 @@ import { hideBin } from 'yargs/helpers';
 import type { Job, Work } from './child';
 import { CorpusInfo, generateBigSession, generateCorpus } from './corpus';
 import { freshDatabase, openServer, statementTimes, withClient } from './database';
+import { urlForDatabase } from '../src/db/pg-url';
+import { dumpFinalRows } from './data-floor';
 import { prepareFloor } from './floor';
 import { REPO_ROOT } from './loader';
 import { bigTable, BigRun, indexTable, IndexRun, mainTable, Measured, perRowTable, PerRowRun, rowsTable, SizeRun, statementTable, targetsTable } from './report';
@@ -115,11 +117,19 @@ async function measureAll(): Promise<void> {
     log(`corpus of ${corpus.files} issue files, ${corpus.sessions} sessions, ${corpus.distinctIssues} issues, ${(corpus.bytes / 2 ** 20).toFixed(0)} MB`);
     const floorDir = join(out, `floor-${size}`);
     await prepareFloor(corpus.root, floorDir);
+    let dataFloor: Measured | undefined;
     for (const concurrency of concurrencies) {
       const ingest = await median(() => measure({ mode: 'ingest', root: corpus.root, concurrency }));
+      if (!dataFloor) {
+        // The database now holds the dump's final rows (the same in any order and concurrency).
+        const dataDir = join(out, `data-floor-${size}`);
+        await dumpFinalRows(urlForDatabase(server, DB), dataDir);
+        dataFloor = await median(() => measure({ mode: 'data-floor', dir: dataDir }));
+        log(`${size} files: data floor ${(dataFloor.wallMs / 1000).toFixed(1)} s`);
+      }
       const floor = await median(() => measure({ mode: 'floor', dir: floorDir, concurrency }));
-      runs.push({ files: corpus.files, sessions: corpus.sessions, distinctIssues: corpus.distinctIssues, concurrency, ingest, floor });
-      log(`${size} files, ${concurrency} at once: ims-ingest ${(ingest.wallMs / 1000).toFixed(1)} s, floor ${(floor.wallMs / 1000).toFixed(1)} s, peak RSS ${ingest.peakRssMb!.toFixed(0)} MB`);
+      runs.push({ files: corpus.files, sessions: corpus.sessions, distinctIssues: corpus.distinctIssues, concurrency, ingest, floor, dataFloor });
+      log(`${size} files, ${concurrency} at once: ims-ingest ${(ingest.wallMs / 1000).toFixed(1)} s, floor ${(floor.wallMs / 1000).toFixed(1)} s, data floor ${(dataFloor.wallMs / 1000).toFixed(1)} s, peak RSS ${ingest.peakRssMb!.toFixed(0)} MB`);
     }
   }
 

@@ -13,6 +13,8 @@ export interface SizeRun {
   concurrency: number;
   ingest: Measured;
   floor: Measured;
+  /** The final rows COPY'd in one transaction (bench/data-floor.ts); one run per corpus size. */
+  dataFloor: Measured;
 }
 
 export interface PerRowRun {
@@ -50,10 +52,11 @@ function table(head: string[], rows: (string | number)[][]): string {
 
 export function mainTable(runs: SizeRun[]): string {
   return table(
-    ['issue files', 'sessions', 'MB', 'concurrent sessions', 'ims-ingest s', 'files/s', 'MB/s', 'floor s', 'ims-ingest / floor', 'read+parse s', 'COPY s', 'merge s', 'peak RSS MB'],
+    ['issue files', 'sessions', 'MB', 'concurrent sessions', 'ims-ingest s', 'files/s', 'MB/s', 'data floor s', 'ims-ingest / data floor', 'session floor s', 'ims-ingest / session floor', 'read+parse s', 'COPY s', 'merge s', 'peak RSS MB'],
     runs.map((r) => [
       r.files, r.sessions, (r.ingest.bytes / MB).toFixed(0), r.concurrency, s(r.ingest.wallMs),
       perSecond(r.ingest.files, r.ingest.wallMs).toFixed(0), perSecond(r.ingest.bytes / MB, r.ingest.wallMs).toFixed(2),
+      s(r.dataFloor.wallMs), `${(r.ingest.wallMs / r.dataFloor.wallMs).toFixed(2)}x`,
       s(r.floor.wallMs), `${(r.ingest.wallMs / r.floor.wallMs).toFixed(2)}x`, ...phases(r.ingest),
     ]),
   );
@@ -121,7 +124,7 @@ export function indexTable(runs: IndexRun[]): string {
 }
 
 /**
- * The issue's three targets, each judged on this run's figures: ims-ingest within 1.5x of the
+ * The issue's three targets, each judged on this run's figures: ims-ingest within 1.5x of the data
  * floor on the largest corpus, 6x faster than the per-row way (with the floor's own ratio
  * beside it, the bound for any loader running these merges), and peak RSS under 200 MB.
  */
@@ -130,8 +133,11 @@ export function targetsTable(runs: SizeRun[], perRow?: PerRowRun, big?: BigRun):
   const rows: string[][] = [];
   const largest = Math.max(...runs.map((r) => r.files));
   for (const r of runs.filter((x) => x.files === largest)) {
-    const ratio = r.ingest.wallMs / r.floor.wallMs;
-    rows.push([`ims-ingest / floor, ${r.files} files, ${r.concurrency} at once`, '<= 1.5x', `${ratio.toFixed(2)}x`, mark(ratio <= 1.5)]);
+    const ratio = r.ingest.wallMs / r.dataFloor.wallMs;
+    rows.push([
+      `ims-ingest / data floor, ${r.files} files, ${r.concurrency} at once`, '<= 1.5x',
+      `${ratio.toFixed(2)}x (the session floor: ${(r.floor.wallMs / r.dataFloor.wallMs).toFixed(2)}x; ims-ingest / session floor: ${(r.ingest.wallMs / r.floor.wallMs).toFixed(2)}x)`, mark(ratio <= 1.5),
+    ]);
   }
   for (const { concurrency, result, floor } of perRow?.ingest ?? []) {
     const ratio = speedup(perRow!.perRow, result);
