@@ -30,6 +30,7 @@ const argv = yargs(hideBin(process.argv))
   .option('index-profile', { type: 'number', description: 'also run the floor of the corpus of this size without groups of indexes (where the floor goes)' })
   .option('repeat', { type: 'number', default: 1, description: 'measure each ims-ingest, floor and per-row run this many times and keep the one of median time (of 2: the faster)' })
   .option('files-per-session', { type: 'number', default: 100, description: 'issue files per session' })
+  .option('bulk', { type: 'string', choices: ['auto', 'on', 'off'], default: 'auto', description: 'the bulk path of backfill (search indexes built after the load): as backfill decides, always, never' })
   .option('seed', { type: 'number', default: 1, description: 'seed of the synthetic corpus' })
   .option('quick', { type: 'boolean', default: false, description: 'small sizes, for a fast check that everything runs' })
   .option('out', { type: 'string', default: join(REPO_ROOT, 'bench', 'out'), description: 'where corpora, prepared COPY files and results go' })
@@ -119,7 +120,7 @@ async function measureAll(): Promise<void> {
     await prepareFloor(corpus.root, floorDir);
     let dataFloor: Measured | undefined;
     for (const concurrency of concurrencies) {
-      const ingest = await median(() => measure({ mode: 'ingest', root: corpus.root, concurrency }));
+      const ingest = await median(() => measure({ mode: 'ingest', root: corpus.root, concurrency, bulk: argv.bulk as 'auto' | 'on' | 'off' }));
       if (!dataFloor) {
         // The database now holds the dump's final rows (the same in any order and concurrency).
         const dataDir = join(out, `data-floor-${size}`);
@@ -146,7 +147,7 @@ async function measureAll(): Promise<void> {
     // One session at a time, as the per-row loader runs; and ims-ingest's default of two.
     perRowRun = { sessions: subset, perRow, perRowSession, ingest: [] };
     for (const concurrency of [1, 2]) {
-      const result = await median(() => measure({ mode: 'ingest', root: smallest.root, concurrency, limit: subset }));
+      const result = await median(() => measure({ mode: 'ingest', root: smallest.root, concurrency, limit: subset, bulk: argv.bulk as 'auto' | 'on' | 'off' }));
       const floor = await median(() => measure({ mode: 'floor', dir: floorDir, concurrency }));
       perRowRun.ingest.push({ concurrency, result, floor });
       log(`per-row: ${(perRow.wallMs / 1000).toFixed(1)} s for ${perRow.files} files (${(perRowSession.wallMs / 1000).toFixed(1)} s in one transaction per session); ${concurrency} at once: ims-ingest ${(result.wallMs / 1000).toFixed(1)} s, floor ${(floor.wallMs / 1000).toFixed(1)} s`);
@@ -156,7 +157,7 @@ async function measureAll(): Promise<void> {
   let big: BigRun | undefined;
   if (bigMb > 0) {
     const corpus = generateBigSession(join(out, 'big'), bigMb, argv.seed);
-    const ingest = await measure({ mode: 'ingest', root: corpus.root, concurrency: 1 });
+    const ingest = await measure({ mode: 'ingest', root: corpus.root, concurrency: 1, bulk: argv.bulk as 'auto' | 'on' | 'off' });
     big = { fileMb: corpus.bytes / 2 ** 20, ingest };
     log(`big file: ${(ingest.wallMs / 1000).toFixed(1)} s, peak RSS ${ingest.peakRssMb!.toFixed(0)} MB`);
   }

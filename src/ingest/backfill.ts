@@ -1,6 +1,7 @@
 import pLimit from 'p-limit';
 import { Pool } from 'pg';
 import { discoverSessions, SessionRef } from '../files/discover';
+import { BulkOptions, withBulkLoad } from './bulk-load';
 import { ingestSession, IngestOptions, SessionOutcome } from './session';
 
 /**
@@ -10,7 +11,7 @@ import { ingestSession, IngestOptions, SessionOutcome } from './session';
  * (or roll back) on their own.
  */
 
-export interface BackfillOptions extends IngestOptions {
+export interface BackfillOptions extends IngestOptions, BulkOptions {
   concurrency: number;
   signal?: AbortSignal;
   onIgnored?: (path: string, reason: string) => void;
@@ -36,7 +37,7 @@ export const TABLES = [
 export async function backfill(pool: Pool, root: string, options: BackfillOptions): Promise<BackfillSummary> {
   const started = performance.now();
   const refs = await discoverSessions(root, { onIgnored: options.onIgnored });
-  const outcomes = await ingestMany(pool, refs, options);
+  const outcomes = await loadSessions(pool, refs, options);
   if (outcomes.some((o) => o.result === 'ingested')) await refreshAnalytics(pool, options.timezone);
   return {
     root,
@@ -46,6 +47,11 @@ export async function backfill(pool: Pool, root: string, options: BackfillOption
     tableRows: await countRows(pool),
     elapsedMs: performance.now() - started,
   };
+}
+
+/** ingestMany, on the bulk path when the sessions are many next to the database (bulk-load.ts). */
+export async function loadSessions(pool: Pool, refs: SessionRef[], options: BackfillOptions): Promise<SessionOutcome[]> {
+  return withBulkLoad(pool, refs.length, options, () => ingestMany(pool, refs, options));
 }
 
 /** Ingests `refs` with bounded parallelism; sessions not yet started when aborted are skipped. */
