@@ -2,7 +2,7 @@ import pLimit from 'p-limit';
 import { Pool, PoolClient } from 'pg';
 
 /**
- * The search indexes a bulk backfill drops before its load and builds after it
+ * The secondary indexes a bulk backfill drops before its load and builds after it
  * (src/sql/migrations/0013_deferred_indexes.sql). Whoever defers holds a session advisory
  * lock for the whole load; a process that finds recorded indexes and can take that lock knows
  * their loader is gone (killed, crashed, disconnected: the server released its lock) and
@@ -58,10 +58,10 @@ export async function restoreAbandonedIndexes(pool: Pool, concurrency: number): 
 }
 
 /**
- * Drops the search indexes for a bulk load; undefined when another bulk load holds the lock
+ * Drops the secondary indexes for a bulk load; undefined when another bulk load holds the lock
  * (this one then loads with the indexes as they are). Holds one pool client until restore.
  */
-export async function deferSearchIndexes(pool: Pool): Promise<DeferredIndexes | undefined> {
+export async function deferSecondaryIndexes(pool: Pool): Promise<DeferredIndexes | undefined> {
   const client = await pool.connect();
   let held = false;
   try {
@@ -71,7 +71,7 @@ export async function deferSearchIndexes(pool: Pool): Promise<DeferredIndexes | 
       client.release();
       return undefined;
     }
-    await client.query('SELECT ims.defer_search_indexes()');
+    await client.query('SELECT ims.defer_secondary_indexes()');
     const names = await listDeferredIndexes(client);
     let restored: Promise<string[]> | undefined;
     return {

@@ -51,7 +51,8 @@ export async function backfill(pool: Pool, root: string, options: BackfillOption
 
 /** ingestMany, on the bulk path when the sessions are many next to the database (bulk-load.ts). */
 export async function loadSessions(pool: Pool, refs: SessionRef[], options: BackfillOptions): Promise<SessionOutcome[]> {
-  return withBulkLoad(pool, refs.length, options, () => ingestMany(pool, refs, options));
+  // discoverSessions lists the oldest first; on the bulk path the newest go first (bulk-load.ts).
+  return withBulkLoad(pool, refs.length, options, (bulk) => ingestMany(pool, bulk ? [...refs].reverse() : refs, options));
 }
 
 /** Ingests `refs` with bounded parallelism; sessions not yet started when aborted are skipped. */

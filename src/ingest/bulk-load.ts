@@ -1,12 +1,15 @@
 import { Pool } from 'pg';
-import { deferSearchIndexes, restoreAbandonedIndexes } from '../db/deferred-indexes';
+import { deferSecondaryIndexes, restoreAbandonedIndexes } from '../db/deferred-indexes';
 
 /**
  * The bulk path of a backfill: when the sessions to load are many next to those the database
- * holds (a first load of a dump, above all), the search indexes are dropped before the load
+ * holds (a first load of a dump, above all), the secondary indexes (search GIN, query-only B-trees) are dropped before the load
  * and built once over the final rows after it (src/db/deferred-indexes.ts). Each session is
  * still merged in its own transaction by the same SQL: only index maintenance moves, so the
  * rows are exactly those of the ordinary path. `watch` after its first pass never takes it.
+ * The caller loads the newest sessions first on this path (backfill.ts): the merge keeps the
+ * newest crawl whatever the order, so an older crawl loaded after it writes nothing to the
+ * issue, its comments or attachments, instead of rewriting them once per crawl.
  */
 
 /** 'auto': bulk when the dump is large next to the database; 'on'/'off' force it. */
@@ -34,24 +37,24 @@ export async function wantsBulk(pool: Pool, sessions: number, mode: BulkMode = '
 
 /**
  * Runs `load` (the sessions' ingest) on the bulk path when it pays: first re-creates indexes
- * an interrupted earlier load left dropped, then defers the search indexes around `load`.
+ * an interrupted earlier load left dropped, then defers the secondary indexes around `load`.
  */
-export async function withBulkLoad<T>(pool: Pool, sessions: number, options: BulkOptions, load: () => Promise<T>): Promise<T> {
+export async function withBulkLoad<T>(pool: Pool, sessions: number, options: BulkOptions, load: (bulk: boolean) => Promise<T>): Promise<T> {
   const abandoned = await restoreAbandonedIndexes(pool, options.concurrency);
   if (abandoned.length) options.onIndexes?.(`re-created ${abandoned.length} indexes an interrupted bulk load had dropped: ${abandoned.join(', ')}`);
-  if (!(await wantsBulk(pool, sessions, options.bulk))) return load();
-  const deferred = await deferSearchIndexes(pool);
-  if (!deferred) return load();
-  options.onIndexes?.(`bulk load: ${deferred.names.length} search indexes dropped, built again after the load`);
+  if (!(await wantsBulk(pool, sessions, options.bulk))) return load(false);
+  const deferred = await deferSecondaryIndexes(pool);
+  if (!deferred) return load(false);
+  options.onIndexes?.(`bulk load: ${deferred.names.length} secondary indexes dropped, built again after the load`);
   let result: T;
   try {
-    result = await load();
+    result = await load(true);
   } catch (err) {
     await deferred.restore(options.concurrency).catch(() => undefined);
     throw err;
   }
   const started = performance.now();
   const rebuilt = await deferred.restore(options.concurrency);
-  options.onIndexes?.(`bulk load: ${rebuilt.length} search indexes built in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  options.onIndexes?.(`bulk load: ${rebuilt.length} secondary indexes built in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   return result;
 }

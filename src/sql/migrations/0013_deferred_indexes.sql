@@ -1,4 +1,4 @@
--- 0013_deferred_indexes: the bulk path of a large backfill builds the search (GIN) indexes
+-- 0013_deferred_indexes: the bulk path of a large backfill builds the secondary indexes
 -- once after the load instead of maintaining them row by row, and survives a crash meanwhile.
 -- Reads: pg_catalog (the ims schema's indexes). Writes: ims.deferred_indexes; drops and
 -- re-creates indexes of ims tables.
@@ -6,11 +6,14 @@
 -- Why: a backfill rewrites an issue once per crawl of it, each time through every GIN index
 -- (trigram or bigram, full text, jsonb), about half of the database's work
 -- (docs/performance.md); building them once over the final rows is a fraction of that, as
--- pgloader does. Only GIN indexes are deferred: no merge statement reads through one (they
--- serve searches), and no unique constraint or ON CONFLICT target is a GIN index, so the
--- merge results are the same with or without them.
+-- pgloader does. Deferred: every GIN index (they serve searches; no merge statement reads
+-- through one) and every non-unique B-tree not leading on a foreign-key column (status,
+-- product, dates, authors: filters of queries, not of the merge). Kept: unique indexes (the
+-- ON CONFLICT targets) and the B-trees on issue_pk/session_id/user_id the merge statements
+-- and foreign keys look rows up by. The merge results are the same with or without the
+-- deferred ones; only their plans' speed would differ, and none of them uses one.
 --
--- Crash safety: ims.defer_search_indexes() records each index's definition and drops it in
+-- Crash safety: ims.defer_secondary_indexes() records each index's definition and drops it in
 -- the caller's transaction, so either both are committed or neither; an index is restored
 -- by ims.restore_deferred_index() (re-created and its record deleted, again in one
 -- transaction). A backfill killed mid-load leaves the records; the next backfill (or watch)
@@ -25,8 +28,8 @@ CREATE TABLE ims.deferred_indexes (
 COMMENT ON TABLE ims.deferred_indexes IS
     'Indexes of the ims schema dropped for a bulk backfill and not yet re-created; any start of ims-ingest re-creates them';
 
--- Records and drops every GIN index of the ims schema's tables; returns how many.
-CREATE FUNCTION ims.defer_search_indexes()
+-- Records and drops the deferrable indexes of the ims schema's tables; returns how many.
+CREATE FUNCTION ims.defer_secondary_indexes()
 RETURNS integer
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -40,9 +43,17 @@ BEGIN
         JOIN pg_class t ON t.oid = x.indrelid
         JOIN pg_namespace s ON s.oid = c.relnamespace
         JOIN pg_am am ON am.oid = c.relam
-        WHERE s.nspname = 'ims' AND am.amname = 'gin' AND t.relkind = 'r'
+        -- The tables a session's merge writes row by row (audit_log: one row per session).
+        WHERE s.nspname = 'ims' AND t.relkind = 'r'
+          AND t.relname IN ('issues', 'issue_comments', 'issue_history', 'attachments', 'session_issues',
+                            'crawl_sessions', 'search_queries', 'session_errors')
           AND NOT x.indisunique
           AND NOT EXISTS (SELECT FROM pg_constraint k WHERE k.conindid = c.oid)
+          AND (am.amname = 'gin'
+               OR (am.amname = 'btree'
+                   AND NOT EXISTS (SELECT FROM pg_constraint k
+                                   WHERE k.contype = 'f' AND k.conrelid = x.indrelid
+                                     AND k.conkey[1] = x.indkey[0])))
         ORDER BY t.relname, c.relname
     LOOP
         INSERT INTO ims.deferred_indexes (index_name, table_name, definition)
