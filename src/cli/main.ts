@@ -116,7 +116,8 @@ export function buildCli(argv: string[]): Argv {
           .positional('root', { type: 'string', demandOption: true, description: 'directory to load' })
           .option('concurrency', { type: 'number', description: 'sessions loaded at once [default: 2]' })
           .option('user', { type: 'string', description: 'user of shared-layout sessions (crawl_sessions/) [default: unknown]' })
-          .option('force', { type: 'boolean', default: false, description: 'reload sessions whose folder did not change since the last load' }),
+          .option('force', { type: 'boolean', default: false, description: 'reload sessions whose folder did not change since the last load' })
+          .option('bulk', { choices: ['auto', 'on', 'off'] as const, default: 'auto' as const, description: 'build secondary indexes after the load instead of during it (auto: when the dump is 4x the sessions the database holds, 20 or more; docs/performance.md)' }),
       (args) =>
         withDatabase(args as GlobalArgs, async (db, config) => {
           await applyMigrations(db.pool);
@@ -126,6 +127,8 @@ export function buildCli(argv: string[]): Argv {
             defaultUser: config.defaultUser,
             concurrency: config.concurrency,
             force: Boolean(args.force),
+            bulk: args.bulk,
+            onIndexes: log,
             signal,
             ...progress,
             onIgnored: (path, reason) => log(`ignored    ${path}: ${reason}`),
