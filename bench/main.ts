@@ -8,6 +8,7 @@ import type { Job, Work } from './child';
 import { CorpusInfo, generateBigSession, generateCorpus } from './corpus';
 import { freshDatabase, openServer, statementTimes, withClient } from './database';
 import { urlForDatabase } from '../src/db/pg-url';
+import { writeCharts } from './charts';
 import { dumpFinalRows } from './data-floor';
 import { prepareFloor } from './floor';
 import { REPO_ROOT } from './loader';
@@ -198,6 +199,7 @@ async function measureAll(): Promise<void> {
   ].join('\n');
   writeFileSync(join(out, 'results.md'), text);
   writeFileSync(join(out, 'results.json'), JSON.stringify({ env, runs, perRow: perRowRun, big, indexRuns }, null, 2));
+  log(`charts: ${writeCharts({ runs, perRow: perRowRun, big }, join(out, 'charts')).join(', ')}`);
   process.stdout.write(text);
 }
 
