@@ -21,7 +21,7 @@ export interface DeferredIndexes {
 
 /** Index names recorded as deferred (dropped and not yet re-created). */
 export async function listDeferredIndexes(pool: Pool | PoolClient): Promise<string[]> {
-  const { rows } = await pool.query<{ index_name: string }>('SELECT index_name FROM ims.deferred_indexes ORDER BY index_name');
+  const { rows } = await pool.query<{ index_name: string }>('SELECT index_name FROM ims_ingest.deferred_indexes ORDER BY index_name');
   return rows.map((r) => r.index_name);
 }
 
@@ -30,7 +30,7 @@ async function rebuild(pool: Pool, names: string[], concurrency: number): Promis
   const limit = pLimit(Math.max(1, concurrency));
   const done = await Promise.all(
     names.map((name) => limit(async () => {
-      const { rows } = await pool.query<{ ok: boolean }>('SELECT ims.restore_deferred_index($1) AS ok', [name]);
+      const { rows } = await pool.query<{ ok: boolean }>('SELECT ims_ingest.restore_deferred_index($1) AS ok', [name]);
       return rows[0].ok ? name : undefined;
     })),
   );
@@ -71,7 +71,7 @@ export async function deferSecondaryIndexes(pool: Pool): Promise<DeferredIndexes
       client.release();
       return undefined;
     }
-    await client.query('SELECT ims.defer_secondary_indexes()');
+    await client.query('SELECT ims_ingest.defer_secondary_indexes()');
     const names = await listDeferredIndexes(client);
     let restored: Promise<string[]> | undefined;
     return {

@@ -72,7 +72,7 @@ describe('backfill on the bulk path', () => {
     await loader.connect();
     const died = new Promise((resolve) => loader.on('error', resolve));
     await loader.query('SELECT pg_advisory_lock($1)', [0x1a5_1a6]);
-    const { rows } = await loader.query<{ n: number }>('SELECT ims.defer_secondary_indexes() AS n');
+    const { rows } = await loader.query<{ n: number }>('SELECT ims_ingest.defer_secondary_indexes() AS n');
     expect(rows[0].n).toBe(ginNames(before).length);
     await db.pool.query('SELECT pg_terminate_backend($1)', [(loader as unknown as { processID: number }).processID]);
     expect(await died).toMatchObject({ code: '57P01' });

@@ -1,6 +1,6 @@
 -- 0013_deferred_indexes: the bulk path of a large backfill builds the secondary indexes
 -- once after the load instead of maintaining them row by row, and survives a crash meanwhile.
--- Reads: pg_catalog (the ims schema's indexes). Writes: ims.deferred_indexes; drops and
+-- Reads: pg_catalog (the ims schema's indexes). Writes: ims_ingest.deferred_indexes; drops and
 -- re-creates indexes of ims tables.
 --
 -- Why: a backfill rewrites an issue once per crawl of it, each time through every GIN index
@@ -13,23 +13,25 @@
 -- and foreign keys look rows up by. The merge results are the same with or without the
 -- deferred ones; only their plans' speed would differ, and none of them uses one.
 --
--- Crash safety: ims.defer_secondary_indexes() records each index's definition and drops it in
+-- Crash safety: ims_ingest.defer_secondary_indexes() records each index's definition and drops it in
 -- the caller's transaction, so either both are committed or neither; an index is restored
--- by ims.restore_deferred_index() (re-created and its record deleted, again in one
+-- by ims_ingest.restore_deferred_index() (re-created and its record deleted, again in one
 -- transaction). A backfill killed mid-load leaves the records; the next backfill (or watch)
 -- re-creates every recorded index before it loads (src/db/deferred-indexes.ts).
+-- All of it lives in ims_ingest, the loader's own bookkeeping schema beside its migrations,
+-- not in the design's ims schema.
 
-CREATE TABLE ims.deferred_indexes (
+CREATE TABLE ims_ingest.deferred_indexes (
     index_name  text PRIMARY KEY,
     table_name  text NOT NULL,
     definition  text NOT NULL,
     deferred_at timestamptz NOT NULL DEFAULT now()
 );
-COMMENT ON TABLE ims.deferred_indexes IS
-    'Indexes of the ims schema dropped for a bulk backfill and not yet re-created; any start of ims-ingest re-creates them';
+COMMENT ON TABLE ims_ingest.deferred_indexes IS
+    'Indexes of the ims schema dropped for a bulk backfill and not yet re-created; the next backfill or watch re-creates them';
 
 -- Records and drops the deferrable indexes of the ims schema's tables; returns how many.
-CREATE FUNCTION ims.defer_secondary_indexes()
+CREATE FUNCTION ims_ingest.defer_secondary_indexes()
 RETURNS integer
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -56,7 +58,7 @@ BEGIN
                                      AND k.conkey[1] = x.indkey[0])))
         ORDER BY t.relname, c.relname
     LOOP
-        INSERT INTO ims.deferred_indexes (index_name, table_name, definition)
+        INSERT INTO ims_ingest.deferred_indexes (index_name, table_name, definition)
         VALUES (r.index_name, r.table_name, r.definition);
         EXECUTE format('DROP INDEX ims.%I', r.index_name);
         n := n + 1;
@@ -67,13 +69,13 @@ $$;
 
 -- Re-creates one recorded index and deletes its record; false when another process already
 -- did (its DELETE holds the row, so two restorers never build the same index).
-CREATE FUNCTION ims.restore_deferred_index(name text)
+CREATE FUNCTION ims_ingest.restore_deferred_index(name text)
 RETURNS boolean
 LANGUAGE plpgsql AS $$
 DECLARE
     def text;
 BEGIN
-    DELETE FROM ims.deferred_indexes WHERE index_name = name RETURNING definition INTO def;
+    DELETE FROM ims_ingest.deferred_indexes WHERE index_name = name RETURNING definition INTO def;
     IF def IS NULL THEN
         RETURN false;
     END IF;
