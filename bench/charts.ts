@@ -63,6 +63,7 @@ export function writeCharts(results: Results, dir: string): string[] {
     points: runs.filter((r) => r.concurrency === c).map((r): [number, number] => [+(r.ingest.bytes / MB).toFixed(1), +r.ingest.peakRssMb!.toFixed(0)]),
   }));
   if (big) memory.push({ name: `one ${big.fileMb.toFixed(0)} MB issue file`, points: [[+big.fileMb.toFixed(1), +big.ingest.peakRssMb!.toFixed(0)]] });
+  if (big?.repaired) memory.push({ name: 'the same, repaired', points: [[+big.repaired.fileMb.toFixed(1), +big.repaired.ingest.peakRssMb!.toFixed(0)]] });
   memory.push({ name: 'target (200 MB)', points: [[0, 200], [Math.max(...runs.map((r) => r.ingest.bytes / MB)), 200]], dashed: true });
   written['memory.svg'] = lineChart('Peak RSS of ims-ingest against input size', 'MB of issue files loaded', 'peak RSS, MB', memory);
 

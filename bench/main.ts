@@ -161,6 +161,11 @@ async function measureAll(): Promise<void> {
     const ingest = await measure({ mode: 'ingest', root: corpus.root, concurrency: 1, bulk: argv.bulk as 'auto' | 'on' | 'off' });
     big = { fileMb: corpus.bytes / 2 ** 20, ingest };
     log(`big file: ${(ingest.wallMs / 1000).toFixed(1)} s, peak RSS ${ingest.peakRssMb!.toFixed(0)} MB`);
+    // The same size with a NUL in it: repaired in memory instead of sent as its own bytes.
+    const repaired = generateBigSession(join(out, 'big-repair'), bigMb, argv.seed, true);
+    const repairIngest = await measure({ mode: 'ingest', root: repaired.root, concurrency: 1, bulk: argv.bulk as 'auto' | 'on' | 'off' });
+    big.repaired = { fileMb: repaired.bytes / 2 ** 20, ingest: repairIngest };
+    log(`big file needing a repair: ${(repairIngest.wallMs / 1000).toFixed(1)} s, peak RSS ${repairIngest.peakRssMb!.toFixed(0)} MB`);
   }
 
   const indexRuns: IndexRun[] = [];

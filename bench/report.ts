@@ -30,6 +30,8 @@ export interface PerRowRun {
 export interface BigRun {
   fileMb: number;
   ingest: RunResult;
+  /** The same size of file, needing a repair (a NUL). */
+  repaired?: { fileMb: number; ingest: RunResult };
 }
 
 export interface IndexRun {
@@ -111,7 +113,10 @@ export function perRowTable(r: PerRowRun): string {
 export function bigTable(r: BigRun): string {
   return table(
     ['case', 'file MB', 'ims-ingest s', 'read+parse s', 'COPY s', 'merge s', 'peak RSS MB'],
-    [['one session, one issue file', r.fileMb.toFixed(0), s(r.ingest.wallMs), ...phases(r.ingest)]],
+    [
+      ['one session, one issue file', r.fileMb.toFixed(0), s(r.ingest.wallMs), ...phases(r.ingest)],
+      ...(r.repaired ? [['the same, needing a repair (a NUL)', r.repaired.fileMb.toFixed(0), s(r.repaired.ingest.wallMs), ...phases(r.repaired.ingest)]] : []),
+    ],
   );
 }
 
@@ -151,5 +156,9 @@ export function targetsTable(runs: SizeRun[], perRow?: PerRowRun, big?: BigRun):
   const rss = [...runs.map((r) => r.ingest.peakRssMb!), ...(big ? [big.ingest.peakRssMb!] : [])];
   const peak = Math.max(...rss);
   rows.push([`peak RSS, every size${big ? ` and the ${big.fileMb.toFixed(0)} MB issue file` : ''}`, '< 200 MB', `${peak.toFixed(0)} MB`, mark(peak < 200)]);
+  if (big?.repaired) {
+    const r = big.repaired.ingest.peakRssMb!;
+    rows.push([`peak RSS, the ${big.repaired.fileMb.toFixed(0)} MB issue file needing a repair`, '< 200 MB', `${r.toFixed(0)} MB`, mark(r < 200)]);
+  }
   return table(['target', 'wanted', 'this run', 'verdict'], rows);
 }
