@@ -25,7 +25,14 @@ export async function listDeferredIndexes(pool: Pool | PoolClient): Promise<stri
   return rows.map((r) => r.index_name);
 }
 
-async function rebuild(pool: Pool, names: string[], concurrency: number): Promise<string[]> {
+async function rebuild(pool: Pool, recorded: string[], concurrency: number): Promise<string[]> {
+  // Largest tables' GIN indexes first, so the builds running side by side end together
+  // instead of one big build running alone at the end.
+  const { rows: order } = await pool.query<{ index_name: string }>(
+    `SELECT index_name FROM ims_ingest.deferred_indexes
+     ORDER BY pg_relation_size(to_regclass('ims.' || quote_ident(table_name))) DESC NULLS LAST,
+              definition LIKE '% USING gin %' DESC, index_name`);
+  const names = order.map((r) => r.index_name).filter((n) => recorded.includes(n));
   // Each index in its own transaction: a failure or a kill keeps the rest recorded.
   const limit = pLimit(Math.max(1, concurrency));
   const done = await Promise.all(
@@ -34,7 +41,7 @@ async function rebuild(pool: Pool, names: string[], concurrency: number): Promis
       return rows[0].ok ? name : undefined;
     })),
   );
-  return done.filter((n): n is string => n !== undefined);
+  return done.filter((n): n is string => n !== undefined).sort();
 }
 
 /**
