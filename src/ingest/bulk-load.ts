@@ -1,5 +1,6 @@
 import { Pool } from 'pg';
 import { deferSecondaryIndexes, restoreAbandonedIndexes } from '../db/deferred-indexes';
+import { describeError } from '../errors';
 
 /**
  * The bulk path of a backfill: when the sessions to load are many next to those the database
@@ -43,7 +44,14 @@ export async function withBulkLoad<T>(pool: Pool, sessions: number, options: Bul
   const abandoned = await restoreAbandonedIndexes(pool, options.concurrency);
   if (abandoned.length) options.onIndexes?.(`re-created ${abandoned.length} indexes an interrupted bulk load had dropped: ${abandoned.join(', ')}`);
   if (!(await wantsBulk(pool, sessions, options.bulk))) return load(false);
-  const deferred = await deferSecondaryIndexes(pool);
+  let deferred;
+  try {
+    deferred = await deferSecondaryIndexes(pool);
+  } catch (err) {
+    // E.g. a login that does not own the tables: one statement, so nothing was dropped.
+    options.onIndexes?.(`bulk load not possible (${describeError(err)}): loading with every index in place`);
+    return load(false);
+  }
   if (!deferred) return load(false);
   options.onIndexes?.(`bulk load: ${deferred.names.length} secondary indexes dropped, built again after the load`);
   let result: T;

@@ -100,6 +100,19 @@ describe('backfill on the bulk path', () => {
     expect(await indexes(db)).toEqual(before);
   });
 
+  it('loads the ordinary way when the indexes cannot be dropped', async () => {
+    const db = await fresh();
+    const before = await indexes(db);
+    // Stands for any failure of the drop (a login that does not own the tables, say).
+    await db.pool.query('DROP FUNCTION ims_ingest.defer_secondary_indexes()');
+    const messages: string[] = [];
+    const summary = await backfill(db.pool, FIXTURES, { ...OPTIONS, bulk: 'on', onIndexes: (m) => messages.push(m) });
+    expect(messages).toEqual([expect.stringMatching(/^bulk load not possible \(.*defer_secondary_indexes\(\) does not exist.*\): loading with every index in place$/)]);
+    expect(summary.outcomes.map((o) => o.result)).toEqual(Array(8).fill('ingested'));
+    expect(summary.tableRows.issues).toBe(10);
+    expect(await indexes(db)).toEqual(before);
+  });
+
   it("'auto' takes it only for a dump of 20+ sessions, 4x those in the database", async () => {
     const db = await fresh();
     expect(await wantsBulk(db.pool, 19)).toBe(false);
