@@ -119,16 +119,18 @@ async function measureAll(): Promise<void> {
     log(`corpus of ${corpus.files} issue files, ${corpus.sessions} sessions, ${corpus.distinctIssues} issues, ${(corpus.bytes / 2 ** 20).toFixed(0)} MB`);
     const floorDir = join(out, `floor-${size}`);
     await prepareFloor(corpus.root, floorDir);
-    let dataFloor: Measured | undefined;
+    const dataDir = join(out, `data-floor-${size}`);
+    let dumped = false;
     for (const concurrency of concurrencies) {
       const ingest = await median(() => measure({ mode: 'ingest', root: corpus.root, concurrency, bulk: argv.bulk as 'auto' | 'on' | 'off' }));
-      if (!dataFloor) {
+      if (!dumped) {
         // The database now holds the dump's final rows (the same in any order and concurrency).
-        const dataDir = join(out, `data-floor-${size}`);
         await dumpFinalRows(urlForDatabase(server, DB), dataDir);
-        dataFloor = await median(() => measure({ mode: 'data-floor', dir: dataDir }));
-        log(`${size} files: data floor ${(dataFloor.wallMs / 1000).toFixed(1)} s`);
+        dumped = true;
       }
+      // Measured again right after each ims-ingest run, so that each ratio compares runs made
+      // under the same load of a shared machine.
+      const dataFloor = await median(() => measure({ mode: 'data-floor', dir: dataDir }));
       const floor = await median(() => measure({ mode: 'floor', dir: floorDir, concurrency }));
       runs.push({ files: corpus.files, sessions: corpus.sessions, distinctIssues: corpus.distinctIssues, concurrency, ingest, floor, dataFloor });
       log(`${size} files, ${concurrency} at once: ims-ingest ${(ingest.wallMs / 1000).toFixed(1)} s, floor ${(floor.wallMs / 1000).toFixed(1)} s, data floor ${(dataFloor.wallMs / 1000).toFixed(1)} s, peak RSS ${ingest.peakRssMb!.toFixed(0)} MB`);

@@ -13,7 +13,7 @@ export interface SizeRun {
   concurrency: number;
   ingest: Measured;
   floor: Measured;
-  /** The final rows COPY'd in one transaction (bench/data-floor.ts); one run per corpus size. */
+  /** The final rows COPY'd in one transaction (bench/data-floor.ts), measured right after `ingest`. */
   dataFloor: Measured;
 }
 

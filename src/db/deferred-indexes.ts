@@ -15,7 +15,7 @@ const BULK_LOCK_KEY = 0x1a5_1a6;
 export interface DeferredIndexes {
   /** Index names dropped for this load. */
   names: string[];
-  /** Re-creates them (`concurrency` at a time) and gives up the lock; idempotent. */
+  /** Re-creates them (`concurrency` at a time, at least two) and gives up the lock; idempotent. */
   restore(concurrency: number): Promise<string[]>;
 }
 
@@ -33,8 +33,9 @@ async function rebuild(pool: Pool, recorded: string[], concurrency: number): Pro
      ORDER BY pg_relation_size(to_regclass('ims.' || quote_ident(table_name))) DESC NULLS LAST,
               definition LIKE '% USING gin %' DESC, index_name`);
   const names = order.map((r) => r.index_name).filter((n) => recorded.includes(n));
-  // Each index in its own transaction: a failure or a kill keeps the rest recorded.
-  const limit = pLimit(Math.max(1, concurrency));
+  // Each index in its own transaction: a failure or a kill keeps the rest recorded. At least
+  // two at a time: one build is one core, and nothing else runs at the end of a load.
+  const limit = pLimit(Math.max(2, concurrency));
   const done = await Promise.all(
     names.map((name) => limit(async () => {
       const { rows } = await pool.query<{ ok: boolean }>('SELECT ims_ingest.restore_deferred_index($1) AS ok', [name]);
