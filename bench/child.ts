@@ -1,5 +1,6 @@
+import { runDataFloor } from './data-floor';
 import { runFloor } from './floor';
-import { createPool, discoverSessions, ingestMany, refreshAnalytics } from './loader';
+import { createPool, discoverSessions, ingestMany, loadSessions, refreshAnalytics } from './loader';
 import { PerRowTransaction, runPerRow } from './per-row';
 import { addRows, emptyResult, PeakRss, RunResult } from './result';
 
@@ -11,8 +12,9 @@ import { addRows, emptyResult, PeakRss, RunResult } from './result';
 
 /** What to measure; bench/main.ts adds the database (a fresh one per run) to make the Job. */
 export type Work =
-  | { mode: 'ingest'; root: string; concurrency: number; limit?: number }
+  | { mode: 'ingest'; root: string; concurrency: number; limit?: number; bulk?: 'auto' | 'on' | 'off' }
   | { mode: 'floor'; dir: string; concurrency: number }
+  | { mode: 'data-floor'; dir: string }
   | { mode: 'per-row'; root: string; limit: number; transaction: PerRowTransaction };
 
 export type Job = Work & { url: string };
@@ -24,7 +26,9 @@ async function ingest(job: Extract<Job, { mode: 'ingest' }>): Promise<RunResult>
   try {
     const started = performance.now();
     // force: every run loads every session, whatever an earlier run left behind.
-    const outcomes = await ingestMany(pool, refs, { timezone: 'Asia/Seoul', defaultUser: 'unknown', concurrency: job.concurrency, force: true });
+    const options = { timezone: 'Asia/Seoul', defaultUser: 'unknown', concurrency: job.concurrency, force: true, bulk: job.bulk };
+    // What backfill runs (its bulk path included); builds before it had only ingestMany.
+    const outcomes = await (loadSessions ?? ingestMany)(pool, refs, options);
     result.wallMs = performance.now() - started;
     for (const o of outcomes) {
       if (o.result !== 'ingested') result.failures.push(`${o.ref.identity}: ${o.failure ?? o.result}`);
@@ -49,7 +53,10 @@ async function main(): Promise<void> {
   const job = JSON.parse(process.argv[2]) as Job;
   const rss = new PeakRss();
   const result =
-    job.mode === 'ingest' ? await ingest(job) : job.mode === 'floor' ? await runFloor(job.url, job.dir, job.concurrency) : await runPerRow(job.url, job.root, job.limit, job.transaction);
+    job.mode === 'ingest' ? await ingest(job)
+      : job.mode === 'floor' ? await runFloor(job.url, job.dir, job.concurrency)
+        : job.mode === 'data-floor' ? await runDataFloor(job.url, job.dir)
+          : await runPerRow(job.url, job.root, job.limit, job.transaction);
   result.peakRssMb = rss.stop();
   process.stdout.write(`\n${JSON.stringify(result)}\n`);
 }

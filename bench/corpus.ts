@@ -136,14 +136,15 @@ function writeAttachments(dir: string, seed: number, ref: IssueRef, ms: number, 
  * thousands of comments), for the memory check: a big file must cost the loader about its own
  * size, not several times it.
  */
-export function generateBigSession(root: string, megabytes: number, seed: number): { root: string; bytes: number } {
+/** `repair`: the file holds a NUL in its description, so the loader must repair it (the in-memory way). */
+export function generateBigSession(root: string, megabytes: number, seed: number, repair = false): { root: string; bytes: number } {
   const startMs = Date.UTC(2026, 2, 1, 9, 0, 0);
   const dir = join(root, 'users', 'bigfile', 'sessions', folderName('OpenFrame', ['대용량', '로그'], startMs));
   const name = `399999_${compact(startMs + 7000)}.json`;
   const marker = join(root, 'big.json');
   if (existsSync(marker)) {
-    const prev = JSON.parse(readFileSync(marker, 'utf8')) as { megabytes: number; bytes: number };
-    if (prev.megabytes === megabytes && existsSync(join(dir, name))) return { root, bytes: prev.bytes };
+    const prev = JSON.parse(readFileSync(marker, 'utf8')) as { megabytes: number; bytes: number; repair?: boolean };
+    if (prev.megabytes === megabytes && !!prev.repair === repair && existsSync(join(dir, name))) return { root, bytes: prev.bytes };
   }
   rmSync(root, { recursive: true, force: true });
   mkdirSync(join(dir, 'attachments', '399999'), { recursive: true });
@@ -151,7 +152,7 @@ export function generateBigSession(root: string, megabytes: number, seed: number
   const terms = PRODUCTS.OpenFrame.terms;
   const ref: IssueRef = { issueNo: 399999, product: 'OpenFrame', createdMs: startMs - 30 * DAY };
   const doc = snapshot(seed, ref, startMs + 7000, isoMicros(startMs + 7000, 123456), 1);
-  doc.description = prose(rng, 300_000, terms);
+  doc.description = prose(rng, 300_000, terms) + (repair ? '\u0000' : '');
   const comments: Record<string, string>[] = [];
   let bytes = Buffer.byteLength(JSON.stringify(doc, null, 2));
   for (let k = 0; bytes < megabytes * 1024 * 1024; k++) {
@@ -162,6 +163,6 @@ export function generateBigSession(root: string, megabytes: number, seed: number
   doc.comments = comments;
   const text = JSON.stringify(doc, null, 2);
   writeFileSync(join(dir, name), text);
-  writeFileSync(marker, JSON.stringify({ megabytes, bytes: Buffer.byteLength(text) }));
+  writeFileSync(marker, JSON.stringify({ megabytes, bytes: Buffer.byteLength(text), repair }));
   return { root, bytes: Buffer.byteLength(text) };
 }

@@ -42,7 +42,7 @@ function dist<T>(module: string): T {
   return require(path) as T;
 }
 
-export const { ingestMany, refreshAnalytics } = dist<typeof Backfill>('ingest/backfill');
+export const { ingestMany, loadSessions, refreshAnalytics } = dist<typeof Backfill>('ingest/backfill');
 export const { createPool, inTransaction, withRetry } = dist<typeof Db>('db/pool');
 export const { discoverSessions } = dist<typeof Discover>('files/discover');
 export const { sessionFacts } = dist<typeof Facts>('files/session-row');

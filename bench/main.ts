@@ -7,6 +7,9 @@ import { hideBin } from 'yargs/helpers';
 import type { Job, Work } from './child';
 import { CorpusInfo, generateBigSession, generateCorpus } from './corpus';
 import { freshDatabase, openServer, statementTimes, withClient } from './database';
+import { urlForDatabase } from '../src/db/pg-url';
+import { writeCharts } from './charts';
+import { dumpFinalRows } from './data-floor';
 import { prepareFloor } from './floor';
 import { REPO_ROOT } from './loader';
 import { bigTable, BigRun, indexTable, IndexRun, mainTable, Measured, perRowTable, PerRowRun, rowsTable, SizeRun, statementTable, targetsTable } from './report';
@@ -30,6 +33,7 @@ const argv = yargs(hideBin(process.argv))
   .option('search', { type: 'boolean', default: true, description: 'measure search on the largest corpus: load cost of its indexes against 0003\'s trigram ones, build time, query latency (--no-search skips it)' })
   .option('repeat', { type: 'number', default: 1, description: 'measure each ims-ingest, floor and per-row run this many times and keep the one of median time (of 2: the faster)' })
   .option('files-per-session', { type: 'number', default: 100, description: 'issue files per session' })
+  .option('bulk', { type: 'string', choices: ['auto', 'on', 'off'], default: 'auto', description: 'the bulk path of backfill (search indexes built after the load): as backfill decides, always, never' })
   .option('seed', { type: 'number', default: 1, description: 'seed of the synthetic corpus' })
   .option('quick', { type: 'boolean', default: false, description: 'small sizes, for a fast check that everything runs' })
   .option('out', { type: 'string', default: join(REPO_ROOT, 'bench', 'out'), description: 'where corpora, prepared COPY files and results go' })
@@ -117,11 +121,21 @@ async function measureAll(): Promise<void> {
     log(`corpus of ${corpus.files} issue files, ${corpus.sessions} sessions, ${corpus.distinctIssues} issues, ${(corpus.bytes / 2 ** 20).toFixed(0)} MB`);
     const floorDir = join(out, `floor-${size}`);
     await prepareFloor(corpus.root, floorDir);
+    const dataDir = join(out, `data-floor-${size}`);
+    let dumped = false;
     for (const concurrency of concurrencies) {
-      const ingest = await median(() => measure({ mode: 'ingest', root: corpus.root, concurrency }));
+      const ingest = await median(() => measure({ mode: 'ingest', root: corpus.root, concurrency, bulk: argv.bulk as 'auto' | 'on' | 'off' }));
+      if (!dumped) {
+        // The database now holds the dump's final rows (the same in any order and concurrency).
+        await dumpFinalRows(urlForDatabase(server, DB), dataDir);
+        dumped = true;
+      }
+      // Measured again right after each ims-ingest run, so that each ratio compares runs made
+      // under the same load of a shared machine.
+      const dataFloor = await median(() => measure({ mode: 'data-floor', dir: dataDir }));
       const floor = await median(() => measure({ mode: 'floor', dir: floorDir, concurrency }));
-      runs.push({ files: corpus.files, sessions: corpus.sessions, distinctIssues: corpus.distinctIssues, concurrency, ingest, floor });
-      log(`${size} files, ${concurrency} at once: ims-ingest ${(ingest.wallMs / 1000).toFixed(1)} s, floor ${(floor.wallMs / 1000).toFixed(1)} s, peak RSS ${ingest.peakRssMb!.toFixed(0)} MB`);
+      runs.push({ files: corpus.files, sessions: corpus.sessions, distinctIssues: corpus.distinctIssues, concurrency, ingest, floor, dataFloor });
+      log(`${size} files, ${concurrency} at once: ims-ingest ${(ingest.wallMs / 1000).toFixed(1)} s, floor ${(floor.wallMs / 1000).toFixed(1)} s, data floor ${(dataFloor.wallMs / 1000).toFixed(1)} s, peak RSS ${ingest.peakRssMb!.toFixed(0)} MB`);
     }
   }
 
@@ -138,7 +152,7 @@ async function measureAll(): Promise<void> {
     // One session at a time, as the per-row loader runs; and ims-ingest's default of two.
     perRowRun = { sessions: subset, perRow, perRowSession, ingest: [] };
     for (const concurrency of [1, 2]) {
-      const result = await median(() => measure({ mode: 'ingest', root: smallest.root, concurrency, limit: subset }));
+      const result = await median(() => measure({ mode: 'ingest', root: smallest.root, concurrency, limit: subset, bulk: argv.bulk as 'auto' | 'on' | 'off' }));
       const floor = await median(() => measure({ mode: 'floor', dir: floorDir, concurrency }));
       perRowRun.ingest.push({ concurrency, result, floor });
       log(`per-row: ${(perRow.wallMs / 1000).toFixed(1)} s for ${perRow.files} files (${(perRowSession.wallMs / 1000).toFixed(1)} s in one transaction per session); ${concurrency} at once: ims-ingest ${(result.wallMs / 1000).toFixed(1)} s, floor ${(floor.wallMs / 1000).toFixed(1)} s`);
@@ -148,9 +162,14 @@ async function measureAll(): Promise<void> {
   let big: BigRun | undefined;
   if (bigMb > 0) {
     const corpus = generateBigSession(join(out, 'big'), bigMb, argv.seed);
-    const ingest = await measure({ mode: 'ingest', root: corpus.root, concurrency: 1 });
+    const ingest = await measure({ mode: 'ingest', root: corpus.root, concurrency: 1, bulk: argv.bulk as 'auto' | 'on' | 'off' });
     big = { fileMb: corpus.bytes / 2 ** 20, ingest };
     log(`big file: ${(ingest.wallMs / 1000).toFixed(1)} s, peak RSS ${ingest.peakRssMb!.toFixed(0)} MB`);
+    // The same size with a NUL in it: repaired in memory instead of sent as its own bytes.
+    const repaired = generateBigSession(join(out, 'big-repair'), bigMb, argv.seed, true);
+    const repairIngest = await measure({ mode: 'ingest', root: repaired.root, concurrency: 1, bulk: argv.bulk as 'auto' | 'on' | 'off' });
+    big.repaired = { fileMb: repaired.bytes / 2 ** 20, ingest: repairIngest };
+    log(`big file needing a repair: ${(repairIngest.wallMs / 1000).toFixed(1)} s, peak RSS ${repairIngest.peakRssMb!.toFixed(0)} MB`);
   }
 
   const indexRuns: IndexRun[] = [];
@@ -199,6 +218,7 @@ async function measureAll(): Promise<void> {
   ].join('\n');
   writeFileSync(join(out, 'results.md'), text);
   writeFileSync(join(out, 'results.json'), JSON.stringify({ env, runs, perRow: perRowRun, big, indexRuns, search }, null, 2));
+  log(`charts: ${writeCharts({ runs, perRow: perRowRun, big }, join(out, 'charts')).join(', ')}`);
   process.stdout.write(text);
 }
 

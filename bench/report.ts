@@ -13,6 +13,8 @@ export interface SizeRun {
   concurrency: number;
   ingest: Measured;
   floor: Measured;
+  /** The final rows COPY'd in one transaction (bench/data-floor.ts), measured right after `ingest`. */
+  dataFloor: Measured;
 }
 
 export interface PerRowRun {
@@ -28,6 +30,8 @@ export interface PerRowRun {
 export interface BigRun {
   fileMb: number;
   ingest: RunResult;
+  /** The same size of file, needing a repair (a NUL). */
+  repaired?: { fileMb: number; ingest: RunResult };
 }
 
 export interface IndexRun {
@@ -50,10 +54,11 @@ function table(head: string[], rows: (string | number)[][]): string {
 
 export function mainTable(runs: SizeRun[]): string {
   return table(
-    ['issue files', 'sessions', 'MB', 'concurrent sessions', 'ims-ingest s', 'files/s', 'MB/s', 'floor s', 'ims-ingest / floor', 'read+parse s', 'COPY s', 'merge s', 'peak RSS MB'],
+    ['issue files', 'sessions', 'MB', 'concurrent sessions', 'ims-ingest s', 'files/s', 'MB/s', 'data floor s', 'ims-ingest / data floor', 'session floor s', 'ims-ingest / session floor', 'read+parse s', 'COPY s', 'merge s', 'peak RSS MB'],
     runs.map((r) => [
       r.files, r.sessions, (r.ingest.bytes / MB).toFixed(0), r.concurrency, s(r.ingest.wallMs),
       perSecond(r.ingest.files, r.ingest.wallMs).toFixed(0), perSecond(r.ingest.bytes / MB, r.ingest.wallMs).toFixed(2),
+      s(r.dataFloor.wallMs), `${(r.ingest.wallMs / r.dataFloor.wallMs).toFixed(2)}x`,
       s(r.floor.wallMs), `${(r.ingest.wallMs / r.floor.wallMs).toFixed(2)}x`, ...phases(r.ingest),
     ]),
   );
@@ -108,7 +113,10 @@ export function perRowTable(r: PerRowRun): string {
 export function bigTable(r: BigRun): string {
   return table(
     ['case', 'file MB', 'ims-ingest s', 'read+parse s', 'COPY s', 'merge s', 'peak RSS MB'],
-    [['one session, one issue file', r.fileMb.toFixed(0), s(r.ingest.wallMs), ...phases(r.ingest)]],
+    [
+      ['one session, one issue file', r.fileMb.toFixed(0), s(r.ingest.wallMs), ...phases(r.ingest)],
+      ...(r.repaired ? [['the same, needing a repair (a NUL)', r.repaired.fileMb.toFixed(0), s(r.repaired.ingest.wallMs), ...phases(r.repaired.ingest)]] : []),
+    ],
   );
 }
 
@@ -121,7 +129,7 @@ export function indexTable(runs: IndexRun[]): string {
 }
 
 /**
- * The issue's three targets, each judged on this run's figures: ims-ingest within 1.5x of the
+ * The issue's three targets, each judged on this run's figures: ims-ingest within 1.5x of the data
  * floor on the largest corpus, 6x faster than the per-row way (with the floor's own ratio
  * beside it, the bound for any loader running these merges), and peak RSS under 200 MB.
  */
@@ -130,8 +138,11 @@ export function targetsTable(runs: SizeRun[], perRow?: PerRowRun, big?: BigRun):
   const rows: string[][] = [];
   const largest = Math.max(...runs.map((r) => r.files));
   for (const r of runs.filter((x) => x.files === largest)) {
-    const ratio = r.ingest.wallMs / r.floor.wallMs;
-    rows.push([`ims-ingest / floor, ${r.files} files, ${r.concurrency} at once`, '<= 1.5x', `${ratio.toFixed(2)}x`, mark(ratio <= 1.5)]);
+    const ratio = r.ingest.wallMs / r.dataFloor.wallMs;
+    rows.push([
+      `ims-ingest / data floor, ${r.files} files, ${r.concurrency} at once`, '<= 1.5x',
+      `${ratio.toFixed(2)}x (the session floor: ${(r.floor.wallMs / r.dataFloor.wallMs).toFixed(2)}x; ims-ingest / session floor: ${(r.ingest.wallMs / r.floor.wallMs).toFixed(2)}x)`, mark(ratio <= 1.5),
+    ]);
   }
   for (const { concurrency, result, floor } of perRow?.ingest ?? []) {
     const ratio = speedup(perRow!.perRow, result);
@@ -145,5 +156,9 @@ export function targetsTable(runs: SizeRun[], perRow?: PerRowRun, big?: BigRun):
   const rss = [...runs.map((r) => r.ingest.peakRssMb!), ...(big ? [big.ingest.peakRssMb!] : [])];
   const peak = Math.max(...rss);
   rows.push([`peak RSS, every size${big ? ` and the ${big.fileMb.toFixed(0)} MB issue file` : ''}`, '< 200 MB', `${peak.toFixed(0)} MB`, mark(peak < 200)]);
+  if (big?.repaired) {
+    const r = big.repaired.ingest.peakRssMb!;
+    rows.push([`peak RSS, the ${big.repaired.fileMb.toFixed(0)} MB issue file needing a repair`, '< 200 MB', `${r.toFixed(0)} MB`, mark(r < 200)]);
+  }
   return table(['target', 'wanted', 'this run', 'verdict'], rows);
 }

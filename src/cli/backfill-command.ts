@@ -1,3 +1,4 @@
+import { BulkMode } from '../ingest/bulk-load';
 import { statSync } from 'node:fs';
 import { Config } from '../config';
 import { applyMigrations } from '../db/migrate';
@@ -21,6 +22,7 @@ export interface BackfillArgs extends GlobalArgs {
   root: string;
   force?: boolean;
   dryRun?: boolean;
+  bulk?: BulkMode;
 }
 
 /** Usage errors found before any work: a root that is not a directory, an unwritable metrics path. */
@@ -59,6 +61,8 @@ export function runBackfill(args: BackfillArgs): Promise<void> {
           concurrency: config.concurrency,
           force: Boolean(args.force),
           giveUpMs: config.retrySeconds * 1000,
+          bulk: args.bulk,
+          onIndexes: (message) => log().info(message),
           signal: interruptSignal(),
           onStart: (refs) => progress.start(refs),
           onSession: (o) => progress.session(o),

@@ -55,6 +55,7 @@ export function buildCli(argv: string[]): Argv {
           .positional('root', { type: 'string', demandOption: true, description: 'directory to load' })
           .options(flags([...INGEST, 'retrySeconds', 'metricsFile', 'acceptErrors']))
           .option('force', { type: 'boolean', description: 'reload sessions whose folder did not change since the last load' })
+          .option('bulk', { choices: ['auto', 'on', 'off'] as const, default: 'auto' as const, description: 'build secondary indexes after the load instead of during it (auto: when the dump is 4x the sessions the database holds, 20 or more; docs/performance.md)' })
           .option('dry-run', { type: 'boolean', description: 'read every file and report what would be loaded and what is wrong, without a database' })
           .example('$0 backfill /srv/crawler/data', 'load everything new or changed')
           .example('$0 backfill /srv/crawler/data --dry-run', 'check the files without loading them')

@@ -6,6 +6,7 @@ import { refreshAnalytics, refreshAnalyticsIfStale } from '../db/analytics';
 import { withRetry } from '../db/pool';
 import { transientKind } from '../db/transient';
 import { discoverSessions, SessionRef } from '../files/discover';
+import { BulkOptions, withBulkLoad } from './bulk-load';
 import { DatabaseHealth } from './db-health';
 import { DEFAULT_GIVE_UP_MS, ingestSession, IngestOptions, SessionOutcome } from './session';
 import { HistoryOutcome, loadQueryHistory } from './query-history';
@@ -21,7 +22,7 @@ export { refreshAnalytics } from '../db/analytics';
  * under way finish (or roll back) on their own.
  */
 
-export interface BackfillOptions extends IngestOptions {
+export interface BackfillOptions extends IngestOptions, BulkOptions {
   concurrency: number;
   signal?: AbortSignal;
   onIgnored?: (path: string, reason: string) => void;
@@ -56,7 +57,10 @@ export async function backfill(pool: Pool, root: string, options: BackfillOption
   const opts = { ...options, health };
   const refs = await discoverSessions(root, { onIgnored: options.onIgnored });
   options.onStart?.(refs);
-  const { outcomes, gaveUp } = await ingestRun(pool, refs, opts);
+  // discoverSessions lists the oldest first; on the bulk path the newest go first (bulk-load.ts).
+  const { outcomes, gaveUp } = await withBulkLoad(pool, refs.length, options, (bulk) =>
+    ingestRun(pool, bulk ? [...refs].reverse() : refs, opts),
+  );
   let tableRows: Record<string, number> = {};
   let history: HistoryOutcome = { status: 'failed', entries: 0, changed: 0, problems: [] };
   if (!gaveUp) {
@@ -71,6 +75,11 @@ export async function backfill(pool: Pool, root: string, options: BackfillOption
     }
   }
   return { root, found: refs.length, outcomes, history, notStarted: refs.length - outcomes.length, gaveUp, tableRows, elapsedMs: performance.now() - started };
+}
+
+/** ingestMany, on the bulk path when the sessions are many next to the database (bulk-load.ts). */
+export async function loadSessions(pool: Pool, refs: SessionRef[], options: BackfillOptions): Promise<SessionOutcome[]> {
+  return withBulkLoad(pool, refs.length, options, (bulk) => ingestMany(pool, bulk ? [...refs].reverse() : refs, options));
 }
 
 /** Ingests `refs` with bounded parallelism; sessions not yet started when aborted are skipped. */

@@ -5,6 +5,7 @@ import { Pool } from 'pg';
 import { describeError, IngestError } from '../errors';
 import { log } from '../log';
 import { refreshAnalytics, refreshAnalyticsIfStale } from '../db/analytics';
+import { restoreAbandonedIndexes } from '../db/deferred-indexes';
 import { withRetry } from '../db/pool';
 import { discoverSessions, SessionRef } from '../files/discover';
 import type { BackfillOptions } from './backfill';
@@ -79,6 +80,16 @@ export async function runDaemon(pool: Pool, root: string, options: DaemonOptions
       }
     }
   };
+  // A backfill killed on its bulk path left secondary indexes dropped (bulk-load.ts): build them
+  // before loading; a login that may not (not the tables' owner) says so and goes on.
+  const restoreIndexes = async () => {
+    try {
+      const names = await dbCall('indexes', () => restoreAbandonedIndexes(pool, options.concurrency));
+      if (names.length) log().info({ indexes: names }, `re-created ${names.length} indexes an interrupted bulk load had dropped`);
+    } catch (err) {
+      if (!signal.aborted) log().error({ error: describeError(err) }, 'indexes an interrupted bulk load dropped could not be re-created');
+    }
+  };
   const later = (ref: SessionRef) => {
     const t = setTimeout(() => {
       timers.delete(t);
@@ -146,6 +157,7 @@ export async function runDaemon(pool: Pool, root: string, options: DaemonOptions
 
   // The first pass, with the watcher already live: a folder changed during it is loaded again
   // once it settles (a file caught half-written included).
+  await restoreIndexes();
   const refs = await firstPassRefs(root);
   options.onStart?.(refs);
   await Promise.all(refs.map(load));

@@ -1,0 +1,101 @@
+import pLimit from 'p-limit';
+import { Pool, PoolClient } from 'pg';
+
+/**
+ * The secondary indexes a bulk backfill drops before its load and builds after it
+ * (src/sql/migrations/0013_deferred_indexes.sql). Whoever defers holds a session advisory
+ * lock for the whole load; a process that finds recorded indexes and can take that lock knows
+ * their loader is gone (killed, crashed, disconnected: the server released its lock) and
+ * re-creates them. One that cannot take it leaves them to the loader still running.
+ */
+
+// Arbitrary but fixed, next to migrate.ts's 0x1a5_1a5.
+const BULK_LOCK_KEY = 0x1a5_1a6;
+
+export interface DeferredIndexes {
+  /** Index names dropped for this load. */
+  names: string[];
+  /** Re-creates them (`concurrency` at a time, at least two) and gives up the lock; idempotent. */
+  restore(concurrency: number): Promise<string[]>;
+}
+
+/** Index names recorded as deferred (dropped and not yet re-created). */
+export async function listDeferredIndexes(pool: Pool | PoolClient): Promise<string[]> {
+  const { rows } = await pool.query<{ index_name: string }>('SELECT index_name FROM ims_ingest.deferred_indexes ORDER BY index_name');
+  return rows.map((r) => r.index_name);
+}
+
+async function rebuild(pool: Pool, recorded: string[], concurrency: number): Promise<string[]> {
+  // Largest tables' GIN indexes first, so the builds running side by side end together
+  // instead of one big build running alone at the end.
+  const { rows: order } = await pool.query<{ index_name: string }>(
+    `SELECT index_name FROM ims_ingest.deferred_indexes
+     ORDER BY pg_relation_size(to_regclass('ims.' || quote_ident(table_name))) DESC NULLS LAST,
+              definition LIKE '% USING gin %' DESC, index_name`);
+  const names = order.map((r) => r.index_name).filter((n) => recorded.includes(n));
+  // Each index in its own transaction: a failure or a kill keeps the rest recorded. At least
+  // two at a time: one build is one core, and nothing else runs at the end of a load.
+  const limit = pLimit(Math.max(2, concurrency));
+  const done = await Promise.all(
+    names.map((name) => limit(async () => {
+      const { rows } = await pool.query<{ ok: boolean }>('SELECT ims_ingest.restore_deferred_index($1) AS ok', [name]);
+      return rows[0].ok ? name : undefined;
+    })),
+  );
+  return done.filter((n): n is string => n !== undefined).sort();
+}
+
+/**
+ * Re-creates the indexes an interrupted bulk load left recorded, unless that load is still
+ * running. Returns the names re-created.
+ */
+export async function restoreAbandonedIndexes(pool: Pool, concurrency: number): Promise<string[]> {
+  if ((await listDeferredIndexes(pool)).length === 0) return [];
+  const client = await pool.connect();
+  try {
+    const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [BULK_LOCK_KEY]);
+    if (!rows[0].ok) return [];
+    try {
+      return await rebuild(pool, await listDeferredIndexes(client), concurrency);
+    } finally {
+      await client.query('SELECT pg_advisory_unlock($1)', [BULK_LOCK_KEY]);
+    }
+  } finally {
+    client.release();
+  }
+}
+
+/**
+ * Drops the secondary indexes for a bulk load; undefined when another bulk load holds the lock
+ * (this one then loads with the indexes as they are). Holds one pool client until restore.
+ */
+export async function deferSecondaryIndexes(pool: Pool): Promise<DeferredIndexes | undefined> {
+  const client = await pool.connect();
+  let held = false;
+  try {
+    const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [BULK_LOCK_KEY]);
+    held = rows[0].ok;
+    if (!held) {
+      client.release();
+      return undefined;
+    }
+    await client.query('SELECT ims_ingest.defer_secondary_indexes()');
+    const names = await listDeferredIndexes(client);
+    let restored: Promise<string[]> | undefined;
+    return {
+      names,
+      restore: (concurrency) => (restored ??= (async () => {
+        try {
+          return await rebuild(pool, await listDeferredIndexes(client), concurrency);
+        } finally {
+          await client.query('SELECT pg_advisory_unlock($1)', [BULK_LOCK_KEY]).catch(() => undefined);
+          client.release();
+        }
+      })()),
+    };
+  } catch (err) {
+    if (held) await client.query('SELECT pg_advisory_unlock($1)', [BULK_LOCK_KEY]).catch(() => undefined);
+    client.release();
+    throw err;
+  }
+}
