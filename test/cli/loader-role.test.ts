@@ -39,10 +39,10 @@ it('loads fixtures/ as ims_loader, with no superuser or ownership', async () => 
   expect(run.stderr).not.toMatch(/permission denied/);
   expect(run.code).toBe(0);
   const summary = JSON.parse(run.stdout);
-  expect(summary.outcomes.map((o: { result: string }) => o.result)).toEqual(Array(8).fill('ingested'));
+  expect(summary.outcomes.map((o: { result: string }) => o.result)).toEqual(Array(9).fill('ingested'));
   expect(summary.tableRows).toEqual({
     users: 4, crawl_sessions: 8, issues: 10, session_issues: 15, issue_comments: 21, issue_history: 14,
-    attachments: 9, search_queries: 8, session_errors: 5, analytics_daily: 16, analytics_monthly: 6, audit_log: 8,
+    attachments: 9, search_queries: 9, session_errors: 6, analytics_daily: 16, analytics_monthly: 6, audit_log: 9,
   });
   // The rows are really there, as the superuser sees them, and the partition is the owner's.
   const check = new Client({ connectionString: db.url });
@@ -63,7 +63,7 @@ it('loads fixtures/ as ims_loader, with no superuser or ownership', async () => 
   // a second run finds every folder unchanged (the version check and the skip read as loader)
   const again = runCli(['backfill', FIXTURES, '--json'], env);
   expect(again.code).toBe(0);
-  expect(JSON.parse(again.stdout).outcomes.map((o: { result: string }) => o.result)).toEqual(Array(8).fill('unchanged'));
+  expect(JSON.parse(again.stdout).outcomes.map((o: { result: string }) => o.result)).toEqual(Array(9).fill('unchanged'));
 });
 
 it('refuses to create the schema as ims_loader, saying who must, and leaves the database untouched', async () => {

@@ -62,6 +62,6 @@ it('migrates and loads as a plain database owner, leaving ims_user only what 001
 
   // FORCE ROW LEVEL SECURITY binds the owner too: it loads through its own policies.
   const summary = await backfill(pool, FIXTURES, OPTIONS);
-  expect(summary.outcomes.map((o) => o.result)).toEqual(Array(8).fill('ingested'));
-  expect(summary.tableRows).toMatchObject({ users: 4, crawl_sessions: 8, session_issues: 15, session_errors: 5, audit_log: 8, analytics_daily: 16 });
+  expect(summary.outcomes.map((o) => o.result)).toEqual(Array(9).fill('ingested'));
+  expect(summary.tableRows).toMatchObject({ users: 4, crawl_sessions: 8, session_issues: 15, session_errors: 6, audit_log: 9, analytics_daily: 16 });
 });
