@@ -185,6 +185,14 @@ TABLE ims.issue_history (
     CONSTRAINT issue_history_pkey PRIMARY KEY (history_id)
 );
 
+TABLE ims.issue_search_text (
+    issue_pk bigint NOT NULL,
+    title text NOT NULL,
+    description text,
+    CONSTRAINT issue_search_text_issue_pk_fkey FOREIGN KEY (issue_pk) REFERENCES ims.issues(issue_pk) ON DELETE CASCADE,
+    CONSTRAINT issue_search_text_pkey PRIMARY KEY (issue_pk)
+);
+
 TABLE ims.issues (
     issue_pk bigint NOT NULL DEFAULT nextval('ims.issues_issue_pk_seq'::regclass),
     issue_id character varying(50) NOT NULL,
@@ -320,15 +328,15 @@ CREATE INDEX idx_attachments_downloaded ON ims.attachments USING btree (download
 CREATE INDEX idx_attachments_file_type ON ims.attachments USING btree (file_type);
 CREATE UNIQUE INDEX idx_attachments_issue_pk ON ims.attachments USING btree (issue_pk, attachment_key);
 CREATE INDEX idx_attachments_session_id ON ims.attachments USING btree (session_id);
+CREATE INDEX idx_attachments_text_bigram ON ims.attachments USING gin (ims.search_bigrams(extracted_text));
 CREATE INDEX idx_attachments_text_fts ON ims.attachments USING gin (to_tsvector('english'::regconfig, extracted_text));
-CREATE INDEX idx_attachments_text_simple_fts ON ims.attachments USING gin (to_tsvector('simple'::regconfig, extracted_text));
 CREATE INDEX idx_audit_action ON ONLY ims.audit_log USING btree (action);
 CREATE INDEX idx_audit_created_at ON ONLY ims.audit_log USING btree (created_at DESC);
 CREATE INDEX idx_audit_resource_type ON ONLY ims.audit_log USING btree (resource_type, resource_id);
 CREATE INDEX idx_audit_user_id ON ONLY ims.audit_log USING btree (user_id);
 CREATE INDEX idx_comments_author ON ims.issue_comments USING btree (author);
 CREATE INDEX idx_comments_commented_at ON ims.issue_comments USING btree (commented_at DESC);
-CREATE INDEX idx_comments_content_trgm ON ims.issue_comments USING gin (content gin_trgm_ops);
+CREATE INDEX idx_comments_content_bigram ON ims.issue_comments USING gin (ims.search_bigrams(content));
 CREATE UNIQUE INDEX idx_comments_issue_pk ON ims.issue_comments USING btree (issue_pk, comment_key);
 CREATE INDEX idx_errors_error_type ON ims.session_errors USING btree (error_type);
 CREATE INDEX idx_errors_occurred_at ON ims.session_errors USING btree (occurred_at DESC);
@@ -337,9 +345,9 @@ CREATE INDEX idx_errors_severity ON ims.session_errors USING btree (severity);
 CREATE INDEX idx_history_change_type ON ims.issue_history USING btree (change_type);
 CREATE INDEX idx_history_changed_at ON ims.issue_history USING btree (changed_at DESC);
 CREATE UNIQUE INDEX idx_history_issue_pk ON ims.issue_history USING btree (issue_pk, entry_hash);
+CREATE INDEX idx_issue_search_description_bigram ON ims.issue_search_text USING gin (ims.search_bigrams(description));
+CREATE INDEX idx_issue_search_title_bigram ON ims.issue_search_text USING gin (ims.search_bigrams(title));
 CREATE INDEX idx_issues_description_fts ON ims.issues USING gin (to_tsvector('english'::regconfig, description));
-CREATE INDEX idx_issues_description_simple_fts ON ims.issues USING gin (to_tsvector('simple'::regconfig, description));
-CREATE INDEX idx_issues_description_trgm ON ims.issues USING gin (description gin_trgm_ops);
 CREATE INDEX idx_issues_full_data ON ims.issues USING gin (full_data);
 CREATE UNIQUE INDEX idx_issues_issue_id ON ims.issues USING btree (issue_id);
 CREATE INDEX idx_issues_priority ON ims.issues USING btree (priority);
@@ -348,8 +356,6 @@ CREATE INDEX idx_issues_registered_date ON ims.issues USING btree (registered_da
 CREATE INDEX idx_issues_source_session ON ims.issues USING btree (source_session_id);
 CREATE INDEX idx_issues_status ON ims.issues USING btree (status);
 CREATE INDEX idx_issues_title_fts ON ims.issues USING gin (to_tsvector('english'::regconfig, title));
-CREATE INDEX idx_issues_title_simple_fts ON ims.issues USING gin (to_tsvector('simple'::regconfig, title));
-CREATE INDEX idx_issues_title_trgm ON ims.issues USING gin (title gin_trgm_ops);
 CREATE INDEX idx_queries_original_fts ON ims.search_queries USING gin (to_tsvector('english'::regconfig, original_query));
 CREATE INDEX idx_queries_original_trgm ON ims.search_queries USING gin (original_query gin_trgm_ops);
 CREATE INDEX idx_queries_product ON ims.search_queries USING btree (product);
@@ -367,6 +373,7 @@ CREATE INDEX idx_users_is_active ON ims.users USING btree (is_active);
 CREATE UNIQUE INDEX idx_users_username ON ims.users USING btree (username);
 CREATE UNIQUE INDEX issue_comments_pkey ON ims.issue_comments USING btree (comment_id);
 CREATE UNIQUE INDEX issue_history_pkey ON ims.issue_history USING btree (history_id);
+CREATE UNIQUE INDEX issue_search_text_pkey ON ims.issue_search_text USING btree (issue_pk);
 CREATE UNIQUE INDEX issues_pkey ON ims.issues USING btree (issue_pk);
 CREATE UNIQUE INDEX search_queries_pkey ON ims.search_queries USING btree (query_id);
 CREATE UNIQUE INDEX session_errors_pkey ON ims.session_errors USING btree (error_id);
@@ -561,6 +568,18 @@ BEGIN
     EXECUTE format('ALTER TABLE ims.audit_log ATTACH PARTITION ims.%I FOR VALUES FROM (%L) TO (%L)', name, lo, hi);
     RETURN name;
 END;
+$function$
+;
+CREATE OR REPLACE FUNCTION ims.issue_search_text_sync()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$
+BEGIN
+    INSERT INTO ims.issue_search_text (issue_pk, title, description)
+    VALUES (NEW.issue_pk, NEW.title, NEW.description)
+    ON CONFLICT (issue_pk) DO UPDATE SET title = EXCLUDED.title, description = EXCLUDED.description;
+    RETURN NULL;
+END
 $function$
 ;
 CREATE OR REPLACE FUNCTION ims.match_query_history(p_from timestamp with time zone, p_to timestamp with time zone)
@@ -906,6 +925,233 @@ BEGIN
 END;
 $function$
 ;
+CREATE OR REPLACE FUNCTION ims.search_attachment_hits(caller name, pattern text, pairs tsquery, candidates bigint[] DEFAULT NULL::bigint[], exact boolean DEFAULT false)
+ RETURNS TABLE(issue_pk bigint, field smallint)
+ LANGUAGE plpgsql
+ STABLE SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+    scope record := ims.search_attachment_scope(caller);
+BEGIN
+    IF NOT scope.all_texts AND scope.user_id IS NULL THEN
+        RETURN;
+    END IF;
+    RETURN QUERY EXECUTE $q$
+        SELECT a.issue_pk, 4::smallint FROM ims.attachments a
+        WHERE $2 IS NOT NULL AND ims.search_bigrams(a.extracted_text) @@ $2 AND ($4 OR a.extracted_text ILIKE $1)
+          AND ($3 IS NULL OR a.issue_pk = ANY ($3))
+          AND ($5 OR EXISTS (SELECT FROM ims.crawl_sessions cs
+                             WHERE cs.user_id = $6 AND starts_with(a.file_path, cs.data_path || '/')))
+        UNION ALL
+        SELECT a.issue_pk, 4::smallint FROM ims.attachments a
+        WHERE ($2 IS NULL OR ims.search_bigrams(a.extracted_text) @@ E'''\x01'''::tsquery) AND a.extracted_text ILIKE $1
+          AND ($3 IS NULL OR a.issue_pk = ANY ($3))
+          AND ($5 OR EXISTS (SELECT FROM ims.crawl_sessions cs
+                             WHERE cs.user_id = $6 AND starts_with(a.file_path, cs.data_path || '/')))
+    $q$ USING pattern, pairs, candidates, exact, scope.all_texts, scope.user_id;
+END
+$function$
+;
+CREATE OR REPLACE FUNCTION ims.search_attachment_scope(caller name, OUT all_texts boolean, OUT user_id integer)
+ RETURNS record
+ LANGUAGE sql
+ STABLE
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+    SELECT pg_has_role(session_user, caller, 'MEMBER')
+               AND has_column_privilege(caller, 'ims.attachments', 'extracted_text', 'SELECT'),
+           ims.app_user_id_of(caller)
+$function$
+;
+CREATE OR REPLACE FUNCTION ims.search_attachment_text(caller name, issue bigint, pattern text)
+ RETURNS text
+ LANGUAGE sql
+ STABLE SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+    SELECT a.extracted_text
+    FROM ims.attachments a, ims.search_attachment_scope(caller) s
+    WHERE a.issue_pk = issue AND a.extracted_text ILIKE pattern
+      AND (s.all_texts OR EXISTS (SELECT FROM ims.crawl_sessions cs
+                                  WHERE cs.user_id = s.user_id AND starts_with(a.file_path, cs.data_path || '/')))
+    ORDER BY a.attachment_id
+    LIMIT 1
+$function$
+;
+CREATE OR REPLACE FUNCTION ims.search_bigrams(body text)
+ RETURNS tsvector
+ LANGUAGE plpgsql
+ IMMUTABLE PARALLEL SAFE COST 1000
+AS $function$
+BEGIN
+    RETURN CASE WHEN octet_length(body) > 250000 THEN array_to_tsvector(ARRAY[E'\x01'])
+                ELSE array_to_tsvector(string_to_array(regexp_replace(translate(lower(body), E'\x01', E'\x02'), '.', E'\\&\x01\\&', 'g'), E'\x01'))
+           END;
+END
+$function$
+;
+CREATE OR REPLACE FUNCTION ims.search_issues(query text, product_filter text DEFAULT NULL::text, status_filter text DEFAULT NULL::text, since timestamp with time zone DEFAULT NULL::timestamp with time zone, until timestamp with time zone DEFAULT NULL::timestamp with time zone, max_results integer DEFAULT 50)
+ RETURNS TABLE(issue_id character varying, title text, status text, product text, registered_date timestamp with time zone, matched_in text[], snippet text, match_start integer, match_length integer, rank real)
+ LANGUAGE plpgsql
+ STABLE
+ SET max_parallel_workers_per_gather TO '0'
+AS $function$
+#variable_conflict use_column
+DECLARE
+    terms text[] := ims.search_terms(query);
+    k bigint;
+    term text;
+    exact boolean;
+    hit_pk bigint[];
+    hit_field smallint[];
+    cand bigint[];
+    all_pk bigint[] := '{}';
+    all_field smallint[] := '{}';
+    all_k bigint[] := '{}';
+BEGIN
+    IF cardinality(terms) = 0 THEN
+        RAISE EXCEPTION 'empty search query: give a word or a "quoted phrase"' USING ERRCODE = '22023';
+    END IF;
+    -- Longest (most selective) terms first; EXECUTE plans each with its values, so the
+    -- planner sees the pairs and picks the bigram indexes.
+    FOR k, term IN SELECT n, t FROM unnest(terms) WITH ORDINALITY AS u (t, n) ORDER BY length(t) DESC, n LOOP
+        -- ILIKE on a UTF-8 database is lower(text) LIKE lower(pattern), so a pair found is a
+        -- match (unless U+0001/U+0002, which search_bigrams folds together, are in the term).
+        exact := getdatabaseencoding() = 'UTF8' AND length(lower(term)) = 2 AND term !~ E'[\x01\x02]';
+        EXECUTE 'SELECT array_agg(issue_pk), array_agg(field) FROM (
+                     SELECT issue_pk, field FROM ims.search_term_hits($1, $2, $3, $4)
+                     UNION SELECT issue_pk, field FROM ims.search_attachment_hits($5, $1, $2, $3, $4)) h'
+            INTO hit_pk, hit_field
+            USING ims.search_like_pattern(term), ims.search_query_bigrams(term), cand, exact, current_user;
+        IF hit_pk IS NULL THEN
+            RETURN;
+        END IF;
+        cand := ARRAY(SELECT DISTINCT x FROM unnest(hit_pk) AS x);
+        all_pk := all_pk || hit_pk;
+        all_field := all_field || hit_field;
+        all_k := all_k || array_fill(k, ARRAY[cardinality(hit_pk)]);
+    END LOOP;
+
+    RETURN QUERY
+    WITH per_issue AS (
+        SELECT h.pk,
+               sum(CASE h.f WHEN 1 THEN 1.0 WHEN 2 THEN 0.5 ELSE 0.25 END)::real AS score,
+               array_agg(DISTINCT h.f) AS fields,
+               min(h.f) FILTER (WHERE h.k = 1) AS first_field
+        FROM unnest(all_pk, all_field, all_k) AS h (pk, f, k)
+        JOIN unnest(cand) AS c (pk) ON c.pk = h.pk     -- a hash join; `= ANY (cand)` scans the array per row
+        GROUP BY h.pk
+    ), ranked AS (
+        SELECT i.issue_pk, i.issue_id, i.title, i.description, i.status, i.product, i.registered_date,
+               p.score, p.fields, p.first_field
+        FROM per_issue p
+        JOIN ims.issues i ON i.issue_pk = p.pk
+        WHERE (product_filter IS NULL OR lower(i.product) = lower(product_filter)
+               OR lower(i.product) LIKE replace(replace(replace(lower(product_filter), '\', '\\'), '%', '\%'), '_', '\_') || ' %')
+          AND (status_filter IS NULL OR lower(i.status) = lower(status_filter))
+          AND (since IS NULL OR i.registered_date >= since)
+          AND (until IS NULL OR i.registered_date < until)
+        ORDER BY p.score DESC, i.registered_date DESC NULLS LAST, i.issue_id DESC
+        LIMIT max_results
+    )
+    SELECT r.issue_id, r.title, r.status, r.product, r.registered_date,
+           ARRAY(SELECT (ARRAY['title', 'description', 'comment', 'attachment'])[f] FROM unnest(r.fields) AS f ORDER BY f),
+           s.snippet, s.match_start, s.match_length, r.score
+    FROM ranked r
+    LEFT JOIN LATERAL ims.search_snippet(
+        CASE r.first_field
+            WHEN 1 THEN r.title
+            WHEN 2 THEN r.description
+            WHEN 3 THEN (SELECT c.content FROM ims.issue_comments c
+                         WHERE c.issue_pk = r.issue_pk AND c.content ILIKE ims.search_like_pattern(terms[1])
+                         ORDER BY c.commented_at NULLS LAST, c.comment_id LIMIT 1)
+            ELSE ims.search_attachment_text(current_user, r.issue_pk, ims.search_like_pattern(terms[1]))
+        END, terms[1]) s ON true
+    ORDER BY r.score DESC, r.registered_date DESC NULLS LAST, r.issue_id DESC;
+END
+$function$
+;
+CREATE OR REPLACE FUNCTION ims.search_like_pattern(q text)
+ RETURNS text
+ LANGUAGE sql
+ IMMUTABLE PARALLEL SAFE
+AS $function$
+    SELECT '%' || replace(replace(replace(q, '\', '\\'), '%', '\%'), '_', '\_') || '%'
+$function$
+;
+CREATE OR REPLACE FUNCTION ims.search_query_bigrams(q text)
+ RETURNS tsquery
+ LANGUAGE sql
+ IMMUTABLE PARALLEL SAFE
+AS $function$
+    SELECT CASE WHEN cardinality(b) > 2 THEN
+               array_to_string(ARRAY(SELECT '''' || replace(replace(p, '\', '\\'), '''', '''''') || ''''
+                                     FROM unnest(b[2:cardinality(b) - 1]) AS p), ' & ')::tsquery
+           END
+    FROM (SELECT string_to_array(regexp_replace(translate(lower(q), E'\x01', E'\x02'), '.', E'\\&\x01\\&', 'g'), E'\x01') AS b) s
+$function$
+;
+CREATE OR REPLACE FUNCTION ims.search_snippet(body text, term text, width integer DEFAULT 40, OUT snippet text, OUT match_start integer, OUT match_length integer)
+ RETURNS record
+ LANGUAGE sql
+ IMMUTABLE PARALLEL SAFE
+AS $function$
+    SELECT pre || hit || post, length(pre) + 1, length(hit)
+    FROM (SELECT strpos(lower(body), lower(term)) AS p, length(term) AS n) a,
+    LATERAL (SELECT greatest(a.p - width, 1) AS s) b,
+    LATERAL (SELECT
+        CASE WHEN b.s > 1 THEN '…' ELSE '' END || regexp_replace(substr(body, b.s, a.p - b.s), '\s+', ' ', 'g') AS pre,
+        regexp_replace(substr(body, a.p, a.n), '\s+', ' ', 'g') AS hit,
+        regexp_replace(substr(body, a.p + a.n, width), '\s+', ' ', 'g') || CASE WHEN a.p + a.n + width <= length(body) THEN '…' ELSE '' END AS post) c
+    WHERE a.p > 0
+$function$
+;
+CREATE OR REPLACE FUNCTION ims.search_term_hits(pattern text, pairs tsquery, candidates bigint[] DEFAULT NULL::bigint[], exact boolean DEFAULT false)
+ RETURNS TABLE(issue_pk bigint, field smallint)
+ LANGUAGE sql
+ STABLE PARALLEL SAFE
+AS $function$
+    SELECT s.issue_pk, 1::smallint FROM ims.issue_search_text s
+    WHERE pairs IS NOT NULL AND ims.search_bigrams(s.title) @@ pairs AND (exact OR s.title ILIKE pattern)
+      AND (candidates IS NULL OR s.issue_pk = ANY (candidates))
+    UNION ALL
+    SELECT s.issue_pk, 1::smallint FROM ims.issue_search_text s
+    WHERE (pairs IS NULL OR ims.search_bigrams(s.title) @@ E'''\x01'''::tsquery) AND s.title ILIKE pattern
+      AND (candidates IS NULL OR s.issue_pk = ANY (candidates))
+    UNION ALL
+    SELECT s.issue_pk, 2::smallint FROM ims.issue_search_text s
+    WHERE pairs IS NOT NULL AND ims.search_bigrams(s.description) @@ pairs AND (exact OR s.description ILIKE pattern)
+      AND (candidates IS NULL OR s.issue_pk = ANY (candidates))
+    UNION ALL
+    SELECT s.issue_pk, 2::smallint FROM ims.issue_search_text s
+    WHERE (pairs IS NULL OR ims.search_bigrams(s.description) @@ E'''\x01'''::tsquery) AND s.description ILIKE pattern
+      AND (candidates IS NULL OR s.issue_pk = ANY (candidates))
+    UNION ALL
+    SELECT c.issue_pk, 3::smallint FROM ims.issue_comments c
+    WHERE pairs IS NOT NULL AND ims.search_bigrams(c.content) @@ pairs AND (exact OR c.content ILIKE pattern)
+      AND (candidates IS NULL OR c.issue_pk = ANY (candidates))
+    UNION ALL
+    SELECT c.issue_pk, 3::smallint FROM ims.issue_comments c
+    WHERE (pairs IS NULL OR ims.search_bigrams(c.content) @@ E'''\x01'''::tsquery) AND c.content ILIKE pattern
+      AND (candidates IS NULL OR c.issue_pk = ANY (candidates))
+$function$
+;
+CREATE OR REPLACE FUNCTION ims.search_terms(query text)
+ RETURNS text[]
+ LANGUAGE sql
+ IMMUTABLE PARALLEL SAFE
+AS $function$
+    SELECT coalesce(array_agg(t ORDER BY n), '{}')
+    FROM (
+        SELECT DISTINCT ON (lower(t)) t, n
+        FROM (SELECT coalesce(m[1], m[2]) AS t, n
+              FROM regexp_matches(coalesce(query, ''), '"([^"]*)"?|([^[:space:]"]+)', 'g') WITH ORDINALITY AS r (m, n)) a
+        WHERE t <> ''
+        ORDER BY lower(t), n
+    ) b
+$function$
+;
 CREATE OR REPLACE FUNCTION ims.update_updated_at()
  RETURNS trigger
  LANGUAGE plpgsql
@@ -930,6 +1176,8 @@ $function$
 
 -- triggers
 CREATE TRIGGER update_crawl_sessions_updated_at BEFORE UPDATE ON ims.crawl_sessions FOR EACH ROW EXECUTE FUNCTION ims.update_updated_at();
+CREATE TRIGGER trg_issues_search_text_insert AFTER INSERT ON ims.issues FOR EACH ROW EXECUTE FUNCTION ims.issue_search_text_sync();
+CREATE TRIGGER trg_issues_search_text_update AFTER UPDATE OF title, description ON ims.issues FOR EACH ROW WHEN (((old.title IS DISTINCT FROM new.title) OR (old.description IS DISTINCT FROM new.description))) EXECUTE FUNCTION ims.issue_search_text_sync();
 CREATE TRIGGER update_issues_updated_at BEFORE UPDATE ON ims.issues FOR EACH ROW EXECUTE FUNCTION ims.update_updated_at();
 CREATE TRIGGER update_users_updated_at BEFORE UPDATE ON ims.users FOR EACH ROW EXECUTE FUNCTION ims.update_updated_at();
 

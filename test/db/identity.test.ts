@@ -108,7 +108,7 @@ describe('ims_admin', () => {
     await admin.query('BEGIN');
     // one ingest_session row per load of jdoe's three folders (his ProSort crawl's shared
     // original was loaded for 'unknown' before the migrated copy named him)
-    const deleted = await admin.query("DELETE FROM ims.audit_log WHERE user_id = $1", [ids.jdoe]);
+    const deleted = await admin.query('DELETE FROM ims.audit_log WHERE user_id = $1', [ids.jdoe]);
     expect(deleted.rowCount).toBe(3);
     await admin.query('ROLLBACK');
     expect(await code(admin.query('TRUNCATE ims.audit_log'))).toBe('42501');

@@ -37,7 +37,9 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'bob_trace.log'), `ORA-600 trace of bob: ${BOBS}\n`);
   writeFileSync(join(dir, 'bob_trace.log.txt'), `ORA-600 trace of bob: ${BOBS}\n`); // the crawler's text preview: extracted_text
   await backfill(db.pool, root, OPTIONS);
-  const { rows } = await db.pool.query<{ username: string; user_id: number }>('SELECT username, user_id FROM ims.users');
+  const { rows } = await db.pool.query<{ username: string; user_id: number }>(
+    'SELECT username, user_id FROM ims.users',
+  );
   ids = Object.fromEntries(rows.map((r) => [r.username, r.user_id]));
   const connect = async (login: Login) => {
     const c = await connectAs(db.url, login);
@@ -52,7 +54,12 @@ beforeAll(async () => {
   actors = [
     { name: 'alice', client: await connect(aliceLogin), reads: ids.alice },
     { name: 'bob', client: await connect(bobLogin), reads: ids.bob },
-    { name: 'ims_app as alice', client: app, setup: `SET LOCAL app.current_user_id = '${ids.alice}'`, reads: ids.alice },
+    {
+      name: 'ims_app as alice',
+      client: app,
+      setup: `SET LOCAL app.current_user_id = '${ids.alice}'`,
+      reads: ids.alice,
+    },
     { name: 'ims_app as bob', client: app, setup: `SET LOCAL app.current_user_id = '${ids.bob}'`, reads: ids.bob },
     { name: 'unbound ims_user', client: await connect(await logins.create('carol', ['ims_user'])), reads: null },
     { name: 'ims_readonly', client: await connect(await logins.create('readonly', ['ims_readonly'])), reads: 'all' },
@@ -73,7 +80,11 @@ async function search(actor: (typeof actors)[number], query: string, columns = '
   await actor.client.query('BEGIN');
   try {
     if (actor.setup) await actor.client.query(actor.setup);
-    return (await actor.client.query(`SELECT ${columns} FROM ims.search_issues($1, max_results => NULL) ORDER BY issue_id`, [query])).rows;
+    return (
+      await actor.client.query(`SELECT ${columns} FROM ims.search_issues($1, max_results => NULL) ORDER BY issue_id`, [
+        query,
+      ])
+    ).rows;
   } finally {
     await actor.client.query('ROLLBACK');
   }
@@ -85,7 +96,9 @@ async function search(actor: (typeof actors)[number], query: string, columns = '
  */
 async function expected(term: string, reads: 'all' | number | null): Promise<string[]> {
   const attachments =
-    reads === 'all' ? 'SELECT a.issue_pk, a.extracted_text FROM ims.attachments a' : 'SELECT d.issue_pk, d.extracted_text FROM ims.v_my_downloads d';
+    reads === 'all'
+      ? 'SELECT a.issue_pk, a.extracted_text FROM ims.attachments a'
+      : 'SELECT d.issue_pk, d.extracted_text FROM ims.v_my_downloads d';
   const c = await db.pool.connect();
   try {
     await c.query('BEGIN');
@@ -137,27 +150,39 @@ describe('over the fixtures, with a download of bob added', () => {
     expect(await search(appBob, 'BOBONLYMARK', cols)).toEqual(await search(bob, 'BOBONLYMARK', cols));
     expect(await search(readonly, 'BOBONLYMARK', cols)).toEqual(await search(bob, 'BOBONLYMARK', cols));
     const hers = await search(alice, ALICES, cols);
-    expect(hers).toEqual([{ issue_id: '347863', matched_in: ['attachment'], snippet: expect.stringContaining('abended S322') }]);
+    expect(hers).toEqual([
+      { issue_id: '347863', matched_in: ['attachment'], snippet: expect.stringContaining('abended S322') },
+    ]);
   });
 
   it('gives nothing to a caller naming another role, and no direct read of the texts', async () => {
     const alice = actors[0].client;
-    const viaBob = await alice.query("SELECT * FROM ims.search_attachment_hits($1, '%BOBONLYMARK%', ims.search_query_bigrams('BOBONLYMARK'))", [bobLogin.name]);
+    const viaBob = await alice.query(
+      "SELECT * FROM ims.search_attachment_hits($1, '%BOBONLYMARK%', ims.search_query_bigrams('BOBONLYMARK'))",
+      [bobLogin.name],
+    );
     expect(viaBob.rows).toEqual([]);
     const viaOwner = await alice.query("SELECT * FROM ims.search_attachment_hits('postgres', '%BOBONLYMARK%', NULL)");
     expect(viaOwner.rows).toEqual([]);
     const pk = (await db.pool.query("SELECT issue_pk FROM ims.issues WHERE issue_id = '351234'")).rows[0].issue_pk;
-    const text = await alice.query("SELECT ims.search_attachment_text($1, $2, '%BOBONLYMARK%') AS t", [aliceLogin.name, pk]);
+    const text = await alice.query("SELECT ims.search_attachment_text($1, $2, '%BOBONLYMARK%') AS t", [
+      aliceLogin.name,
+      pk,
+    ]);
     expect(text.rows).toEqual([{ t: null }]);
     await expect(alice.query('SELECT extracted_text FROM ims.attachments')).rejects.toMatchObject({ code: '42501' });
-    await expect(alice.query('SELECT ims.search_attachment_scope($1)', [aliceLogin.name])).rejects.toMatchObject({ code: '42501' });
+    await expect(alice.query('SELECT ims.search_attachment_scope($1)', [aliceLogin.name])).rejects.toMatchObject({
+      code: '42501',
+    });
   });
 });
 
 describe('over 3,000 generated issues more', () => {
   beforeAll(async () => {
     await insertCorpus(db.pool, 3000);
-    await db.pool.query('ANALYZE ims.issue_search_text, ims.issue_comments, ims.attachments, ims.issues, ims.crawl_sessions');
+    await db.pool.query(
+      'ANALYZE ims.issue_search_text, ims.issue_comments, ims.attachments, ims.issues, ims.crawl_sessions',
+    );
   });
 
   it.each(['에러', 'TPETIME', 'BOBONLYMARK'])('%s: still exactly what each role may read', async (q) => {
@@ -174,7 +199,9 @@ describe('over 3,000 generated issues more', () => {
       c.on('notice', (n) => notices.push(n.message ?? ''));
       try {
         await c.query(`LOAD 'auto_explain'`);
-        await c.query('SET auto_explain.log_min_duration = 0; SET auto_explain.log_nested_statements = on; SET client_min_messages = log');
+        await c.query(
+          'SET auto_explain.log_min_duration = 0; SET auto_explain.log_nested_statements = on; SET client_min_messages = log',
+        );
         if (role) await c.query(`SET ROLE ${role}`); // the superuser's session as alice's login
         await c.query('SELECT count(*) FROM ims.search_issues($1)', [query]);
       } finally {

@@ -89,7 +89,11 @@ describe('over 3,000 generated issues', () => {
     for (const term of ['에러', 'エラ', 'TPETIME', '-4041', '50%']) {
       const text = await plan(term);
       // attachment texts are ims.search_attachment_hits' (0014), checked below
-      for (const index of ['idx_issue_search_title_bigram', 'idx_issue_search_description_bigram', 'idx_comments_content_bigram']) {
+      for (const index of [
+        'idx_issue_search_title_bigram',
+        'idx_issue_search_description_bigram',
+        'idx_comments_content_bigram',
+      ]) {
         expect(text).toContain(`Bitmap Index Scan on ${index}`);
       }
       expect(text).not.toContain('Seq Scan');
