@@ -941,14 +941,14 @@ BEGIN
         SELECT a.issue_pk, 4::smallint FROM ims.attachments a
         WHERE $2 IS NOT NULL AND ims.search_bigrams(a.extracted_text) @@ $2 AND ($4 OR a.extracted_text ILIKE $1)
           AND ($3 IS NULL OR a.issue_pk = ANY ($3))
-          AND ($5 OR EXISTS (SELECT FROM ims.crawl_sessions cs
-                             WHERE cs.user_id = $6 AND starts_with(a.file_path, cs.data_path || '/')))
+          AND ($5 OR (a.file_path IS NOT NULL AND EXISTS (SELECT FROM ims.crawl_sessions cs
+                             WHERE cs.user_id = $6 AND starts_with(a.file_path, cs.data_path || '/'))))
         UNION ALL
         SELECT a.issue_pk, 4::smallint FROM ims.attachments a
         WHERE ($2 IS NULL OR ims.search_bigrams(a.extracted_text) @@ E'''\x01'''::tsquery) AND a.extracted_text ILIKE $1
           AND ($3 IS NULL OR a.issue_pk = ANY ($3))
-          AND ($5 OR EXISTS (SELECT FROM ims.crawl_sessions cs
-                             WHERE cs.user_id = $6 AND starts_with(a.file_path, cs.data_path || '/')))
+          AND ($5 OR (a.file_path IS NOT NULL AND EXISTS (SELECT FROM ims.crawl_sessions cs
+                             WHERE cs.user_id = $6 AND starts_with(a.file_path, cs.data_path || '/'))))
     $q$ USING pattern, pairs, candidates, exact, scope.all_texts, scope.user_id;
 END
 $function$
@@ -973,8 +973,8 @@ AS $function$
     SELECT a.extracted_text
     FROM ims.attachments a, ims.search_attachment_scope(caller) s
     WHERE a.issue_pk = issue AND a.extracted_text ILIKE pattern
-      AND (s.all_texts OR EXISTS (SELECT FROM ims.crawl_sessions cs
-                                  WHERE cs.user_id = s.user_id AND starts_with(a.file_path, cs.data_path || '/')))
+      AND (s.all_texts OR (a.file_path IS NOT NULL AND EXISTS (SELECT FROM ims.crawl_sessions cs
+                                  WHERE cs.user_id = s.user_id AND starts_with(a.file_path, cs.data_path || '/'))))
     ORDER BY a.attachment_id
     LIMIT 1
 $function$
