@@ -925,6 +925,60 @@ BEGIN
 END;
 $function$
 ;
+CREATE OR REPLACE FUNCTION ims.search_attachment_hits(caller name, pattern text, pairs tsquery, candidates bigint[] DEFAULT NULL::bigint[], exact boolean DEFAULT false)
+ RETURNS TABLE(issue_pk bigint, field smallint)
+ LANGUAGE plpgsql
+ STABLE SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+    scope record := ims.search_attachment_scope(caller);
+BEGIN
+    IF NOT scope.all_texts AND scope.user_id IS NULL THEN
+        RETURN;
+    END IF;
+    RETURN QUERY EXECUTE $q$
+        SELECT a.issue_pk, 4::smallint FROM ims.attachments a
+        WHERE $2 IS NOT NULL AND ims.search_bigrams(a.extracted_text) @@ $2 AND ($4 OR a.extracted_text ILIKE $1)
+          AND ($3 IS NULL OR a.issue_pk = ANY ($3))
+          AND ($5 OR (a.file_path IS NOT NULL AND EXISTS (SELECT FROM ims.crawl_sessions cs
+                             WHERE cs.user_id = $6 AND starts_with(a.file_path, cs.data_path || '/'))))
+        UNION ALL
+        SELECT a.issue_pk, 4::smallint FROM ims.attachments a
+        WHERE ($2 IS NULL OR ims.search_bigrams(a.extracted_text) @@ E'''\x01'''::tsquery) AND a.extracted_text ILIKE $1
+          AND ($3 IS NULL OR a.issue_pk = ANY ($3))
+          AND ($5 OR (a.file_path IS NOT NULL AND EXISTS (SELECT FROM ims.crawl_sessions cs
+                             WHERE cs.user_id = $6 AND starts_with(a.file_path, cs.data_path || '/'))))
+    $q$ USING pattern, pairs, candidates, exact, scope.all_texts, scope.user_id;
+END
+$function$
+;
+CREATE OR REPLACE FUNCTION ims.search_attachment_scope(caller name, OUT all_texts boolean, OUT user_id integer)
+ RETURNS record
+ LANGUAGE sql
+ STABLE
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+    SELECT pg_has_role(session_user, caller, 'MEMBER')
+               AND has_column_privilege(caller, 'ims.attachments', 'extracted_text', 'SELECT'),
+           ims.app_user_id_of(caller)
+$function$
+;
+CREATE OR REPLACE FUNCTION ims.search_attachment_text(caller name, issue bigint, pattern text)
+ RETURNS text
+ LANGUAGE sql
+ STABLE SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+    SELECT a.extracted_text
+    FROM ims.attachments a, ims.search_attachment_scope(caller) s
+    WHERE a.issue_pk = issue AND a.extracted_text ILIKE pattern
+      AND (s.all_texts OR (a.file_path IS NOT NULL AND EXISTS (SELECT FROM ims.crawl_sessions cs
+                                  WHERE cs.user_id = s.user_id AND starts_with(a.file_path, cs.data_path || '/'))))
+    ORDER BY a.attachment_id
+    LIMIT 1
+$function$
+;
 CREATE OR REPLACE FUNCTION ims.search_bigrams(body text)
  RETURNS tsvector
  LANGUAGE plpgsql
@@ -965,9 +1019,11 @@ BEGIN
         -- ILIKE on a UTF-8 database is lower(text) LIKE lower(pattern), so a pair found is a
         -- match (unless U+0001/U+0002, which search_bigrams folds together, are in the term).
         exact := getdatabaseencoding() = 'UTF8' AND length(lower(term)) = 2 AND term !~ E'[\x01\x02]';
-        EXECUTE 'SELECT array_agg(issue_pk), array_agg(field) FROM (SELECT DISTINCT issue_pk, field FROM ims.search_term_hits($1, $2, $3, $4)) h'
+        EXECUTE 'SELECT array_agg(issue_pk), array_agg(field) FROM (
+                     SELECT issue_pk, field FROM ims.search_term_hits($1, $2, $3, $4)
+                     UNION SELECT issue_pk, field FROM ims.search_attachment_hits($5, $1, $2, $3, $4)) h'
             INTO hit_pk, hit_field
-            USING ims.search_like_pattern(term), ims.search_query_bigrams(term), cand, exact;
+            USING ims.search_like_pattern(term), ims.search_query_bigrams(term), cand, exact, current_user;
         IF hit_pk IS NULL THEN
             RETURN;
         END IF;
@@ -1010,9 +1066,7 @@ BEGIN
             WHEN 3 THEN (SELECT c.content FROM ims.issue_comments c
                          WHERE c.issue_pk = r.issue_pk AND c.content ILIKE ims.search_like_pattern(terms[1])
                          ORDER BY c.commented_at NULLS LAST, c.comment_id LIMIT 1)
-            ELSE (SELECT a.extracted_text FROM ims.attachments a
-                  WHERE a.issue_pk = r.issue_pk AND a.extracted_text ILIKE ims.search_like_pattern(terms[1])
-                  ORDER BY a.attachment_id LIMIT 1)
+            ELSE ims.search_attachment_text(current_user, r.issue_pk, ims.search_like_pattern(terms[1]))
         END, terms[1]) s ON true
     ORDER BY r.score DESC, r.registered_date DESC NULLS LAST, r.issue_id DESC;
 END
@@ -1081,14 +1135,6 @@ AS $function$
     SELECT c.issue_pk, 3::smallint FROM ims.issue_comments c
     WHERE (pairs IS NULL OR ims.search_bigrams(c.content) @@ E'''\x01'''::tsquery) AND c.content ILIKE pattern
       AND (candidates IS NULL OR c.issue_pk = ANY (candidates))
-    UNION ALL
-    SELECT a.issue_pk, 4::smallint FROM ims.attachments a
-    WHERE pairs IS NOT NULL AND ims.search_bigrams(a.extracted_text) @@ pairs AND (exact OR a.extracted_text ILIKE pattern)
-      AND (candidates IS NULL OR a.issue_pk = ANY (candidates))
-    UNION ALL
-    SELECT a.issue_pk, 4::smallint FROM ims.attachments a
-    WHERE (pairs IS NULL OR ims.search_bigrams(a.extracted_text) @@ E'''\x01'''::tsquery) AND a.extracted_text ILIKE pattern
-      AND (candidates IS NULL OR a.issue_pk = ANY (candidates))
 $function$
 ;
 CREATE OR REPLACE FUNCTION ims.search_terms(query text)

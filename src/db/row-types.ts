@@ -106,6 +106,8 @@ export interface AttachmentsRow {
   download_crawled_at: Date | null;
   /** timestamp with time zone */
   created_at: Date | null;
+  /** timestamp with time zone */
+  download_url_crawled_at: Date | null;
 }
 
 /** ims.audit_log (table). */
@@ -266,6 +268,16 @@ export interface IssueHistoryRow {
   created_at: Date | null;
 }
 
+/** ims.issue_search_text (table). */
+export interface IssueSearchTextRow {
+  /** bigint NOT NULL */
+  issue_pk: string;
+  /** text NOT NULL */
+  title: string;
+  /** text */
+  description: string | null;
+}
+
 /** ims.issues (table). */
 export interface IssuesRow {
   /** bigint NOT NULL */
@@ -362,6 +374,12 @@ export interface SearchQueriesRow {
   intent_filtered: boolean | null;
   /** timestamp with time zone */
   queried_at: Date | null;
+  /** text */
+  history_key: string | null;
+  /** boolean NOT NULL */
+  is_favorite: boolean;
+  /** jsonb */
+  history_entry: unknown;
 }
 
 /** ims.session_errors (table). */
@@ -434,6 +452,8 @@ export interface UsersRow {
   updated_at: Date | null;
   /** timestamp with time zone */
   last_login_at: Date | null;
+  /** name */
+  db_role: string | null;
 }
 
 /** ims.v_issue_search (view). */
@@ -462,6 +482,28 @@ export interface VIssueSearchRow {
   attachment_count: string | null;
   /** bigint */
   comment_count: string | null;
+}
+
+/** ims.v_my_downloads (view). */
+export interface VMyDownloadsRow {
+  /** bigint */
+  attachment_id: string | null;
+  /** bigint */
+  issue_pk: string | null;
+  /** character varying(50) */
+  issue_id: string | null;
+  /** text */
+  filename: string | null;
+  /** bigint */
+  file_size: string | null;
+  /** text */
+  file_path: string | null;
+  /** text */
+  extracted_text: string | null;
+  /** timestamp with time zone */
+  download_crawled_at: Date | null;
+  /** bigint */
+  session_id: string | null;
 }
 
 /** ims.v_session_detail (view). */
@@ -520,6 +562,7 @@ export interface ImsTables {
   crawl_sessions: CrawlSessionsRow;
   issue_comments: IssueCommentsRow;
   issue_history: IssueHistoryRow;
+  issue_search_text: IssueSearchTextRow;
   issues: IssuesRow;
   search_queries: SearchQueriesRow;
   session_errors: SessionErrorsRow;
@@ -530,6 +573,7 @@ export interface ImsTables {
 /** Every view of schema ims, by name. */
 export interface ImsViews {
   v_issue_search: VIssueSearchRow;
+  v_my_downloads: VMyDownloadsRow;
   v_session_detail: VSessionDetailRow;
   v_user_dashboard: VUserDashboardRow;
 }

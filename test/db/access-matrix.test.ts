@@ -29,6 +29,7 @@ const EXPECTED: Record<string, string[]> = {
   crawl_sessions:       ['all IUD', 'all IUD', 'all',      'own',  'own',  'own',        '—'],
   issue_comments:       ['all IUD', 'all IUD', 'all',      'all',  'all',  'all',        '—'],
   issue_history:        ['all IUD', 'all IUD', 'all',      'all',  'all',  'all',        '—'],
+  issue_search_text:    ['all IUD', 'all IUD', 'all',      'all',  'all',  'all',        '—'],
   issues:               ['all IUD', 'all IUD', 'all',      'all',  'all',  'all',        '—'],
   search_queries:       ['all IUD', 'all IUD', 'all',      'own',  'own',  'own',        '—'],
   session_errors:       ['all IUD', 'all IUD', 'all',      'own',  'own',  'own',        '—'],

@@ -62,6 +62,23 @@ it('migrates and loads as a plain database owner, leaving ims_user only what 001
 
   // FORCE ROW LEVEL SECURITY binds the owner too: it loads through its own policies.
   const summary = await backfill(pool, FIXTURES, OPTIONS);
-  expect(summary.outcomes.map((o) => o.result)).toEqual(Array(8).fill('ingested'));
-  expect(summary.tableRows).toMatchObject({ users: 4, crawl_sessions: 8, session_issues: 15, session_errors: 5, audit_log: 8, analytics_daily: 16 });
+  expect(summary.outcomes.map((o) => o.result)).toEqual(Array(9).fill('ingested'));
+  expect(summary.tableRows).toMatchObject({ users: 4, crawl_sessions: 8, session_issues: 15, session_errors: 6, audit_log: 9, analytics_daily: 16 });
+});
+
+it("searches, as a user, through functions this owner defines: alice's download text under its FORCE ROW LEVEL SECURITY", async () => {
+  // 0014's SECURITY DEFINER functions run as this owner, which reads crawl_sessions through
+  // its own policy only; alice's S322 is in her download alone (test/db/search-access.test.ts).
+  const alice = await logins.create('alice', ['ims_user']);
+  await pool.query("UPDATE ims.users SET db_role = $1 WHERE username = 'alice'", [alice.name]);
+  const c = new Client({ connectionString: urlAs(urlForDatabase(base, name), alice) });
+  await c.connect();
+  try {
+    const found = await c.query("SELECT issue_id, matched_in FROM ims.search_issues('S322')");
+    expect(found.rows).toEqual([{ issue_id: '347863', matched_in: ['attachment'] }]);
+  } finally {
+    await c.end();
+  }
+  const byOwner = await pool.query("SELECT issue_id FROM ims.search_issues('S322')");
+  expect(byOwner.rows).toEqual([{ issue_id: '347863' }]); // the owner reads every text
 });

@@ -4,7 +4,8 @@
 -- Reads/writes: ims.search_queries (new columns), ims.crawl_sessions (query columns and times
 -- of matched sessions, through ims.match_query_history); ims.attachments gains
 -- download_url_crawled_at (which crawl download_url comes from, merge/080);
--- ims_ingest.session_copies (new: the loader's bookkeeping of lesser copies, not data).
+-- ims_ingest.session_copies (new: the loader's bookkeeping of lesser copies, not data;
+-- granted to ims_loader).
 --
 -- search_queries then holds two kinds of rows, one per crawl at most:
 --  * a history row (history_key NOT NULL): one entry of the history files, natural key
@@ -39,6 +40,15 @@ CREATE TABLE ims_ingest.session_copies (
     PRIMARY KEY (session_uuid, data_path)
 );
 COMMENT ON TABLE ims_ingest.session_copies IS 'Lesser copies of a crawl (a shared original of a migrated copy) and the fingerprint their issue data was merged with';
+-- The loader writes it on every load (src/sql/copy/record.sql); 0010's default privileges
+-- cover schema ims only, and each migration grants what it creates (docs/schema.md §5).
+DO $$
+BEGIN
+    IF EXISTS (SELECT FROM pg_roles WHERE rolname = 'ims_loader') THEN
+        GRANT SELECT, INSERT, UPDATE, DELETE ON ims_ingest.session_copies TO ims_loader;
+    END IF;
+END;
+$$;
 
 -- Pairs (history row, session) that describe the same crawl, for history rows whose start is
 -- in [p_from - 30 s, p_to + 30 s] (exact for sessions starting in [p_from - 20 s, p_to + 20 s]).
