@@ -63,6 +63,7 @@ export function runBackfill(args: BackfillArgs): Promise<void> {
           giveUpMs: config.retrySeconds * 1000,
           bulk: args.bulk,
           onIndexes: (message) => log().info(message),
+          onIndexWarning: (message) => log().warn(message),
           signal: interruptSignal(),
           onStart: (refs) => progress.start(refs),
           onSession: (o) => progress.session(o),

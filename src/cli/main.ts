@@ -4,6 +4,7 @@ import { ENVIRONMENT_VARIABLES, kebab, OPTIONS } from '../config';
 import { DB_ACTIONS, DbAction, dbCommand } from './db-command';
 import { refreshAnalytics } from '../ingest/backfill';
 import { applyMigrations } from '../db/migrate';
+import { restoreAbandonedIndexes } from '../db/deferred-indexes';
 import { readSql } from '../db/sql-files';
 import { log } from '../log';
 import { maskSecrets } from '../secrets';
@@ -118,8 +119,11 @@ export function buildCli(argv: string[]): Argv {
       'create or upgrade the ims schema',
       (y) => y,
       (args) =>
-        withDatabase(args as GlobalArgs, async (db) => {
+        withDatabase(args as GlobalArgs, async (db, config) => {
           const result = await applyMigrations(db.pool);
+          // Where an operator looks after a killed bulk backfill (docs/operations.md).
+          const rebuilt = await restoreAbandonedIndexes(db.pool, config.concurrency, (m) => log().warn(`migrate: ${m}`));
+          if (rebuilt.length) log().info({ indexes: rebuilt }, `migrate: re-created ${rebuilt.length} indexes an interrupted bulk load had dropped`);
           const warnings = searchLocaleWarnings(await searchLocale(db.pool));
           for (const w of warnings) log().warn(`migrate: warning: ${w}`);
           const text = result.applied.length ? `applied ${result.applied.join(', ')}` : 'schema is up to date';

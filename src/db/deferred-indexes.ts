@@ -1,5 +1,6 @@
 import pLimit from 'p-limit';
 import { Pool, PoolClient } from 'pg';
+import { readSql } from './sql-files';
 
 /**
  * The secondary indexes a bulk backfill drops before its load and builds after it
@@ -7,6 +8,7 @@ import { Pool, PoolClient } from 'pg';
  * lock for the whole load; a process that finds recorded indexes and can take that lock knows
  * their loader is gone (killed, crashed, disconnected: the server released its lock) and
  * re-creates them. One that cannot take it leaves them to the loader still running.
+ * Only the tables' owner drops or builds them: ims_loader reads the records and no more.
  */
 
 // Arbitrary but fixed, next to migrate.ts's 0x1a5_1a5.
@@ -23,6 +25,18 @@ export interface DeferredIndexes {
 export async function listDeferredIndexes(pool: Pool | PoolClient): Promise<string[]> {
   const { rows } = await pool.query<{ index_name: string }>('SELECT index_name FROM ims_ingest.deferred_indexes ORDER BY index_name');
   return rows.map((r) => r.index_name);
+}
+
+export interface IndexOwner {
+  login: string;
+  /** Whether `login` owns every table of schema ims (so may drop and build their indexes). */
+  owner: boolean;
+}
+
+/** Whether the current login may defer and re-create the secondary indexes. */
+export async function indexOwner(pool: Pool | PoolClient): Promise<IndexOwner> {
+  const { rows } = await pool.query<IndexOwner>(readSql('bulk/owner.sql'));
+  return rows[0];
 }
 
 async function rebuild(pool: Pool, recorded: string[], concurrency: number): Promise<string[]> {
@@ -47,10 +61,21 @@ async function rebuild(pool: Pool, recorded: string[], concurrency: number): Pro
 
 /**
  * Re-creates the indexes an interrupted bulk load left recorded, unless that load is still
- * running. Returns the names re-created.
+ * running. Returns the names re-created. A login that does not own the tables cannot: it is
+ * told through `warn` and goes on, since the rows are right without those indexes (only
+ * searches and filters are slower) until the owner's migrate or backfill builds them.
  */
-export async function restoreAbandonedIndexes(pool: Pool, concurrency: number): Promise<string[]> {
-  if ((await listDeferredIndexes(pool)).length === 0) return [];
+export async function restoreAbandonedIndexes(pool: Pool, concurrency: number, warn?: (message: string) => void): Promise<string[]> {
+  const recorded = await listDeferredIndexes(pool);
+  if (recorded.length === 0) return [];
+  const who = await indexOwner(pool);
+  if (!who.owner) {
+    warn?.(
+      `${recorded.length} indexes an interrupted bulk load dropped are still missing: ${who.login} does not own the ims tables, ` +
+        'so `ims-ingest migrate` or `backfill` run as their owner must re-create them; loading goes on without them (rows are right, searches slower)',
+    );
+    return [];
+  }
   const client = await pool.connect();
   try {
     const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [BULK_LOCK_KEY]);

@@ -1,5 +1,5 @@
 import { Pool } from 'pg';
-import { deferSecondaryIndexes, restoreAbandonedIndexes } from '../db/deferred-indexes';
+import { deferSecondaryIndexes, indexOwner, restoreAbandonedIndexes } from '../db/deferred-indexes';
 import { describeError } from '../errors';
 
 /**
@@ -21,6 +21,8 @@ export interface BulkOptions {
   concurrency: number;
   /** Told what happens to the indexes (deferred, rebuilt, rebuilt after a crash). */
   onIndexes?: (message: string) => void;
+  /** Told that indexes an interrupted bulk load dropped are missing and this login cannot build them. */
+  onIndexWarning?: (message: string) => void;
 }
 
 // Below this many sessions the index maintenance saved is small next to rebuilding indexes
@@ -41,14 +43,20 @@ export async function wantsBulk(pool: Pool, sessions: number, mode: BulkMode = '
  * an interrupted earlier load left dropped, then defers the secondary indexes around `load`.
  */
 export async function withBulkLoad<T>(pool: Pool, sessions: number, options: BulkOptions, load: (bulk: boolean) => Promise<T>): Promise<T> {
-  const abandoned = await restoreAbandonedIndexes(pool, options.concurrency);
+  const abandoned = await restoreAbandonedIndexes(pool, options.concurrency, options.onIndexWarning);
   if (abandoned.length) options.onIndexes?.(`re-created ${abandoned.length} indexes an interrupted bulk load had dropped: ${abandoned.join(', ')}`);
   if (!(await wantsBulk(pool, sessions, options.bulk))) return load(false);
+  // Only the owner may drop the indexes: ims_loader (docs/schema.md §5) loads with them in place.
+  const who = await indexOwner(pool);
+  if (!who.owner) {
+    options.onIndexes?.(`bulk path skipped: ${who.login} does not own the ims tables; loading with every index in place`);
+    return load(false);
+  }
   let deferred;
   try {
     deferred = await deferSecondaryIndexes(pool);
   } catch (err) {
-    // E.g. a login that does not own the tables: one statement, so nothing was dropped.
+    // Any other failure of the drop: one statement, so nothing was dropped.
     options.onIndexes?.(`bulk load not possible (${describeError(err)}): loading with every index in place`);
     return load(false);
   }

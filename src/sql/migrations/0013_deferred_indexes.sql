@@ -20,6 +20,14 @@
 -- re-creates every recorded index before it loads (src/db/deferred-indexes.ts).
 -- All of it lives in ims_ingest, the loader's own bookkeeping schema beside its migrations,
 -- not in the design's ims schema.
+--
+-- Privileges: only the tables' owner can drop and re-create their indexes, so only the owner
+-- takes the bulk path (bulk-load.ts checks first). ims_loader may read the records, to say
+-- that indexes are missing, and never write them: restore_deferred_index runs a recorded
+-- definition with the rights of whoever calls it, the owner, so a row the loader could write
+-- would be SQL the owner runs for it. The function also refuses any text that is not a
+-- CREATE INDEX of that index on a table of ims or ims_ingest. Grants on
+-- ims_ingest.analytics_watermark, which 0012 left to nobody though the loader writes it.
 
 CREATE TABLE ims_ingest.deferred_indexes (
     index_name  text PRIMARY KEY,
@@ -47,8 +55,8 @@ BEGIN
         JOIN pg_am am ON am.oid = c.relam
         -- The tables a session's merge writes row by row (audit_log: one row per session).
         WHERE s.nspname = 'ims' AND t.relkind = 'r'
-          AND t.relname IN ('issues', 'issue_comments', 'issue_history', 'attachments', 'session_issues',
-                            'crawl_sessions', 'search_queries', 'session_errors')
+          AND t.relname IN ('issues', 'issue_search_text', 'issue_comments', 'issue_history', 'attachments',
+                            'session_issues', 'crawl_sessions', 'search_queries', 'session_errors')
           AND NOT x.indisunique
           AND NOT EXISTS (SELECT FROM pg_constraint k WHERE k.conindid = c.oid)
           AND (am.amname = 'gin'
@@ -68,20 +76,42 @@ END
 $$;
 
 -- Re-creates one recorded index and deletes its record; false when another process already
--- did (its DELETE holds the row, so two restorers never build the same index).
+-- did (its DELETE holds the row, so two restorers never build the same index). A definition
+-- that is not one CREATE INDEX of this index on a table of ims or ims_ingest is refused (and its
+-- record kept for an operator to look at): the text is run with the caller's rights.
 CREATE FUNCTION ims_ingest.restore_deferred_index(name text)
 RETURNS boolean
 LANGUAGE plpgsql AS $$
 DECLARE
     def text;
+    tbl text;
+    m text[];
 BEGIN
-    DELETE FROM ims_ingest.deferred_indexes WHERE index_name = name RETURNING definition INTO def;
+    DELETE FROM ims_ingest.deferred_indexes WHERE index_name = name RETURNING definition, table_name INTO def, tbl;
     IF def IS NULL THEN
         RETURN false;
     END IF;
-    IF to_regclass(format('ims.%I', name)) IS NULL THEN
+    -- The shape pg_get_indexdef gives: CREATE [UNIQUE] INDEX name ON [ONLY] schema.table USING am (
+    m := regexp_match(def, '^CREATE (UNIQUE )?INDEX ([a-z_][a-z0-9_]*|"(?:[^"]|"")+") ON (ONLY )?(ims|ims_ingest)\.([a-z_][a-z0-9_]*|"(?:[^"]|"")+") USING [a-z_]+ \(');
+    IF m IS NULL OR m[2] <> quote_ident(name) OR m[5] <> quote_ident(tbl) OR strpos(def, ';') > 0 THEN
+        RAISE EXCEPTION 'deferred index % not re-created: its recorded definition is not CREATE INDEX % ON ims.%: %',
+            name, quote_ident(name), quote_ident(tbl), left(def, 200)
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'check the row of ims_ingest.deferred_indexes; only the tables'' owner writes it';
+    END IF;
+    IF to_regclass(format('%I.%I', m[4], name)) IS NULL THEN
         EXECUTE def;
     END IF;
     RETURN true;
 END
+$$;
+
+-- The loader reads the records (to warn that indexes are missing) and writes nothing here.
+DO $$
+BEGIN
+    IF EXISTS (SELECT FROM pg_roles WHERE rolname = 'ims_loader') THEN
+        GRANT SELECT ON ims_ingest.deferred_indexes TO ims_loader;
+        GRANT SELECT, INSERT, UPDATE, DELETE ON ims_ingest.analytics_watermark TO ims_loader;
+    END IF;
+END;
 $$;
