@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import { createTestDatabase, TestDatabase } from '../helpers/db';
-import { cleanEnv, logText, runCli } from '../helpers/cli';
+import { cleanEnv, logRecords, logText, runCli } from '../helpers/cli';
 import { FIXTURES } from '../helpers/fixtures';
 import { Login, Logins, urlAs } from '../helpers/roles';
 
@@ -74,7 +74,9 @@ it('has every privilege loading needs on every table and sequence of ims and ims
   const { rows } = await db.pool.query(`
     SELECT n.nspname || '.' || c.relname AS relation,
            CASE WHEN c.relkind = 'S' THEN has_sequence_privilege('ims_loader', c.oid, 'USAGE')
-                WHEN (n.nspname, c.relname) = ('ims_ingest', 'migrations') THEN has_table_privilege('ims_loader', c.oid, 'SELECT')
+                -- read only: the version check, and whether a bulk load left indexes missing
+                WHEN (n.nspname, c.relname) IN (('ims_ingest', 'migrations'), ('ims_ingest', 'deferred_indexes'))
+                  THEN has_table_privilege('ims_loader', c.oid, 'SELECT')
                 ELSE has_table_privilege('ims_loader', c.oid, 'SELECT, INSERT, UPDATE, DELETE') END AS granted
     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
     WHERE n.nspname IN ('ims', 'ims_ingest') AND c.relkind IN ('r', 'p', 'S')
@@ -83,11 +85,13 @@ it('has every privilege loading needs on every table and sequence of ims and ims
   expect(rows.map((r) => r.relation)).toEqual(
     expect.arrayContaining(['ims_ingest.session_copies', 'ims.issue_search_text']),
   );
-  // and nothing more than reading the version on the migrations table
+  // and nothing more than reading those two: a deferred index's definition is SQL the owner runs
   const more = await db.pool.query(
-    `SELECT has_table_privilege('ims_loader', 'ims_ingest.migrations', 'INSERT, UPDATE, DELETE') AS w`,
+    `SELECT t, has_table_privilege('ims_loader', t, 'INSERT') OR has_table_privilege('ims_loader', t, 'UPDATE')
+               OR has_table_privilege('ims_loader', t, 'DELETE') OR has_table_privilege('ims_loader', t, 'TRUNCATE') AS w
+     FROM unnest(ARRAY['ims_ingest.migrations', 'ims_ingest.deferred_indexes']) AS t`,
   );
-  expect(more.rows).toEqual([{ w: false }]);
+  expect(more.rows).toEqual([{ t: 'ims_ingest.migrations', w: false }, { t: 'ims_ingest.deferred_indexes', w: false }]);
 });
 
 it('refuses to create the schema as ims_loader, saying who must, and leaves the database untouched', async () => {
@@ -98,4 +102,54 @@ it('refuses to create the schema as ims_loader, saying who must, and leaves the 
   expect(logText(run.stderr)).toMatch(/cannot create the migrations table ims_ingest.migrations: permission denied for database .*; run ims-ingest migrate as the role that owns/);
   const schemas = await db.pool.query("SELECT nspname FROM pg_namespace WHERE nspname IN ('ims', 'ims_ingest')");
   expect(schemas.rows).toEqual([]);
+});
+
+/** Names of the ims indexes (the audit partition a backfill adds aside). */
+async function indexNames(db: TestDatabase): Promise<string[]> {
+  const { rows } = await db.pool.query(
+    "SELECT indexname FROM pg_indexes WHERE schemaname = 'ims' AND tablename NOT LIKE 'audit_log%' ORDER BY 1");
+  return rows.map((r) => r.indexname);
+}
+
+it('skips the bulk path as ims_loader, saying why, and loads with every index in place', async () => {
+  const db = await createTestDatabase();
+  dbs.push(db);
+  const before = await indexNames(db);
+  const run = runCli(['backfill', FIXTURES, '--bulk', 'on', '--json'], cleanEnv({ DATABASE_URL: urlAs(db.url, loader) }));
+  expect(run.stderr).not.toMatch(/permission denied|not possible/);
+  expect(run.code).toBe(0);
+  expect(logText(run.stderr)).toContain(`bulk path skipped: ${loader.name} does not own the ims tables; loading with every index in place`);
+  expect(JSON.parse(run.stdout).outcomes.map((o: { result: string }) => o.result)).toEqual(Array(9).fill('ingested'));
+  expect(await indexNames(db)).toEqual(before);
+  const recorded = await db.pool.query('SELECT count(*)::int AS n FROM ims_ingest.deferred_indexes');
+  expect(recorded.rows[0].n).toBe(0);
+});
+
+it('warns as ims_loader about indexes a killed bulk load left dropped, loads, and the owner\'s migrate re-creates them', async () => {
+  const db = await createTestDatabase();
+  dbs.push(db);
+  const before = await indexNames(db);
+  // The owner's bulk load died after its drop (no advisory lock is held any more).
+  const { rows } = await db.pool.query<{ n: number }>('SELECT ims_ingest.defer_secondary_indexes() AS n');
+  expect(rows[0].n).toBe(29);
+  expect((await indexNames(db)).length).toBe(before.length - rows[0].n);
+
+  const run = runCli(['backfill', FIXTURES, '--json'], cleanEnv({ DATABASE_URL: urlAs(db.url, loader) }));
+  expect(run.stderr).not.toMatch(/permission denied/);
+  expect(run.code).toBe(0);
+  const warning = logRecords(run.stderr).find((r) => /still missing/.test(String(r.msg)));
+  expect(warning).toMatchObject({
+    level: 'warn',
+    msg: `${rows[0].n} indexes an interrupted bulk load dropped are still missing: ${loader.name} does not own the ims tables, ` +
+      'so `ims-ingest migrate` or `backfill` run as their owner must re-create them; loading goes on without them (rows are right, searches slower)',
+  });
+  expect(JSON.parse(run.stdout).tableRows.issues).toBe(10);
+  expect((await indexNames(db)).length).toBe(before.length - rows[0].n);
+
+  const migrate = runCli(['migrate'], cleanEnv({ DATABASE_URL: db.url }));
+  expect(migrate.code).toBe(0);
+  expect(logText(migrate.stderr)).toContain(`migrate: re-created ${rows[0].n} indexes an interrupted bulk load had dropped`);
+  expect(await indexNames(db)).toEqual(before);
+  const recorded = await db.pool.query('SELECT count(*)::int AS n FROM ims_ingest.deferred_indexes');
+  expect(recorded.rows[0].n).toBe(0);
 });
