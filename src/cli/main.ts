@@ -122,8 +122,14 @@ export function buildCli(argv: string[]): Argv {
         withDatabase(args as GlobalArgs, async (db, config) => {
           const result = await applyMigrations(db.pool);
           // Where an operator looks after a killed bulk backfill (docs/operations.md).
-          const rebuilt = await restoreAbandonedIndexes(db.pool, config.concurrency, (m) => log().warn(`migrate: ${m}`));
-          if (rebuilt.length) log().info({ indexes: rebuilt }, `migrate: re-created ${rebuilt.length} indexes an interrupted bulk load had dropped`);
+          const rebuilt = await restoreAbandonedIndexes(db.pool, config.concurrency, (m) =>
+            log().warn(`migrate: ${m}`),
+          );
+          if (rebuilt.length)
+            log().info(
+              { indexes: rebuilt },
+              `migrate: re-created ${rebuilt.length} indexes an interrupted bulk load had dropped`,
+            );
           const warnings = searchLocaleWarnings(await searchLocale(db.pool));
           for (const w of warnings) log().warn(`migrate: warning: ${w}`);
           const text = result.applied.length ? `applied ${result.applied.join(', ')}` : 'schema is up to date';

@@ -42,14 +42,24 @@ export async function wantsBulk(pool: Pool, sessions: number, mode: BulkMode = '
  * Runs `load` (the sessions' ingest) on the bulk path when it pays: first re-creates indexes
  * an interrupted earlier load left dropped, then defers the secondary indexes around `load`.
  */
-export async function withBulkLoad<T>(pool: Pool, sessions: number, options: BulkOptions, load: (bulk: boolean) => Promise<T>): Promise<T> {
+export async function withBulkLoad<T>(
+  pool: Pool,
+  sessions: number,
+  options: BulkOptions,
+  load: (bulk: boolean) => Promise<T>,
+): Promise<T> {
   const abandoned = await restoreAbandonedIndexes(pool, options.concurrency, options.onIndexWarning);
-  if (abandoned.length) options.onIndexes?.(`re-created ${abandoned.length} indexes an interrupted bulk load had dropped: ${abandoned.join(', ')}`);
+  if (abandoned.length)
+    options.onIndexes?.(
+      `re-created ${abandoned.length} indexes an interrupted bulk load had dropped: ${abandoned.join(', ')}`,
+    );
   if (!(await wantsBulk(pool, sessions, options.bulk))) return load(false);
   // Only the owner may drop the indexes: ims_loader (docs/schema.md §5) loads with them in place.
   const who = await indexOwner(pool);
   if (!who.owner) {
-    options.onIndexes?.(`bulk path skipped: ${who.login} does not own the ims tables; loading with every index in place`);
+    options.onIndexes?.(
+      `bulk path skipped: ${who.login} does not own the ims tables; loading with every index in place`,
+    );
     return load(false);
   }
   let deferred;
@@ -71,6 +81,8 @@ export async function withBulkLoad<T>(pool: Pool, sessions: number, options: Bul
   }
   const started = performance.now();
   const rebuilt = await deferred.restore(options.concurrency);
-  options.onIndexes?.(`bulk load: ${rebuilt.length} secondary indexes built in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  options.onIndexes?.(
+    `bulk load: ${rebuilt.length} secondary indexes built in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+  );
   return result;
 }

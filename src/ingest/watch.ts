@@ -84,7 +84,9 @@ export async function runDaemon(pool: Pool, root: string, options: DaemonOptions
   // before loading; a login that may not (not the tables' owner) says so and goes on.
   const restoreIndexes = async () => {
     try {
-      const names = await dbCall('indexes', () => restoreAbandonedIndexes(pool, options.concurrency, (m) => log().warn(m)));
+      const names = await dbCall('indexes', () =>
+        restoreAbandonedIndexes(pool, options.concurrency, (m) => log().warn(m)),
+      );
       if (names.length) log().info({ indexes: names }, `re-created ${names.length} indexes an interrupted bulk load had dropped`);
     } catch (err) {
       if (!signal.aborted) log().error({ error: describeError(err) }, 'indexes an interrupted bulk load dropped could not be re-created');

@@ -32,7 +32,9 @@ it('loads fixtures/ as ims_loader, with no superuser or ownership', async () => 
      FROM pg_roles r WHERE r.rolname = $1`,
     [loader.name],
   );
-  expect(who.rows).toEqual([{ rolsuper: false, rolcreaterole: false, rolcreatedb: false, groups: ['ims_loader'], owns: 0 }]);
+  expect(who.rows).toEqual([
+    { rolsuper: false, rolcreaterole: false, rolcreatedb: false, groups: ['ims_loader'], owns: 0 },
+  ]);
 
   const env = cleanEnv({ DATABASE_URL: urlAs(db.url, loader) });
   const run = runCli(['backfill', FIXTURES, '--json'], env);
@@ -41,8 +43,18 @@ it('loads fixtures/ as ims_loader, with no superuser or ownership', async () => 
   const summary = JSON.parse(run.stdout);
   expect(summary.outcomes.map((o: { result: string }) => o.result)).toEqual(Array(9).fill('ingested'));
   expect(summary.tableRows).toEqual({
-    users: 4, crawl_sessions: 8, issues: 10, session_issues: 15, issue_comments: 21, issue_history: 14,
-    attachments: 9, search_queries: 9, session_errors: 6, analytics_daily: 16, analytics_monthly: 6, audit_log: 9,
+    users: 4,
+    crawl_sessions: 8,
+    issues: 10,
+    session_issues: 15,
+    issue_comments: 21,
+    issue_history: 14,
+    attachments: 9,
+    search_queries: 9,
+    session_errors: 6,
+    analytics_daily: 16,
+    analytics_monthly: 6,
+    audit_log: 9,
   });
   // The rows are really there, as the superuser sees them, and the partition is the owner's.
   const check = new Client({ connectionString: db.url });
@@ -63,7 +75,9 @@ it('loads fixtures/ as ims_loader, with no superuser or ownership', async () => 
   // a second run finds every folder unchanged (the version check and the skip read as loader)
   const again = runCli(['backfill', FIXTURES, '--json'], env);
   expect(again.code).toBe(0);
-  expect(JSON.parse(again.stdout).outcomes.map((o: { result: string }) => o.result)).toEqual(Array(9).fill('unchanged'));
+  expect(JSON.parse(again.stdout).outcomes.map((o: { result: string }) => o.result)).toEqual(
+    Array(9).fill('unchanged'),
+  );
 });
 
 it('has every privilege loading needs on every table and sequence of ims and ims_ingest, whichever migration made it', async () => {
@@ -91,7 +105,10 @@ it('has every privilege loading needs on every table and sequence of ims and ims
                OR has_table_privilege('ims_loader', t, 'DELETE') OR has_table_privilege('ims_loader', t, 'TRUNCATE') AS w
      FROM unnest(ARRAY['ims_ingest.migrations', 'ims_ingest.deferred_indexes']) AS t`,
   );
-  expect(more.rows).toEqual([{ t: 'ims_ingest.migrations', w: false }, { t: 'ims_ingest.deferred_indexes', w: false }]);
+  expect(more.rows).toEqual([
+    { t: 'ims_ingest.migrations', w: false },
+    { t: 'ims_ingest.deferred_indexes', w: false },
+  ]);
 });
 
 it('refuses to create the schema as ims_loader, saying who must, and leaves the database untouched', async () => {
@@ -99,7 +116,9 @@ it('refuses to create the schema as ims_loader, saying who must, and leaves the 
   dbs.push(db);
   const run = runCli(['backfill', FIXTURES], cleanEnv({ DATABASE_URL: urlAs(db.url, loader) }));
   expect(run.code).toBe(1);
-  expect(logText(run.stderr)).toMatch(/cannot create the migrations table ims_ingest.migrations: permission denied for database .*; run ims-ingest migrate as the role that owns/);
+  expect(logText(run.stderr)).toMatch(
+    /cannot create the migrations table ims_ingest.migrations: permission denied for database .*; run ims-ingest migrate as the role that owns/,
+  );
   const schemas = await db.pool.query("SELECT nspname FROM pg_namespace WHERE nspname IN ('ims', 'ims_ingest')");
   expect(schemas.rows).toEqual([]);
 });
@@ -107,7 +126,8 @@ it('refuses to create the schema as ims_loader, saying who must, and leaves the 
 /** Names of the ims indexes (the audit partition a backfill adds aside). */
 async function indexNames(db: TestDatabase): Promise<string[]> {
   const { rows } = await db.pool.query(
-    "SELECT indexname FROM pg_indexes WHERE schemaname = 'ims' AND tablename NOT LIKE 'audit_log%' ORDER BY 1");
+    "SELECT indexname FROM pg_indexes WHERE schemaname = 'ims' AND tablename NOT LIKE 'audit_log%' ORDER BY 1",
+  );
   return rows.map((r) => r.indexname);
 }
 
@@ -115,17 +135,22 @@ it('skips the bulk path as ims_loader, saying why, and loads with every index in
   const db = await createTestDatabase();
   dbs.push(db);
   const before = await indexNames(db);
-  const run = runCli(['backfill', FIXTURES, '--bulk', 'on', '--json'], cleanEnv({ DATABASE_URL: urlAs(db.url, loader) }));
+  const run = runCli(
+    ['backfill', FIXTURES, '--bulk', 'on', '--json'],
+    cleanEnv({ DATABASE_URL: urlAs(db.url, loader) }),
+  );
   expect(run.stderr).not.toMatch(/permission denied|not possible/);
   expect(run.code).toBe(0);
-  expect(logText(run.stderr)).toContain(`bulk path skipped: ${loader.name} does not own the ims tables; loading with every index in place`);
+  expect(logText(run.stderr)).toContain(
+    `bulk path skipped: ${loader.name} does not own the ims tables; loading with every index in place`,
+  );
   expect(JSON.parse(run.stdout).outcomes.map((o: { result: string }) => o.result)).toEqual(Array(9).fill('ingested'));
   expect(await indexNames(db)).toEqual(before);
   const recorded = await db.pool.query('SELECT count(*)::int AS n FROM ims_ingest.deferred_indexes');
   expect(recorded.rows[0].n).toBe(0);
 });
 
-it('warns as ims_loader about indexes a killed bulk load left dropped, loads, and the owner\'s migrate re-creates them', async () => {
+it("warns as ims_loader about indexes a killed bulk load left dropped, loads, and the owner's migrate re-creates them", async () => {
   const db = await createTestDatabase();
   dbs.push(db);
   const before = await indexNames(db);
@@ -140,7 +165,8 @@ it('warns as ims_loader about indexes a killed bulk load left dropped, loads, an
   const warning = logRecords(run.stderr).find((r) => /still missing/.test(String(r.msg)));
   expect(warning).toMatchObject({
     level: 'warn',
-    msg: `${rows[0].n} indexes an interrupted bulk load dropped are still missing: ${loader.name} does not own the ims tables, ` +
+    msg:
+      `${rows[0].n} indexes an interrupted bulk load dropped are still missing: ${loader.name} does not own the ims tables, ` +
       'so `ims-ingest migrate` or `backfill` run as their owner must re-create them; loading goes on without them (rows are right, searches slower)',
   });
   expect(JSON.parse(run.stdout).tableRows.issues).toBe(10);
@@ -148,7 +174,9 @@ it('warns as ims_loader about indexes a killed bulk load left dropped, loads, an
 
   const migrate = runCli(['migrate'], cleanEnv({ DATABASE_URL: db.url }));
   expect(migrate.code).toBe(0);
-  expect(logText(migrate.stderr)).toContain(`migrate: re-created ${rows[0].n} indexes an interrupted bulk load had dropped`);
+  expect(logText(migrate.stderr)).toContain(
+    `migrate: re-created ${rows[0].n} indexes an interrupted bulk load had dropped`,
+  );
   expect(await indexNames(db)).toEqual(before);
   const recorded = await db.pool.query('SELECT count(*)::int AS n FROM ims_ingest.deferred_indexes');
   expect(recorded.rows[0].n).toBe(0);

@@ -24,16 +24,30 @@ const fresh = async () => {
 async function indexes(db: TestDatabase): Promise<Record<string, string>> {
   const { rows } = await db.pool.query<{ indexname: string; indexdef: string }>(
     // The audit_log partition a backfill creates for the current quarter is not the point here.
-    "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'ims' AND tablename NOT LIKE 'audit_log%' ORDER BY indexname");
+    "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'ims' AND tablename NOT LIKE 'audit_log%' ORDER BY indexname",
+  );
   return Object.fromEntries(rows.map((r) => [r.indexname, r.indexdef]));
 }
 // Query-only B-trees: not unique, not on a foreign-key column the merge looks rows up by.
 const DEFERRED_BTREES = [
-  'idx_attachments_downloaded', 'idx_attachments_file_type', 'idx_comments_author', 'idx_comments_commented_at',
-  'idx_errors_error_type', 'idx_errors_occurred_at', 'idx_errors_severity', 'idx_history_change_type',
-  'idx_history_changed_at', 'idx_issues_priority', 'idx_issues_product', 'idx_issues_registered_date',
-  'idx_issues_status', 'idx_queries_product', 'idx_queries_queried_at', 'idx_sessions_product',
-  'idx_sessions_started_at', 'idx_sessions_status',
+  'idx_attachments_downloaded',
+  'idx_attachments_file_type',
+  'idx_comments_author',
+  'idx_comments_commented_at',
+  'idx_errors_error_type',
+  'idx_errors_occurred_at',
+  'idx_errors_severity',
+  'idx_history_change_type',
+  'idx_history_changed_at',
+  'idx_issues_priority',
+  'idx_issues_product',
+  'idx_issues_registered_date',
+  'idx_issues_status',
+  'idx_queries_product',
+  'idx_queries_queried_at',
+  'idx_sessions_product',
+  'idx_sessions_started_at',
+  'idx_sessions_status',
 ];
 /** The indexes a bulk load defers: every GIN index (whatever the search design names them) and those B-trees. */
 const ginNames = (all: Record<string, string>) =>
@@ -47,7 +61,9 @@ describe('backfill on the bulk path', () => {
     expect(gin.length).toBe(DEFERRED_BTREES.length + Object.values(before).filter((d) => / USING gin /.test(d)).length);
     // 0009's bigram GIN indexes (issue_search_text, comments, attachments) and the others.
     expect(gin.length).toBe(29);
-    expect(gin).toEqual(expect.arrayContaining(['idx_issue_search_title_bigram', 'idx_issue_search_description_bigram']));
+    expect(gin).toEqual(
+      expect.arrayContaining(['idx_issue_search_title_bigram', 'idx_issue_search_description_bigram']),
+    );
 
     await backfill(plain.pool, FIXTURES, { ...OPTIONS, bulk: 'off' });
     const messages: string[] = [];
@@ -69,9 +85,15 @@ describe('backfill on the bulk path', () => {
     expect(await listDeferredIndexes(bulk.pool)).toEqual([]);
     // The rebuilt indexes serve searches: a trigram/bigram-free check through full text.
     const { rows } = await bulk.pool.query(
-      "SELECT count(*)::int AS n FROM ims.issues WHERE to_tsvector('simple', title) @@ plainto_tsquery('simple', 'TPETIME')");
-    expect(rows[0].n).toBe((await plain.pool.query(
-      "SELECT count(*)::int AS n FROM ims.issues WHERE to_tsvector('simple', title) @@ plainto_tsquery('simple', 'TPETIME')")).rows[0].n);
+      "SELECT count(*)::int AS n FROM ims.issues WHERE to_tsvector('simple', title) @@ plainto_tsquery('simple', 'TPETIME')",
+    );
+    expect(rows[0].n).toBe(
+      (
+        await plain.pool.query(
+          "SELECT count(*)::int AS n FROM ims.issues WHERE to_tsvector('simple', title) @@ plainto_tsquery('simple', 'TPETIME')",
+        )
+      ).rows[0].n,
+    );
   });
 
   it('re-creates the indexes of a load that was killed, at the next start', async () => {
@@ -92,7 +114,9 @@ describe('backfill on the bulk path', () => {
     const messages: string[] = [];
     // 9 sessions: 'auto' does not take the bulk path here, but still repairs the indexes first.
     await backfill(db.pool, FIXTURES, { ...OPTIONS, onIndexes: (m) => messages.push(m) });
-    expect(messages).toEqual([`re-created ${ginNames(before).length} indexes an interrupted bulk load had dropped: ${ginNames(before).join(', ')}`]);
+    expect(messages).toEqual([
+      `re-created ${ginNames(before).length} indexes an interrupted bulk load had dropped: ${ginNames(before).join(', ')}`,
+    ]);
     expect(await indexes(db)).toEqual(before);
     expect(await listDeferredIndexes(db.pool)).toEqual([]);
   });
@@ -117,7 +141,11 @@ describe('backfill on the bulk path', () => {
     await db.pool.query('DROP FUNCTION ims_ingest.defer_secondary_indexes()');
     const messages: string[] = [];
     const summary = await backfill(db.pool, FIXTURES, { ...OPTIONS, bulk: 'on', onIndexes: (m) => messages.push(m) });
-    expect(messages).toEqual([expect.stringMatching(/^bulk load not possible \(.*defer_secondary_indexes\(\) does not exist.*\): loading with every index in place$/)]);
+    expect(messages).toEqual([
+      expect.stringMatching(
+        /^bulk load not possible \(.*defer_secondary_indexes\(\) does not exist.*\): loading with every index in place$/,
+      ),
+    ]);
     expect(summary.outcomes.map((o) => o.result)).toEqual(Array(9).fill('ingested'));
     expect(summary.tableRows.issues).toBe(10);
     expect(await indexes(db)).toEqual(before);
@@ -126,17 +154,26 @@ describe('backfill on the bulk path', () => {
   it('refuses a recorded definition that is not a CREATE INDEX of that index on an ims table, and keeps the row', async () => {
     const db = await fresh();
     const forged = [
-      ['idx_issues_status', 'issues', 'CREATE INDEX idx_issues_status ON ims.issues USING btree (status); DROP TABLE ims.issues'],
+      [
+        'idx_issues_status',
+        'issues',
+        'CREATE INDEX idx_issues_status ON ims.issues USING btree (status); DROP TABLE ims.issues',
+      ],
       ['idx_issues_status', 'issues', 'DROP TABLE ims.issues'],
       ['idx_issues_status', 'issues', 'CREATE INDEX other_name ON ims.issues USING btree (status)'],
       ['idx_issues_status', 'issues', 'CREATE INDEX idx_issues_status ON public.t USING btree (status)'],
       ['idx_issues_status', 'issues', 'ALTER ROLE loader SUPERUSER'],
     ];
     for (const [name, table, definition] of forged) {
-      await db.pool.query('INSERT INTO ims_ingest.deferred_indexes (index_name, table_name, definition) VALUES ($1, $2, $3)', [name, table, definition]);
+      await db.pool.query(
+        'INSERT INTO ims_ingest.deferred_indexes (index_name, table_name, definition) VALUES ($1, $2, $3)',
+        [name, table, definition],
+      );
       await expect(db.pool.query('SELECT ims_ingest.restore_deferred_index($1)', [name])).rejects.toMatchObject({
         code: '22023',
-        message: expect.stringContaining('deferred index idx_issues_status not re-created: its recorded definition is not CREATE INDEX idx_issues_status ON ims.issues'),
+        message: expect.stringContaining(
+          'deferred index idx_issues_status not re-created: its recorded definition is not CREATE INDEX idx_issues_status ON ims.issues',
+        ),
       });
       expect(await listDeferredIndexes(db.pool)).toEqual(['idx_issues_status']);
       await db.pool.query('DELETE FROM ims_ingest.deferred_indexes');
@@ -146,9 +183,12 @@ describe('backfill on the bulk path', () => {
     // The genuine shape (pg_get_indexdef's) is still accepted.
     await db.pool.query('DROP INDEX ims.idx_issues_status');
     await db.pool.query(
-      "INSERT INTO ims_ingest.deferred_indexes VALUES ('idx_issues_status', 'issues', 'CREATE INDEX idx_issues_status ON ims.issues USING btree (status)')");
+      "INSERT INTO ims_ingest.deferred_indexes VALUES ('idx_issues_status', 'issues', 'CREATE INDEX idx_issues_status ON ims.issues USING btree (status)')",
+    );
     expect(await restoreAbandonedIndexes(db.pool, 2)).toEqual(['idx_issues_status']);
-    expect((await indexes(db)).idx_issues_status).toBe('CREATE INDEX idx_issues_status ON ims.issues USING btree (status)');
+    expect((await indexes(db)).idx_issues_status).toBe(
+      'CREATE INDEX idx_issues_status ON ims.issues USING btree (status)',
+    );
   });
 
   it("'auto' takes it only for a dump of 20+ sessions, 4x those in the database", async () => {
