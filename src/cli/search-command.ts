@@ -2,6 +2,7 @@ import { Pool } from 'pg';
 import { Argv, CommandModule } from 'yargs';
 import { Config } from '../config';
 import { Database } from '../db/open';
+import type { GlobalArgs } from './run';
 import { IngestError } from '../errors';
 
 /**
@@ -113,10 +114,10 @@ export function formatTable(rows: SearchRow[], more: boolean, query: string, col
   return `${lines.join('\n')}\n`;
 }
 
-type WithDatabase = (args: any, work: (db: Database, config: Config) => Promise<number>) => Promise<void>;
+type WithDatabase = (args: GlobalArgs, work: (db: Database, config: Config) => Promise<number>) => Promise<void>;
 
 /** The yargs command; cli.ts passes its withDatabase (configuration, connection, exit code). */
-export function searchCommand(withDatabase: WithDatabase): CommandModule<object, any> {
+export function searchCommand(withDatabase: WithDatabase): CommandModule<object, GlobalArgs> {
   return {
     command: 'search <query>',
     describe: 'find issues whose title, description, comments or attachment text contain every word (or "quoted phrase") of <query>',

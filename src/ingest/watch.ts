@@ -93,7 +93,7 @@ export async function runDaemon(pool: Pool, root: string, options: DaemonOptions
   const later = (ref: SessionRef) => {
     const t = setTimeout(() => {
       timers.delete(t);
-      load(ref);
+      void load(ref);
     }, REQUEUE_MS);
     timers.add(t);
   };
@@ -125,7 +125,7 @@ export async function runDaemon(pool: Pool, root: string, options: DaemonOptions
         queued.delete(ref.identity);
         const next = again.get(ref.identity);
         again.delete(ref.identity);
-        if (next) load(next);
+        if (next) void load(next);
         else if (retry && !signal.aborted) later(ref);
       }
       if (metrics.ready) await refreshIfIdle();
@@ -160,7 +160,7 @@ export async function runDaemon(pool: Pool, root: string, options: DaemonOptions
   await restoreIndexes();
   const refs = await firstPassRefs(root);
   options.onStart?.(refs);
-  await Promise.all(refs.map(load));
+  await Promise.all(refs.map((ref) => load(ref) ?? Promise.resolve()));
   await loadHistory();
   metrics.ready = true;
   log().info({ sessions: refs.length, root, settleSeconds: options.settleSeconds }, `watch: first pass done (${refs.length} sessions); watching ${root} for changes`);

@@ -327,14 +327,14 @@ describe('loadConfig: the config file', () => {
     expect(err.code).toBe('CONFIG_INVALID');
     expect(err.file).toBe(path);
     expect(err.message).toBe(
-      `config file ${path}: unknown key "concurency" (known: databaseUrl, connectTimeout, timezone, concurrency, user, settleSeconds, embeddedDir, keepServer, poll, metricsPort, metricsFile, logLevel, logFormat, quiet, acceptErrors)`,
+      `config file ${path}: unknown key "concurency" (known: databaseUrl, connectTimeout, retrySeconds, timezone, concurrency, user, settleSeconds, embeddedDir, keepServer, poll, metricsPort, metricsHost, metricsFile, logLevel, logFormat, quiet, acceptErrors)`,
     );
   });
 
   it('refuses a flag-style key name (the file uses camelCase)', () => {
     const path = configFile({ 'settle-seconds': 5 });
     expect(configError({ config: path }).message).toBe(
-      `config file ${path}: unknown key "settle-seconds" (known: databaseUrl, connectTimeout, timezone, concurrency, user, settleSeconds, embeddedDir, keepServer, poll, metricsPort, metricsFile, logLevel, logFormat, quiet, acceptErrors)`,
+      `config file ${path}: unknown key "settle-seconds" (known: databaseUrl, connectTimeout, retrySeconds, timezone, concurrency, user, settleSeconds, embeddedDir, keepServer, poll, metricsPort, metricsHost, metricsFile, logLevel, logFormat, quiet, acceptErrors)`,
     );
   });
 

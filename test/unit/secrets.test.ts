@@ -60,10 +60,10 @@ describe('loadConfig and secrets', () => {
     expect((err as IngestError).message).toBe('the database URL must start with postgresql:// or postgres:// (not shown: it may hold a password)');
   });
 
-  it('waits 30 s for a first answer unless PGCONNECT_TIMEOUT says otherwise (0: for ever)', () => {
-    expect(loadConfig({}, {}).connectTimeoutSeconds).toBe(30);
+  it('waits 15 s for a first answer unless PGCONNECT_TIMEOUT says otherwise (0: for ever)', () => {
+    expect(loadConfig({}, {}).connectTimeoutSeconds).toBe(15);
     expect(loadConfig({}, { PGCONNECT_TIMEOUT: '0' }).connectTimeoutSeconds).toBe(0);
-    expect(() => loadConfig({}, { PGCONNECT_TIMEOUT: '-1' })).toThrow('PGCONNECT_TIMEOUT must be a whole number of seconds, 0 or more, got -1');
+    expect(() => loadConfig({}, { PGCONNECT_TIMEOUT: '-1' })).toThrow('connect timeout must be a whole number of seconds (0: none), got -1');
   });
 
   it('refuses a PGPORT out of range (pg would crash on it)', () => {
