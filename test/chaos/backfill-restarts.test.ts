@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'pg';
-import { BIN, cleanEnv, CliRun, waitFor } from '../helpers/cli';
+import { BIN, cleanEnv, CliRun, waitFor, logText } from '../helpers/cli';
 import { expectConverges, referenceSnapshot } from '../helpers/converge';
 import { writeSessionFolder } from '../helpers/crawler';
 import { startCluster, TestCluster } from '../helpers/pg-cluster';
@@ -48,7 +48,7 @@ function backfill(args: string[]): { done: Promise<CliRun>; stderr: () => string
 
 it('retries through two restarts and a 15 s stop and loads everything', async () => {
   const run = backfill(['--retry-seconds', '60']);
-  await waitFor('the first loaded session', () => /^ingested/m.test(run.stderr()), run.stderr);
+  await waitFor('the first loaded session', () => /^ingested/m.test(logText(run.stderr())), run.stderr);
   cluster.restart();
   await sleep(800);
   cluster.restart();
@@ -61,14 +61,14 @@ it('retries through two restarts and a 15 s stop and loads everything', async ()
   expect(r.stdout).toContain(`Backfill of ${root}`);
   expect(r.stdout).toContain('40 found, ');
   expect(r.code).toBe(0);
-  expect(r.stderr).toMatch(/database unreachable: retrying until it is back/);
-  expect(r.stderr).toMatch(/database reachable again after 1\d(\.\d)?s/);
+  expect(logText(r.stderr)).toMatch(/database unreachable: retrying until it is back/);
+  expect(logText(r.stderr)).toMatch(/database reachable again after 1\d(\.\d)?s/);
   await expectConverges(pool, expected, 5_000);
 }, 120_000);
 
 it('gives up after --retry-seconds with exit 1 and the summary; a rerun converges', async () => {
   const run = backfill(['--retry-seconds', '3', '--force']);
-  await waitFor('the first loaded session', () => /^ingested/m.test(run.stderr()), run.stderr);
+  await waitFor('the first loaded session', () => /^ingested/m.test(logText(run.stderr())), run.stderr);
   cluster.stop();
   const r = await run.done;
   cluster.start();

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'pg';
-import { spawnCli, waitFor } from '../helpers/cli';
+import { spawnCli, waitFor, logText } from '../helpers/cli';
 import { expectConverges, referenceSnapshot } from '../helpers/converge';
 import { crawlSession, writeSessionFolder } from '../helpers/crawler';
 import { startCluster, TestCluster } from '../helpers/pg-cluster';
@@ -83,12 +83,12 @@ it('survives two restarts and a 15 s stop of PostgreSQL, and converges', async (
   expect(child.exitCode).toBeNull();
   expect(stderr).not.toMatch(/Unhandled|^\s+at /m);
   // The 15 s stop is an outage the daemon certainly saw; each one is logged once each way.
-  const down = stderr.match(/database unreachable: retrying until it is back/g) ?? [];
-  const up = stderr.match(/database reachable again after/g) ?? [];
+  const down = logText(stderr).match(/database unreachable: retrying until it is back/g) ?? [];
+  const up = logText(stderr).match(/database reachable again after/g) ?? [];
   expect(down.length).toBeGreaterThanOrEqual(1);
   expect(down.length).toBeLessThanOrEqual(3);
   expect(up.length).toBe(down.length);
-  expect(stderr).toMatch(/database reachable again after 1\d(\.\d)?s/);
+  expect(logText(stderr)).toMatch(/database reachable again after 1\d(\.\d)?s/);
 
   const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
   expect(metrics).toContain('ims_ingest_database_up 1');
@@ -117,8 +117,8 @@ it('started while PostgreSQL is down, waits for it and then loads', async () => 
     expect([ready.status, await ready.text()]).toEqual([503, 'database unreachable\n']);
     cluster.start();
     await waitFor('the first pass', () => said.includes('first pass done (1 sessions)'), () => said);
-    expect(said).toMatch(/^ingested +cy\/OpenFrame_chaos_70_/m);
-    expect(said.match(/cannot connect to PostgreSQL/g)).toHaveLength(1);
+    expect(logText(said)).toMatch(/^ingested +cy\/OpenFrame_chaos_70_/m);
+    expect(logText(said).match(/cannot connect to PostgreSQL/g)).toHaveLength(1);
     expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
   } finally {
     run.kill('SIGTERM');
