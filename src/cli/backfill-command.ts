@@ -98,7 +98,7 @@ export function runBackfill(args: BackfillArgs): Promise<void> {
         writeMetricsFile(config.metricsFile, text);
       }
       return code;
-    });
+    }, { waitForRestartMs: config.retrySeconds * 1000 });
   });
 }
 

@@ -20,6 +20,12 @@ export interface Database {
 export interface OpenOptions {
   /** Wait (for ever) for a server that is unreachable at start instead of failing: `watch`. */
   waitForServer?: boolean;
+  /**
+   * Wait this long for a server that refuses connections or is shutting down at start (a
+   * restart under way when a cron `backfill` starts); a server that accepts and never answers
+   * still fails after the connect timeout. `backfill`: its --retry-seconds.
+   */
+  waitForRestartMs?: number;
   /** Stops that wait. */
   signal?: AbortSignal;
   /** Told while waiting (the daemon's DatabaseHealth: /readyz, database_up). */
@@ -38,7 +44,7 @@ export async function openDatabase(config: Config, log: (line: string) => void, 
     });
   if (config.databaseUrl !== undefined || config.pgHostSet) {
     const pool = newPool(config.databaseUrl);
-    await checkConnection(pool, config.databaseUrl ? redactUrl(config.databaseUrl) : 'PGHOST', connectTimeoutSeconds(config.databaseUrl, config.connectTimeoutSeconds), options.waitForServer ? { log, ...options } : undefined);
+    await checkConnection(pool, config.databaseUrl ? redactUrl(config.databaseUrl) : 'PGHOST', connectTimeoutSeconds(config.databaseUrl, config.connectTimeoutSeconds), options.waitForServer || options.waitForRestartMs ? { log, ...options } : undefined);
     return { pool, close: () => pool.end() };
   }
   const dir = config.embeddedDir;
@@ -72,7 +78,9 @@ async function checkConnection(
   let said = false;
   try {
     await withRetry(() => pool.query('SELECT 1'), {
-      giveUp: () => !wait,
+      giveUp: (err, _attempt, failingFor) =>
+        !wait?.waitForServer &&
+        (transientKind(err) === 'timeout' || failingFor >= (wait?.waitForRestartMs ?? 0)),
       signal: wait?.signal,
       onRetry: (_attempt, err) => {
         wait?.health?.failed(err, 'connect');

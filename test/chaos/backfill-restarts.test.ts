@@ -82,3 +82,29 @@ it('gives up after --retry-seconds with exit 1 and the summary; a rerun converge
   expect(JSON.parse(again.stdout).outcomes.filter((o: { result: string }) => o.result === 'failed')).toEqual([]);
   await expectConverges(pool, expected, 5_000);
 }, 120_000);
+
+it('started while PostgreSQL is restarting, waits for it within --retry-seconds', async () => {
+  cluster.stop();
+  const run = backfill(['--retry-seconds', '60']);
+  await waitFor('the wait for the database', () => logText(run.stderr()).includes('waiting for it'), run.stderr);
+  cluster.start();
+  const r = await run.done;
+  expect(r.stderr).not.toMatch(/Unhandled|^\s+at /m);
+  expect(r.code).toBe(0);
+  expect(logText(r.stderr)).toMatch(/connected to PostgreSQL at /);
+  await expectConverges(pool, expected, 5_000);
+}, 120_000);
+
+it('started while PostgreSQL is down for longer than --retry-seconds, exits 1 naming the server', async () => {
+  cluster.stop();
+  try {
+    const started = Date.now();
+    const r = await backfill(['--retry-seconds', '2']).done;
+    expect(r.code).toBe(1);
+    expect((Date.now() - started) / 1000).toBeLessThan(15);
+    expect(logText(r.stderr)).toMatch(/cannot connect to PostgreSQL at /);
+    expect(r.stderr).not.toMatch(/Unhandled|^\s+at /m);
+  } finally {
+    cluster.start();
+  }
+}, 60_000);
