@@ -31,7 +31,7 @@ export interface SessionRead extends SessionRows {
 
 // Changes with the code that turns files into rows, so upgrading ims-ingest re-ingests.
 const LOADER_FINGERPRINT = createHash('sha256')
-  .update(['stage', 'merge'].flatMap((d) => listSql(d).map((f) => readSql(`${d}/${f}`))).join('\0'))
+  .update(['stage', 'merge', 'copy'].flatMap((d) => listSql(d).map((f) => readSql(`${d}/${f}`))).join('\0'))
   .update(String(require('../../package.json').version))
   .digest('hex');
 
