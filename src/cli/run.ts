@@ -56,7 +56,11 @@ export async function withConfig(args: GlobalArgs, work: (config: Config) => Pro
 }
 
 /** The database open for `work`, and closed after it. */
-export async function useDatabase(config: Config, work: (db: Database) => Promise<number>, open: OpenOptions = {}): Promise<number> {
+export async function useDatabase(
+  config: Config,
+  work: (db: Database) => Promise<number>,
+  open: OpenOptions = {},
+): Promise<number> {
   const db = await openDatabase(config, (line) => log().info(line), open);
   try {
     return await work(db);

@@ -22,7 +22,9 @@ export interface DeferredIndexes {
 
 /** Index names recorded as deferred (dropped and not yet re-created). */
 export async function listDeferredIndexes(pool: Pool | PoolClient): Promise<string[]> {
-  const { rows } = await pool.query<{ index_name: string }>('SELECT index_name FROM ims_ingest.deferred_indexes ORDER BY index_name');
+  const { rows } = await pool.query<{ index_name: string }>(
+    'SELECT index_name FROM ims_ingest.deferred_indexes ORDER BY index_name',
+  );
   return rows.map((r) => r.index_name);
 }
 
@@ -32,16 +34,21 @@ async function rebuild(pool: Pool, recorded: string[], concurrency: number): Pro
   const { rows: order } = await pool.query<{ index_name: string }>(
     `SELECT index_name FROM ims_ingest.deferred_indexes
      ORDER BY pg_relation_size(to_regclass('ims.' || quote_ident(table_name))) DESC NULLS LAST,
-              definition LIKE '% USING gin %' DESC, index_name`);
+              definition LIKE '% USING gin %' DESC, index_name`,
+  );
   const names = order.map((r) => r.index_name).filter((n) => recorded.includes(n));
   // Each index in its own transaction: a failure or a kill keeps the rest recorded. At least
   // two at a time: one build is one core, and nothing else runs at the end of a load.
   const limit = pLimit(Math.max(2, concurrency));
   const done = await Promise.all(
-    names.map((name) => limit(async () => {
-      const { rows } = await pool.query<{ ok: boolean }>('SELECT ims_ingest.restore_deferred_index($1) AS ok', [name]);
-      return rows[0].ok ? name : undefined;
-    })),
+    names.map((name) =>
+      limit(async () => {
+        const { rows } = await pool.query<{ ok: boolean }>('SELECT ims_ingest.restore_deferred_index($1) AS ok', [
+          name,
+        ]);
+        return rows[0].ok ? name : undefined;
+      }),
+    ),
   );
   return done.filter((n): n is string => n !== undefined).sort();
 }
@@ -97,16 +104,17 @@ export async function deferSecondaryIndexes(pool: Pool): Promise<DeferredIndexes
     let restored: Promise<string[]> | undefined;
     return {
       names,
-      restore: (concurrency) => (restored ??= (async () => {
-        try {
-          // The held connection may have died with a server restart: the list comes from the
-          // pool, and a build cut by an outage is tried again (each index is its own transaction).
-          return await withRetry(async () => rebuild(pool, await listDeferredIndexes(pool), concurrency));
-        } finally {
-          await client.query('SELECT pg_advisory_unlock($1)', [BULK_LOCK_KEY]).catch(() => undefined);
-          client.release(client.lost);
-        }
-      })()),
+      restore: (concurrency) =>
+        (restored ??= (async () => {
+          try {
+            // The held connection may have died with a server restart: the list comes from the
+            // pool, and a build cut by an outage is tried again (each index is its own transaction).
+            return await withRetry(async () => rebuild(pool, await listDeferredIndexes(pool), concurrency));
+          } finally {
+            await client.query('SELECT pg_advisory_unlock($1)', [BULK_LOCK_KEY]).catch(() => undefined);
+            client.release(client.lost);
+          }
+        })()),
     };
   } catch (err) {
     if (held) await client.query('SELECT pg_advisory_unlock($1)', [BULK_LOCK_KEY]).catch(() => undefined);

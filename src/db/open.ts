@@ -32,7 +32,11 @@ export interface OpenOptions {
   health?: { failed(err: unknown, where: string): void; succeeded(): void };
 }
 
-export async function openDatabase(config: Config, log: (line: string) => void, options: OpenOptions = {}): Promise<Database> {
+export async function openDatabase(
+  config: Config,
+  log: (line: string) => void,
+  options: OpenOptions = {},
+): Promise<Database> {
   const newPool = (connectionString: string | undefined) =>
     createPool({
       connectionString,
@@ -44,7 +48,12 @@ export async function openDatabase(config: Config, log: (line: string) => void, 
     });
   if (config.databaseUrl !== undefined || config.pgHostSet) {
     const pool = newPool(config.databaseUrl);
-    await checkConnection(pool, config.databaseUrl ? redactUrl(config.databaseUrl) : 'PGHOST', connectTimeoutSeconds(config.databaseUrl, config.connectTimeoutSeconds), options.waitForServer || options.waitForRestartMs ? { log, ...options } : undefined);
+    await checkConnection(
+      pool,
+      config.databaseUrl ? redactUrl(config.databaseUrl) : 'PGHOST',
+      connectTimeoutSeconds(config.databaseUrl, config.connectTimeoutSeconds),
+      options.waitForServer || options.waitForRestartMs ? { log, ...options } : undefined,
+    );
     return { pool, close: () => pool.end() };
   }
   const dir = config.embeddedDir;
@@ -79,8 +88,7 @@ async function checkConnection(
   try {
     await withRetry(() => pool.query('SELECT 1'), {
       giveUp: (err, _attempt, failingFor) =>
-        !wait?.waitForServer &&
-        (transientKind(err) === 'timeout' || failingFor >= (wait?.waitForRestartMs ?? 0)),
+        !wait?.waitForServer && (transientKind(err) === 'timeout' || failingFor >= (wait?.waitForRestartMs ?? 0)),
       signal: wait?.signal,
       onRetry: (_attempt, err) => {
         wait?.health?.failed(err, 'connect');
@@ -93,7 +101,13 @@ async function checkConnection(
   } catch (err) {
     await pool.end().catch(() => undefined);
     const timeout = transientKind(err) === 'timeout';
-    const why = timeout ? `no answer within the connect timeout (${timeoutSeconds}s): ${describeError(err)}` : describeError(err);
-    throw new IngestError(timeout ? 'TIMEOUT' : 'DATABASE_UNAVAILABLE', `cannot connect to PostgreSQL at ${where}: ${why}`, { cause: err });
+    const why = timeout
+      ? `no answer within the connect timeout (${timeoutSeconds}s): ${describeError(err)}`
+      : describeError(err);
+    throw new IngestError(
+      timeout ? 'TIMEOUT' : 'DATABASE_UNAVAILABLE',
+      `cannot connect to PostgreSQL at ${where}: ${why}`,
+      { cause: err },
+    );
   }
 }

@@ -40,9 +40,17 @@ export async function wantsBulk(pool: Pool, sessions: number, mode: BulkMode = '
  * Runs `load` (the sessions' ingest) on the bulk path when it pays: first re-creates indexes
  * an interrupted earlier load left dropped, then defers the secondary indexes around `load`.
  */
-export async function withBulkLoad<T>(pool: Pool, sessions: number, options: BulkOptions, load: (bulk: boolean) => Promise<T>): Promise<T> {
+export async function withBulkLoad<T>(
+  pool: Pool,
+  sessions: number,
+  options: BulkOptions,
+  load: (bulk: boolean) => Promise<T>,
+): Promise<T> {
   const abandoned = await restoreAbandonedIndexes(pool, options.concurrency);
-  if (abandoned.length) options.onIndexes?.(`re-created ${abandoned.length} indexes an interrupted bulk load had dropped: ${abandoned.join(', ')}`);
+  if (abandoned.length)
+    options.onIndexes?.(
+      `re-created ${abandoned.length} indexes an interrupted bulk load had dropped: ${abandoned.join(', ')}`,
+    );
   if (!(await wantsBulk(pool, sessions, options.bulk))) return load(false);
   let deferred;
   try {
@@ -63,6 +71,8 @@ export async function withBulkLoad<T>(pool: Pool, sessions: number, options: Bul
   }
   const started = performance.now();
   const rebuilt = await deferred.restore(options.concurrency);
-  options.onIndexes?.(`bulk load: ${rebuilt.length} secondary indexes built in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  options.onIndexes?.(
+    `bulk load: ${rebuilt.length} secondary indexes built in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+  );
   return result;
 }

@@ -38,7 +38,11 @@ afterAll(async () => {
 
 /** Starts a backfill; `progress` sees its stderr as it comes. */
 function backfill(args: string[]): { done: Promise<CliRun>; stderr: () => string } {
-  const child = spawn(process.execPath, [BIN, 'backfill', root, '--database-url', cluster.url(), '--concurrency', '2', ...args], { env: cleanEnv() });
+  const child = spawn(
+    process.execPath,
+    [BIN, 'backfill', root, '--database-url', cluster.url(), '--concurrency', '2', ...args],
+    { env: cleanEnv() },
+  );
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));

@@ -42,7 +42,11 @@ it('loads what changes during the first pass', async () => {
   child = spawnCli(['watch', root, '--settle-seconds', '1', '--concurrency', '1', '--database-url', db.url]);
   child.stderr.on('data', (d) => (stderr += d));
   const said = () => `daemon said:\n${stderr}`;
-  await waitFor('the half-written file loaded as unreadable', () => /^ingested +aa\/\S+ \(2 issue files, 1 unreadable/m.test(logText(stderr)), said);
+  await waitFor(
+    'the half-written file loaded as unreadable',
+    () => /^ingested +aa\/\S+ \(2 issue files, 1 unreadable/m.test(logText(stderr)),
+    said,
+  );
   writeFileSync(join(dir, half.name), half.text); // completed
   const extra = issueFile(early, 3);
   writeFileSync(join(dir, extra.name), extra.text); // a new file in a loaded session
@@ -54,7 +58,9 @@ it('loads what changes during the first pass', async () => {
   await expectConverges(db.pool, expected);
   const errors = await db.pool.query(`SELECT error_key FROM ims.session_errors WHERE error_key LIKE 'parse:%'`);
   expect(errors.rows).toEqual([]);
-  const aa = await db.pool.query(`SELECT issues_crawled FROM ims.crawl_sessions WHERE folder_name = $1`, [sessionDir(root, early).split('/').pop()]);
+  const aa = await db.pool.query(`SELECT issues_crawled FROM ims.crawl_sessions WHERE folder_name = $1`, [
+    sessionDir(root, early).split('/').pop(),
+  ]);
   expect(aa.rows).toEqual([{ issues_crawled: 4 }]);
   child.kill('SIGTERM');
   expect(await new Promise((done) => child.on('close', done))).toBe(0);
@@ -68,7 +74,11 @@ it('SIGTERM during the first pass finishes the session under way and starts no o
   try {
     let said = '';
     run.stderr.on('data', (d) => (said += d));
-    await waitFor('the first loaded session', () => /^ingested/m.test(logText(said)), () => said);
+    await waitFor(
+      'the first loaded session',
+      () => /^ingested/m.test(logText(said)),
+      () => said,
+    );
     run.kill('SIGTERM');
     expect(await new Promise((done) => run.on('close', done))).toBe(0);
     const loaded = (logText(said).match(/^ingested/gm) ?? []).length;

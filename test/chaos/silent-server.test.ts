@@ -57,7 +57,9 @@ it('backfill honours connect_timeout in the URL', async () => {
   const r = await run(['backfill', tmpdir(), '--database-url', url('?connect_timeout=1')]);
   expect(r.code).toBe(1);
   expect(r.seconds).toBeLessThan(6);
-  expect(logText(r.stderr)).toMatch(/cannot connect to PostgreSQL at postgresql:\/\/ims:\*\*\*@127\.0\.0\.1:\d+\/ims\?connect_timeout=1: no answer within the connect timeout \(1s\)/);
+  expect(logText(r.stderr)).toMatch(
+    /cannot connect to PostgreSQL at postgresql:\/\/ims:\*\*\*@127\.0\.0\.1:\d+\/ims\?connect_timeout=1: no answer within the connect timeout \(1s\)/,
+  );
   expect(r.stderr).not.toContain('s3cret-pw');
 });
 

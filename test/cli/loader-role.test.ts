@@ -32,7 +32,9 @@ it('loads fixtures/ as ims_loader, with no superuser or ownership', async () => 
      FROM pg_roles r WHERE r.rolname = $1`,
     [loader.name],
   );
-  expect(who.rows).toEqual([{ rolsuper: false, rolcreaterole: false, rolcreatedb: false, groups: ['ims_loader'], owns: 0 }]);
+  expect(who.rows).toEqual([
+    { rolsuper: false, rolcreaterole: false, rolcreatedb: false, groups: ['ims_loader'], owns: 0 },
+  ]);
 
   const env = cleanEnv({ DATABASE_URL: urlAs(db.url, loader) });
   const run = runCli(['backfill', FIXTURES, '--json'], env);
@@ -41,8 +43,18 @@ it('loads fixtures/ as ims_loader, with no superuser or ownership', async () => 
   const summary = JSON.parse(run.stdout);
   expect(summary.outcomes.map((o: { result: string }) => o.result)).toEqual(Array(9).fill('ingested'));
   expect(summary.tableRows).toEqual({
-    users: 4, crawl_sessions: 8, issues: 10, session_issues: 15, issue_comments: 21, issue_history: 14,
-    attachments: 9, search_queries: 9, session_errors: 6, analytics_daily: 16, analytics_monthly: 6, audit_log: 9,
+    users: 4,
+    crawl_sessions: 8,
+    issues: 10,
+    session_issues: 15,
+    issue_comments: 21,
+    issue_history: 14,
+    attachments: 9,
+    search_queries: 9,
+    session_errors: 6,
+    analytics_daily: 16,
+    analytics_monthly: 6,
+    audit_log: 9,
   });
   // The rows are really there, as the superuser sees them, and the partition is the owner's.
   const check = new Client({ connectionString: db.url });
@@ -63,7 +75,9 @@ it('loads fixtures/ as ims_loader, with no superuser or ownership', async () => 
   // a second run finds every folder unchanged (the version check and the skip read as loader)
   const again = runCli(['backfill', FIXTURES, '--json'], env);
   expect(again.code).toBe(0);
-  expect(JSON.parse(again.stdout).outcomes.map((o: { result: string }) => o.result)).toEqual(Array(9).fill('unchanged'));
+  expect(JSON.parse(again.stdout).outcomes.map((o: { result: string }) => o.result)).toEqual(
+    Array(9).fill('unchanged'),
+  );
 });
 
 it('has every privilege loading needs on every table and sequence of ims and ims_ingest, whichever migration made it', async () => {
@@ -95,7 +109,9 @@ it('refuses to create the schema as ims_loader, saying who must, and leaves the 
   dbs.push(db);
   const run = runCli(['backfill', FIXTURES], cleanEnv({ DATABASE_URL: urlAs(db.url, loader) }));
   expect(run.code).toBe(1);
-  expect(logText(run.stderr)).toMatch(/cannot create the migrations table ims_ingest.migrations: permission denied for database .*; run ims-ingest migrate as the role that owns/);
+  expect(logText(run.stderr)).toMatch(
+    /cannot create the migrations table ims_ingest.migrations: permission denied for database .*; run ims-ingest migrate as the role that owns/,
+  );
   const schemas = await db.pool.query("SELECT nspname FROM pg_namespace WHERE nspname IN ('ims', 'ims_ingest')");
   expect(schemas.rows).toEqual([]);
 });

@@ -24,16 +24,30 @@ const fresh = async () => {
 async function indexes(db: TestDatabase): Promise<Record<string, string>> {
   const { rows } = await db.pool.query<{ indexname: string; indexdef: string }>(
     // The audit_log partition a backfill creates for the current quarter is not the point here.
-    "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'ims' AND tablename NOT LIKE 'audit_log%' ORDER BY indexname");
+    "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'ims' AND tablename NOT LIKE 'audit_log%' ORDER BY indexname",
+  );
   return Object.fromEntries(rows.map((r) => [r.indexname, r.indexdef]));
 }
 // Query-only B-trees: not unique, not on a foreign-key column the merge looks rows up by.
 const DEFERRED_BTREES = [
-  'idx_attachments_downloaded', 'idx_attachments_file_type', 'idx_comments_author', 'idx_comments_commented_at',
-  'idx_errors_error_type', 'idx_errors_occurred_at', 'idx_errors_severity', 'idx_history_change_type',
-  'idx_history_changed_at', 'idx_issues_priority', 'idx_issues_product', 'idx_issues_registered_date',
-  'idx_issues_status', 'idx_queries_product', 'idx_queries_queried_at', 'idx_sessions_product',
-  'idx_sessions_started_at', 'idx_sessions_status',
+  'idx_attachments_downloaded',
+  'idx_attachments_file_type',
+  'idx_comments_author',
+  'idx_comments_commented_at',
+  'idx_errors_error_type',
+  'idx_errors_occurred_at',
+  'idx_errors_severity',
+  'idx_history_change_type',
+  'idx_history_changed_at',
+  'idx_issues_priority',
+  'idx_issues_product',
+  'idx_issues_registered_date',
+  'idx_issues_status',
+  'idx_queries_product',
+  'idx_queries_queried_at',
+  'idx_sessions_product',
+  'idx_sessions_started_at',
+  'idx_sessions_status',
 ];
 /** The indexes a bulk load defers: every GIN index (whatever the search design names them) and those B-trees. */
 const ginNames = (all: Record<string, string>) =>
@@ -59,9 +73,15 @@ describe('backfill on the bulk path', () => {
     expect(await listDeferredIndexes(bulk.pool)).toEqual([]);
     // The rebuilt indexes serve searches: a trigram/bigram-free check through full text.
     const { rows } = await bulk.pool.query(
-      "SELECT count(*)::int AS n FROM ims.issues WHERE to_tsvector('simple', title) @@ plainto_tsquery('simple', 'TPETIME')");
-    expect(rows[0].n).toBe((await plain.pool.query(
-      "SELECT count(*)::int AS n FROM ims.issues WHERE to_tsvector('simple', title) @@ plainto_tsquery('simple', 'TPETIME')")).rows[0].n);
+      "SELECT count(*)::int AS n FROM ims.issues WHERE to_tsvector('simple', title) @@ plainto_tsquery('simple', 'TPETIME')",
+    );
+    expect(rows[0].n).toBe(
+      (
+        await plain.pool.query(
+          "SELECT count(*)::int AS n FROM ims.issues WHERE to_tsvector('simple', title) @@ plainto_tsquery('simple', 'TPETIME')",
+        )
+      ).rows[0].n,
+    );
   });
 
   it('re-creates the indexes of a load that was killed, at the next start', async () => {
@@ -82,7 +102,9 @@ describe('backfill on the bulk path', () => {
     const messages: string[] = [];
     // 8 sessions: 'auto' does not take the bulk path here, but still repairs the indexes first.
     await backfill(db.pool, FIXTURES, { ...OPTIONS, onIndexes: (m) => messages.push(m) });
-    expect(messages).toEqual([`re-created ${ginNames(before).length} indexes an interrupted bulk load had dropped: ${ginNames(before).join(', ')}`]);
+    expect(messages).toEqual([
+      `re-created ${ginNames(before).length} indexes an interrupted bulk load had dropped: ${ginNames(before).join(', ')}`,
+    ]);
     expect(await indexes(db)).toEqual(before);
     expect(await listDeferredIndexes(db.pool)).toEqual([]);
   });
@@ -107,7 +129,11 @@ describe('backfill on the bulk path', () => {
     await db.pool.query('DROP FUNCTION ims_ingest.defer_secondary_indexes()');
     const messages: string[] = [];
     const summary = await backfill(db.pool, FIXTURES, { ...OPTIONS, bulk: 'on', onIndexes: (m) => messages.push(m) });
-    expect(messages).toEqual([expect.stringMatching(/^bulk load not possible \(.*defer_secondary_indexes\(\) does not exist.*\): loading with every index in place$/)]);
+    expect(messages).toEqual([
+      expect.stringMatching(
+        /^bulk load not possible \(.*defer_secondary_indexes\(\) does not exist.*\): loading with every index in place$/,
+      ),
+    ]);
     expect(summary.outcomes.map((o) => o.result)).toEqual(Array(8).fill('ingested'));
     expect(summary.tableRows.issues).toBe(10);
     expect(await indexes(db)).toEqual(before);
