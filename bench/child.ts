@@ -26,7 +26,13 @@ async function ingest(job: Extract<Job, { mode: 'ingest' }>): Promise<RunResult>
   try {
     const started = performance.now();
     // force: every run loads every session, whatever an earlier run left behind.
-    const options = { timezone: 'Asia/Seoul', defaultUser: 'unknown', concurrency: job.concurrency, force: true, bulk: job.bulk };
+    const options = {
+      timezone: 'Asia/Seoul',
+      defaultUser: 'unknown',
+      concurrency: job.concurrency,
+      force: true,
+      bulk: job.bulk,
+    };
     // What backfill runs (its bulk path included); builds before it had only ingestMany.
     const outcomes = await (loadSessions ?? ingestMany)(pool, refs, options);
     result.wallMs = performance.now() - started;
@@ -53,9 +59,12 @@ async function main(): Promise<void> {
   const job = JSON.parse(process.argv[2]) as Job;
   const rss = new PeakRss();
   const result =
-    job.mode === 'ingest' ? await ingest(job)
-      : job.mode === 'floor' ? await runFloor(job.url, job.dir, job.concurrency)
-        : job.mode === 'data-floor' ? await runDataFloor(job.url, job.dir)
+    job.mode === 'ingest'
+      ? await ingest(job)
+      : job.mode === 'floor'
+        ? await runFloor(job.url, job.dir, job.concurrency)
+        : job.mode === 'data-floor'
+          ? await runDataFloor(job.url, job.dir)
           : await runPerRow(job.url, job.root, job.limit, job.transaction);
   result.peakRssMb = rss.stop();
   process.stdout.write(`\n${JSON.stringify(result)}\n`);

@@ -47,7 +47,12 @@ function compact(ms: number): string {
 /** The crawler's folder-name rules (docs/input-format.md §3.1). */
 function folderName(product: string, words: string[], startMs: number): string {
   const p = product.replace(/[^A-Za-z0-9_-]/g, '_');
-  const kw = words.join(' ').replace(/[+'"]/g, '').replace(/[^\p{L}\p{N}_]/gu, '_').replace(/_+/g, '_').slice(0, 50);
+  const kw = words
+    .join(' ')
+    .replace(/[+'"]/g, '')
+    .replace(/[^\p{L}\p{N}_]/gu, '_')
+    .replace(/_+/g, '_')
+    .slice(0, 50);
   return `${p}_${kw}_${compact(startMs)}`;
 }
 
@@ -121,7 +126,15 @@ export function generateCorpus(root: string, options: CorpusOptions): CorpusInfo
  * attachments/<issue_id>/, empty as a rule; one in 200 holds a download of the first attachment
  * the issue file lists, and its .txt preview.
  */
-function writeAttachments(dir: string, seed: number, ref: IssueRef, ms: number, listed: { name: string }[], rng: Rng, info: CorpusInfo): void {
+function writeAttachments(
+  dir: string,
+  seed: number,
+  ref: IssueRef,
+  ms: number,
+  listed: { name: string }[],
+  rng: Rng,
+  info: CorpusInfo,
+): void {
   const folder = join(dir, 'attachments', String(ref.issueNo));
   mkdirSync(folder, { recursive: true });
   if (listed.length === 0 || !rng.chance(0.005)) return;
@@ -137,14 +150,20 @@ function writeAttachments(dir: string, seed: number, ref: IssueRef, ms: number, 
  * size, not several times it.
  */
 /** `repair`: the file holds a NUL in its description, so the loader must repair it (the in-memory way). */
-export function generateBigSession(root: string, megabytes: number, seed: number, repair = false): { root: string; bytes: number } {
+export function generateBigSession(
+  root: string,
+  megabytes: number,
+  seed: number,
+  repair = false,
+): { root: string; bytes: number } {
   const startMs = Date.UTC(2026, 2, 1, 9, 0, 0);
   const dir = join(root, 'users', 'bigfile', 'sessions', folderName('OpenFrame', ['대용량', '로그'], startMs));
   const name = `399999_${compact(startMs + 7000)}.json`;
   const marker = join(root, 'big.json');
   if (existsSync(marker)) {
     const prev = JSON.parse(readFileSync(marker, 'utf8')) as { megabytes: number; bytes: number; repair?: boolean };
-    if (prev.megabytes === megabytes && !!prev.repair === repair && existsSync(join(dir, name))) return { root, bytes: prev.bytes };
+    if (prev.megabytes === megabytes && !!prev.repair === repair && existsSync(join(dir, name)))
+      return { root, bytes: prev.bytes };
   }
   rmSync(root, { recursive: true, force: true });
   mkdirSync(join(dir, 'attachments', '399999'), { recursive: true });
@@ -156,7 +175,12 @@ export function generateBigSession(root: string, megabytes: number, seed: number
   const comments: Record<string, string>[] = [];
   let bytes = Buffer.byteLength(JSON.stringify(doc, null, 2));
   for (let k = 0; bytes < megabytes * 1024 * 1024; k++) {
-    const c = { action_no: String(3_000_000 + k), author: '박민수', date: '2026/02/27 10:00:00', content: prose(rng, 600, terms) };
+    const c = {
+      action_no: String(3_000_000 + k),
+      author: '박민수',
+      date: '2026/02/27 10:00:00',
+      content: prose(rng, 600, terms),
+    };
     comments.push(c);
     bytes += Buffer.byteLength(JSON.stringify(c, null, 2)) + 8 * 6;
   }

@@ -16,8 +16,16 @@ import { emptyResult, RunResult } from './result';
 
 /** Parents before children, so every foreign key finds its row. analytics_* are derived (refresh_analytics), not loaded. */
 const TABLES = [
-  'users', 'crawl_sessions', 'issues', 'session_issues', 'issue_comments', 'issue_history',
-  'attachments', 'search_queries', 'session_errors', 'audit_log',
+  'users',
+  'crawl_sessions',
+  'issues',
+  'session_issues',
+  'issue_comments',
+  'issue_history',
+  'attachments',
+  'search_queries',
+  'session_errors',
+  'audit_log',
 ];
 
 interface DumpedTable {
@@ -46,10 +54,14 @@ export async function dumpFinalRows(url: string, dir: string): Promise<{ rows: n
       const { rows } = await client.query<{ name: string }>(
         `SELECT attname AS name FROM pg_attribute
          WHERE attrelid = ('ims.' || $1)::regclass AND attnum > 0 AND NOT attisdropped AND attgenerated = ''
-         ORDER BY attnum`, [table]);
+         ORDER BY attnum`,
+        [table],
+      );
       const columns = rows.map((r) => `"${r.name}"`);
       const file = join(dir, `${table}.copy`);
-      const stream = client.query(copyTo(`COPY (SELECT ${columns.join(', ')} FROM ims.${table}) TO STDOUT (FORMAT binary)`));
+      const stream = client.query(
+        copyTo(`COPY (SELECT ${columns.join(', ')} FROM ims.${table}) TO STDOUT (FORMAT binary)`),
+      );
       const out = createWriteStream(file);
       await pipeline(stream, out);
       bytes += out.bytesWritten;
@@ -75,7 +87,10 @@ export async function runDataFloor(url: string, dir: string): Promise<RunResult>
     await client.query('BEGIN');
     for (const t of tables) {
       const copyStart = performance.now();
-      await pipeline(createReadStream(t.file, { highWaterMark: 256 * 1024 }), client.query(copyFrom(`COPY ims.${t.table} (${t.columns.join(', ')}) FROM STDIN (FORMAT binary)`)));
+      await pipeline(
+        createReadStream(t.file, { highWaterMark: 256 * 1024 }),
+        client.query(copyFrom(`COPY ims.${t.table} (${t.columns.join(', ')}) FROM STDIN (FORMAT binary)`)),
+      );
       result.rows[t.table] = t.rows;
       result.copyMs += performance.now() - copyStart;
     }

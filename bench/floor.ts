@@ -1,4 +1,12 @@
-import { createReadStream, mkdirSync, readFileSync, rmSync, writeFileSync, createWriteStream, existsSync } from 'node:fs';
+import {
+  createReadStream,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+  createWriteStream,
+  existsSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import pLimit from 'p-limit';

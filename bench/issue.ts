@@ -48,7 +48,11 @@ function timeline(seed: number, ref: IssueRef): Timeline {
   const comments: Timeline['comments'] = [];
   const nComments = Math.min(14, 1 + Math.floor(-Math.log(1 - rng.next()) * 4));
   const closing = rng.chance(0.7);
-  const steps = ['Assigned', ...(rng.chance(0.5) ? ['Approved'] : []), ...(closing ? [rng.chance(0.85) ? 'Closed' : 'Closed_P'] : [])];
+  const steps = [
+    'Assigned',
+    ...(rng.chance(0.5) ? ['Approved'] : []),
+    ...(closing ? [rng.chance(0.85) ? 'Closed' : 'Closed_P'] : []),
+  ];
   // Events interleave: each comment advances time; status steps fall between comments.
   let stepAt = 0;
   for (let k = 0; k < nComments; k++) {
@@ -59,7 +63,9 @@ function timeline(seed: number, ref: IssueRef): Timeline {
       author,
       at: t,
       content: prose(rng, rng.int(40, 180), p.terms),
-      ...(rng.chance(0.12) ? { edit: { at: t + rng.int(HOUR, 10 * DAY), content: prose(rng, rng.int(60, 260), p.terms) } } : {}),
+      ...(rng.chance(0.12)
+        ? { edit: { at: t + rng.int(HOUR, 10 * DAY), content: prose(rng, rng.int(60, 260), p.terms) } }
+        : {}),
     });
     if (stepAt < steps.length && (rng.chance(0.45) || k === nComments - 1)) {
       const from = statuses[statuses.length - 1].status;
@@ -70,21 +76,32 @@ function timeline(seed: number, ref: IssueRef): Timeline {
     if (rng.chance(0.15)) {
       const who = personWithMail(rng);
       const at = t + rng.int(60_000, HOUR);
-      history.push({ at, user: person(rng), details: `Handler: ${handlers[handlers.length - 1].who.split(' (')[0]} -> ${who.split(' (')[0]}` });
+      history.push({
+        at,
+        user: person(rng),
+        details: `Handler: ${handlers[handlers.length - 1].who.split(' (')[0]} -> ${who.split(' (')[0]}`,
+      });
       handlers.push({ at, who });
     }
   }
   const priorityHighAt = rng.chance(0.2) ? ref.createdMs + rng.int(HOUR, 20 * DAY) : undefined;
-  if (priorityHighAt !== undefined) history.push({ at: priorityHighAt, user: person(rng), details: 'Priority: Normal -> High' });
+  if (priorityHighAt !== undefined)
+    history.push({ at: priorityHighAt, user: person(rng), details: 'Priority: Normal -> High' });
   history.sort((a, b) => a.at - b.at);
   const attachments: Timeline['attachments'] = [];
   for (let k = rng.int(0, 3); k > 0; k--) {
     const patch = rng.chance(0.3);
     attachments.push({
       at: ref.createdMs + rng.int(0, 30 * DAY),
-      name: patch ? `${ref.product.toLowerCase()}_${term.replace(/\W+/g, '_')}_fix_${k}.patch` : rng.pick(['tjesmgr.log', 'core_dump.txt', '장애 보고서 (최종) v2.docx', 'sysout.txt', 'trace_ログ.log']),
+      name: patch
+        ? `${ref.product.toLowerCase()}_${term.replace(/\W+/g, '_')}_fix_${k}.patch`
+        : rng.pick(['tjesmgr.log', 'core_dump.txt', '장애 보고서 (최종) v2.docx', 'sysout.txt', 'trace_ログ.log']),
       fileId: String(880_000 + ref.issueNo * 4 + k),
-      size: rng.chance(0.1) ? '' : rng.chance(0.3) ? `${(rng.int(11, 99) / 10).toFixed(1)} MB` : `${rng.int(1, 900)} KB`,
+      size: rng.chance(0.1)
+        ? ''
+        : rng.chance(0.3)
+          ? `${(rng.int(11, 99) / 10).toFixed(1)} MB`
+          : `${rng.int(1, 900)} KB`,
       type: patch ? 'patch' : 'regular',
     });
   }
@@ -146,7 +163,13 @@ function lastAt<T extends { at: number }>(items: T[], t: number): T | undefined 
  * The issue file a crawl at `crawledMs` writes, keys in the crawler's order
  * (docs/input-format.md §6); `crawlOrder` undefined for an issue reached as a related issue.
  */
-export function snapshot(seed: number, ref: IssueRef, crawledMs: number, crawledAt: string, crawlOrder?: number): Record<string, unknown> {
+export function snapshot(
+  seed: number,
+  ref: IssueRef,
+  crawledMs: number,
+  crawledAt: string,
+  crawlOrder?: number,
+): Record<string, unknown> {
   const tl = timeline(seed, ref);
   const seen = <T extends { at: number }>(items: T[]) => items.filter((x) => x.at <= crawledMs);
   const comments = seen(tl.comments);

@@ -38,7 +38,8 @@ const DIST = process.env.IMS_BENCH_DIST ?? join(REPO_ROOT, 'dist');
 
 function dist<T>(module: string): T {
   const path = join(DIST, module);
-  if (!existsSync(`${path}.js`)) throw new Error(`bench: ${path}.js is missing: run \`npm run build\` first (npm run bench does)`);
+  if (!existsSync(`${path}.js`))
+    throw new Error(`bench: ${path}.js is missing: run \`npm run build\` first (npm run bench does)`);
   return require(path) as T;
 }
 
@@ -52,7 +53,8 @@ export const { applyMigrations } = dist<typeof Migrate>('db/migrate');
 export const { ProblemList } = dist<typeof Problems>('files/session-errors');
 export const { scanSession } = dist<typeof Scan>('files/session-folder');
 export const { readSql } = dist<typeof SqlFiles>('db/sql-files');
-export const { analyzeStaging, computeCrawlTimes, resetStaging, stageProblems, stageSession } = dist<typeof Stage>('db/stage');
+export const { analyzeStaging, computeCrawlTimes, resetStaging, stageProblems, stageSession } =
+  dist<typeof Stage>('db/stage');
 export const { readSession } = dist<typeof ReadSession>('ingest/read-session');
 export const { writeSession } = dist<typeof WriteSession>('db/write-session');
 

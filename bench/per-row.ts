@@ -55,7 +55,10 @@ type Item = Record<string, string>;
 
 /** `2025/10/17 18:12:14` or `2026-01-03T12:09:02.481537` (naive KST) -> timestamptz text. */
 function kst(raw: unknown): string | null {
-  const m = typeof raw === 'string' ? /^(\d{4})[-/](\d{2})[-/](\d{2})(?:[ T](\d{2}):(\d{2}):(\d{2}(?:\.\d+)?))?$/.exec(raw) : null;
+  const m =
+    typeof raw === 'string'
+      ? /^(\d{4})[-/](\d{2})[-/](\d{2})(?:[ T](\d{2}):(\d{2}):(\d{2}(?:\.\d+)?))?$/.exec(raw)
+      : null;
   return m ? `${m[1]}-${m[2]}-${m[3]} ${m[4] ?? '00'}:${m[5] ?? '00'}:${m[6] ?? '00'}+09` : null;
 }
 
@@ -68,10 +71,28 @@ async function loadIssue(client: PoolClient, sessionId: string, relPath: string,
   const status = str(doc.status);
   const modified = kst(doc.updated_date);
   const values = [
-    String(doc.issue_id), String(doc.title ?? ''), str(doc.description), str(doc.product), status, str(doc.priority),
-    str(meta.severity), str(meta.category), str(doc.reporter), str(meta.owner), kst(doc.created_date), modified,
-    status && /^closed/i.test(status) ? modified : null, str(meta.project), str(meta.customer), str(meta.version),
-    str(meta.patch_version), JSON.stringify(doc), crawledAt, str(doc.assignee), str(doc.url), sessionId,
+    String(doc.issue_id),
+    String(doc.title ?? ''),
+    str(doc.description),
+    str(doc.product),
+    status,
+    str(doc.priority),
+    str(meta.severity),
+    str(meta.category),
+    str(doc.reporter),
+    str(meta.owner),
+    kst(doc.created_date),
+    modified,
+    status && /^closed/i.test(status) ? modified : null,
+    str(meta.project),
+    str(meta.customer),
+    str(meta.version),
+    str(meta.patch_version),
+    JSON.stringify(doc),
+    crawledAt,
+    str(doc.assignee),
+    str(doc.url),
+    sessionId,
   ];
   let statements = 1;
   const found = await client.query<{ issue_pk: string }>(SQL.find, [doc.issue_id]);
@@ -82,10 +103,17 @@ async function loadIssue(client: PoolClient, sessionId: string, relPath: string,
     issuePk = found.rows[0].issue_pk;
     await client.query(SQL.update, [issuePk, ...values.slice(1)]);
   }
-  await client.query(SQL.link, [sessionId, issuePk, typeof doc.crawl_order === 'number' ? doc.crawl_order : null, crawledAt, relPath]);
+  await client.query(SQL.link, [
+    sessionId,
+    issuePk,
+    typeof doc.crawl_order === 'number' ? doc.crawl_order : null,
+    crawledAt,
+    relPath,
+  ]);
   await client.query(SQL.deleteComments, [issuePk]);
   for (const c of list(doc.comments)) {
-    const key = str(c.action_no) ?? `md5:${createHash('md5').update(`${c.author}\x1f${c.date}\x1f${c.content}`).digest('hex')}`;
+    const key =
+      str(c.action_no) ?? `md5:${createHash('md5').update(`${c.author}\x1f${c.date}\x1f${c.content}`).digest('hex')}`;
     const n = /^\d{1,18}$/.test(c.action_no ?? '') ? c.action_no : null;
     await client.query(SQL.comment, [issuePk, key, n, str(c.author), c.content ?? null, kst(c.date), crawledAt]);
   }
@@ -96,7 +124,16 @@ async function loadIssue(client: PoolClient, sessionId: string, relPath: string,
   }
   await client.query(SQL.deleteAttachments, [issuePk]);
   for (const a of list(doc.attachments)) {
-    await client.query(SQL.attachment, [issuePk, str(a.file_id) ?? `name:${a.name}`, str(a.file_id), sessionId, a.name || '(unnamed)', str(a.type), str(a.size), crawledAt]);
+    await client.query(SQL.attachment, [
+      issuePk,
+      str(a.file_id) ?? `name:${a.name}`,
+      str(a.file_id),
+      sessionId,
+      a.name || '(unnamed)',
+      str(a.type),
+      str(a.size),
+      crawledAt,
+    ]);
   }
   statements += 5 + list(doc.comments).length + list(doc.history).length + list(doc.attachments).length;
   return statements;
@@ -105,7 +142,12 @@ async function loadIssue(client: PoolClient, sessionId: string, relPath: string,
 export type PerRowTransaction = 'issue' | 'session';
 
 /** Loads the first `limit` sessions under `root` the per-row way. */
-export async function runPerRow(url: string, root: string, limit: number, transaction: PerRowTransaction): Promise<RunResult> {
+export async function runPerRow(
+  url: string,
+  root: string,
+  limit: number,
+  transaction: PerRowTransaction,
+): Promise<RunResult> {
   const refs = (await discoverSessions(root)).slice(0, limit);
   const pool = createPool({ connectionString: url, max: 1 });
   const result: RunResult = { ...emptyResult(), rows: { statements: 0 } };
@@ -116,10 +158,21 @@ export async function runPerRow(url: string, root: string, limit: number, transa
       const folder = /^(.*?)_(.*)_(\d{8})_(\d{6})$/.exec(ref.folderName);
       await inTransaction(pool, async (client) => {
         const userId = (await client.query<{ user_id: number }>(SQL.user, [ref.user ?? 'unknown'])).rows[0].user_id;
-        const startedAt = folder ? `${folder[3].slice(0, 4)}-${folder[3].slice(4, 6)}-${folder[3].slice(6)} ${folder[4].slice(0, 2)}:${folder[4].slice(2, 4)}:${folder[4].slice(4)}+09` : null;
-        const sessionId = (await client.query<{ session_id: string }>(SQL.session, [
-          ref.uuid, userId, folder?.[1] ?? 'unknown', folder?.[2].replace(/_/g, ' ') ?? '', startedAt, ref.path, ref.folderName, ref.layout,
-        ])).rows[0].session_id;
+        const startedAt = folder
+          ? `${folder[3].slice(0, 4)}-${folder[3].slice(4, 6)}-${folder[3].slice(6)} ${folder[4].slice(0, 2)}:${folder[4].slice(2, 4)}:${folder[4].slice(4)}+09`
+          : null;
+        const sessionId = (
+          await client.query<{ session_id: string }>(SQL.session, [
+            ref.uuid,
+            userId,
+            folder?.[1] ?? 'unknown',
+            folder?.[2].replace(/_/g, ' ') ?? '',
+            startedAt,
+            ref.path,
+            ref.folderName,
+            ref.layout,
+          ])
+        ).rows[0].session_id;
         for (const file of contents.issueFiles) {
           const t = performance.now();
           const doc = JSON.parse(await readFile(file.absPath, 'utf8')) as Doc;

@@ -54,26 +54,58 @@ function table(head: string[], rows: (string | number)[][]): string {
 
 export function mainTable(runs: SizeRun[]): string {
   return table(
-    ['issue files', 'sessions', 'MB', 'concurrent sessions', 'ims-ingest s', 'files/s', 'MB/s', 'data floor s', 'ims-ingest / data floor', 'session floor s', 'ims-ingest / session floor', 'read+parse s', 'COPY s', 'merge s', 'peak RSS MB'],
+    [
+      'issue files',
+      'sessions',
+      'MB',
+      'concurrent sessions',
+      'ims-ingest s',
+      'files/s',
+      'MB/s',
+      'data floor s',
+      'ims-ingest / data floor',
+      'session floor s',
+      'ims-ingest / session floor',
+      'read+parse s',
+      'COPY s',
+      'merge s',
+      'peak RSS MB',
+    ],
     runs.map((r) => [
-      r.files, r.sessions, (r.ingest.bytes / MB).toFixed(0), r.concurrency, s(r.ingest.wallMs),
-      perSecond(r.ingest.files, r.ingest.wallMs).toFixed(0), perSecond(r.ingest.bytes / MB, r.ingest.wallMs).toFixed(2),
-      s(r.dataFloor.wallMs), `${(r.ingest.wallMs / r.dataFloor.wallMs).toFixed(2)}x`,
-      s(r.floor.wallMs), `${(r.ingest.wallMs / r.floor.wallMs).toFixed(2)}x`, ...phases(r.ingest),
+      r.files,
+      r.sessions,
+      (r.ingest.bytes / MB).toFixed(0),
+      r.concurrency,
+      s(r.ingest.wallMs),
+      perSecond(r.ingest.files, r.ingest.wallMs).toFixed(0),
+      perSecond(r.ingest.bytes / MB, r.ingest.wallMs).toFixed(2),
+      s(r.dataFloor.wallMs),
+      `${(r.ingest.wallMs / r.dataFloor.wallMs).toFixed(2)}x`,
+      s(r.floor.wallMs),
+      `${(r.ingest.wallMs / r.floor.wallMs).toFixed(2)}x`,
+      ...phases(r.ingest),
     ]),
   );
 }
 
 const TABLE_OF: Record<string, string> = {
-  '030_issues': 'issues', '040_session_issues': 'session_issues', '060_issue_comments': 'issue_comments',
-  '070_issue_history': 'issue_history', '080_attachments': 'attachments', '050_issue_crawl_stats': 'issues (crawl stats)',
+  '030_issues': 'issues',
+  '040_session_issues': 'session_issues',
+  '060_issue_comments': 'issue_comments',
+  '070_issue_history': 'issue_history',
+  '080_attachments': 'attachments',
+  '050_issue_crawl_stats': 'issues (crawl stats)',
 };
 
 export function rowsTable(runs: SizeRun[]): string {
   const keys = Object.keys(TABLE_OF);
   return table(
     ['issue files', 'concurrent sessions', ...keys.map((k) => `${TABLE_OF[k]} rows/s`)],
-    runs.map((r) => [r.files, r.concurrency, ...keys.map((k) => perSecond(r.ingest.rows[k] ?? 0, r.ingest.wallMs).toFixed(0))]),
+    runs.map((r) => [
+      r.files,
+      r.concurrency,
+      ...keys.map((k) => perSecond(r.ingest.rows[k] ?? 0, r.ingest.wallMs).toFixed(0)),
+    ]),
   );
 }
 
@@ -96,14 +128,33 @@ export function statementTable(run: SizeRun): string {
 
 export function perRowTable(r: PerRowRun): string {
   const line = (loader: string, concurrency: number, x: RunResult): (string | number)[] => [
-    `first ${r.sessions} sessions`, x.files, loader, concurrency, s(x.wallMs), perSecond(x.files, x.wallMs).toFixed(0),
-    `${speedup(r.perRow, x).toFixed(1)}x`, `${speedup(r.perRowSession, x).toFixed(1)}x`,
+    `first ${r.sessions} sessions`,
+    x.files,
+    loader,
+    concurrency,
+    s(x.wallMs),
+    perSecond(x.files, x.wallMs).toFixed(0),
+    `${speedup(r.perRow, x).toFixed(1)}x`,
+    `${speedup(r.perRowSession, x).toFixed(1)}x`,
   ];
   return table(
-    ['subset', 'issue files', 'loader', 'sessions at once', 's', 'files/s', 'per-row (transaction per issue) / this', 'per-row (transaction per session) / this'],
+    [
+      'subset',
+      'issue files',
+      'loader',
+      'sessions at once',
+      's',
+      'files/s',
+      'per-row (transaction per issue) / this',
+      'per-row (transaction per session) / this',
+    ],
     [
       line(`per-row, a transaction per issue file, ${r.perRow.rows.statements ?? 0} statements`, 1, r.perRow),
-      line(`per-row, one transaction per session, ${r.perRowSession.rows.statements ?? 0} statements`, 1, r.perRowSession),
+      line(
+        `per-row, one transaction per session, ${r.perRowSession.rows.statements ?? 0} statements`,
+        1,
+        r.perRowSession,
+      ),
       ...r.ingest.map(({ concurrency, result }) => line('ims-ingest', concurrency, result)),
       ...r.ingest.map(({ concurrency, floor }) => line('the database floor', concurrency, floor)),
     ],
@@ -115,7 +166,16 @@ export function bigTable(r: BigRun): string {
     ['case', 'file MB', 'ims-ingest s', 'read+parse s', 'COPY s', 'merge s', 'peak RSS MB'],
     [
       ['one session, one issue file', r.fileMb.toFixed(0), s(r.ingest.wallMs), ...phases(r.ingest)],
-      ...(r.repaired ? [['the same, needing a repair (a NUL)', r.repaired.fileMb.toFixed(0), s(r.repaired.ingest.wallMs), ...phases(r.repaired.ingest)]] : []),
+      ...(r.repaired
+        ? [
+            [
+              'the same, needing a repair (a NUL)',
+              r.repaired.fileMb.toFixed(0),
+              s(r.repaired.ingest.wallMs),
+              ...phases(r.repaired.ingest),
+            ],
+          ]
+        : []),
     ],
   );
 }
@@ -140,8 +200,10 @@ export function targetsTable(runs: SizeRun[], perRow?: PerRowRun, big?: BigRun):
   for (const r of runs.filter((x) => x.files === largest)) {
     const ratio = r.ingest.wallMs / r.dataFloor.wallMs;
     rows.push([
-      `ims-ingest / data floor, ${r.files} files, ${r.concurrency} at once`, '<= 1.5x',
-      `${ratio.toFixed(2)}x (the session floor: ${(r.floor.wallMs / r.dataFloor.wallMs).toFixed(2)}x; ims-ingest / session floor: ${(r.ingest.wallMs / r.floor.wallMs).toFixed(2)}x)`, mark(ratio <= 1.5),
+      `ims-ingest / data floor, ${r.files} files, ${r.concurrency} at once`,
+      '<= 1.5x',
+      `${ratio.toFixed(2)}x (the session floor: ${(r.floor.wallMs / r.dataFloor.wallMs).toFixed(2)}x; ims-ingest / session floor: ${(r.ingest.wallMs / r.floor.wallMs).toFixed(2)}x)`,
+      mark(ratio <= 1.5),
     ]);
   }
   for (const { concurrency, result, floor } of perRow?.ingest ?? []) {
@@ -149,16 +211,28 @@ export function targetsTable(runs: SizeRun[], perRow?: PerRowRun, big?: BigRun):
     const bound = speedup(perRow!.perRow, floor);
     const generous = speedup(perRow!.perRowSession, result);
     rows.push([
-      `per-row / ims-ingest, ${concurrency} at once`, '>= 6x',
-      `${ratio.toFixed(1)}x (the floor: ${bound.toFixed(1)}x; against per-row in one transaction per session: ${generous.toFixed(1)}x)`, mark(ratio >= 6),
+      `per-row / ims-ingest, ${concurrency} at once`,
+      '>= 6x',
+      `${ratio.toFixed(1)}x (the floor: ${bound.toFixed(1)}x; against per-row in one transaction per session: ${generous.toFixed(1)}x)`,
+      mark(ratio >= 6),
     ]);
   }
   const rss = [...runs.map((r) => r.ingest.peakRssMb!), ...(big ? [big.ingest.peakRssMb!] : [])];
   const peak = Math.max(...rss);
-  rows.push([`peak RSS, every size${big ? ` and the ${big.fileMb.toFixed(0)} MB issue file` : ''}`, '< 200 MB', `${peak.toFixed(0)} MB`, mark(peak < 200)]);
+  rows.push([
+    `peak RSS, every size${big ? ` and the ${big.fileMb.toFixed(0)} MB issue file` : ''}`,
+    '< 200 MB',
+    `${peak.toFixed(0)} MB`,
+    mark(peak < 200),
+  ]);
   if (big?.repaired) {
     const r = big.repaired.ingest.peakRssMb!;
-    rows.push([`peak RSS, the ${big.repaired.fileMb.toFixed(0)} MB issue file needing a repair`, '< 200 MB', `${r.toFixed(0)} MB`, mark(r < 200)]);
+    rows.push([
+      `peak RSS, the ${big.repaired.fileMb.toFixed(0)} MB issue file needing a repair`,
+      '< 200 MB',
+      `${r.toFixed(0)} MB`,
+      mark(r < 200),
+    ]);
   }
   return table(['target', 'wanted', 'this run', 'verdict'], rows);
 }

@@ -39,10 +39,28 @@ export interface SearchBench {
 }
 
 /** Words of the bench corpus (bench/text.ts) in each script, 1 to 3+ characters, a phrase, two words. */
-export const SEARCH_QUERIES = ['에러', '오류', '장애', '에', 'エラー', 'タイムアウト', 'TPETIME', 'ORA-600', 'tbsvr', 'timeout', '동경해상', '"에러가 발생합니다"', 'TPETIME 에러', '재기동'];
+export const SEARCH_QUERIES = [
+  '에러',
+  '오류',
+  '장애',
+  '에',
+  'エラー',
+  'タイムアウト',
+  'TPETIME',
+  'ORA-600',
+  'tbsvr',
+  'timeout',
+  '동경해상',
+  '"에러가 발생합니다"',
+  'TPETIME 에러',
+  '재기동',
+];
 
 const bench = (name: string) => readFileSync(join(REPO_ROOT, 'bench', 'sql', name), 'utf8');
-const indexStatements = () => bench('search-0003-indexes.sql').split('\n').filter((l) => l.startsWith('CREATE INDEX'));
+const indexStatements = () =>
+  bench('search-0003-indexes.sql')
+    .split('\n')
+    .filter((l) => l.startsWith('CREATE INDEX'));
 
 export async function benchSearch(o: {
   server: string;
@@ -69,7 +87,9 @@ export async function benchSearch(o: {
     o.log(`search: ${variant}: floor ${(best!.floor.wallMs / 1000).toFixed(1)} s`);
     return url;
   };
-  await load('neither (no substring search index)', (c) => c.query(bench('search-undo-0009.sql')).then(() => undefined));
+  await load('neither (no substring search index)', (c) =>
+    c.query(bench('search-undo-0009.sql')).then(() => undefined),
+  );
   await load('trigram + simple (0003, before 0009)', async (c) => {
     await c.query(bench('search-undo-0009.sql'));
     await c.query(bench('search-0003-indexes.sql'));
@@ -85,13 +105,21 @@ export async function benchSearch(o: {
       return performance.now() - t;
     };
     let bigram = 0;
-    for (const index of ['idx_issue_search_title_bigram', 'idx_issue_search_description_bigram', 'idx_comments_content_bigram', 'idx_attachments_text_bigram']) {
+    for (const index of [
+      'idx_issue_search_title_bigram',
+      'idx_issue_search_description_bigram',
+      'idx_comments_content_bigram',
+      'idx_attachments_text_bigram',
+    ]) {
       bigram += await timed(`REINDEX INDEX ims.${index}`);
     }
     let trigram = 0;
     for (const statement of indexStatements()) trigram += await timed(statement);
     for (const statement of indexStatements()) await c.query(`DROP INDEX ims.${/INDEX (\w+)/.exec(statement)![1]}`);
-    const build = [{ design: 'bigram (0009), 4 indexes', ms: bigram }, { design: 'trigram + simple (0003), 6 indexes', ms: trigram }];
+    const build = [
+      { design: 'bigram (0009), 4 indexes', ms: bigram },
+      { design: 'trigram + simple (0003), 6 indexes', ms: trigram },
+    ];
     o.log(`search: index build: bigram ${bigram.toFixed(0)} ms, trigram + simple ${trigram.toFixed(0)} ms`);
 
     const queries: SearchQueryRun[] = [];
@@ -102,7 +130,10 @@ export async function benchSearch(o: {
 
 async function measureQuery(c: Client, query: string, runs: number): Promise<SearchQueryRun> {
   const { rows: terms } = await c.query<{ t: string }>('SELECT unnest(ims.search_terms($1)) AS t', [query]);
-  const found = await c.query<{ ids: string[] }>('SELECT coalesce(array_agg(issue_id ORDER BY issue_id), \'{}\') AS ids FROM ims.search_issues($1, max_results => NULL)', [query]);
+  const found = await c.query<{ ids: string[] }>(
+    "SELECT coalesce(array_agg(issue_id ORDER BY issue_id), '{}') AS ids FROM ims.search_issues($1, max_results => NULL)",
+    [query],
+  );
   const t0 = performance.now();
   const reference = await c.query<{ ids: string[] }>(
     `SELECT coalesce(array_agg(i.issue_id ORDER BY i.issue_id), '{}') AS ids FROM ims.issues i
@@ -116,7 +147,9 @@ async function measureQuery(c: Client, query: string, runs: number): Promise<Sea
   const plans: boolean[] = [];
   for (const { t } of terms) {
     if ([...t].length < 2) continue;
-    const { rows } = await c.query(`EXPLAIN SELECT * FROM ims.search_term_hits(ims.search_like_pattern(${literal(t)}), ims.search_query_bigrams(${literal(t)}))`);
+    const { rows } = await c.query(
+      `EXPLAIN SELECT * FROM ims.search_term_hits(ims.search_like_pattern(${literal(t)}), ims.search_query_bigrams(${literal(t)}))`,
+    );
     const plan = rows.map((r) => r['QUERY PLAN']).join('\n');
     plans.push((plan.match(/Bitmap Index Scan on idx_\w+_bigram/g) ?? []).length >= 4 && !plan.includes('Seq Scan'));
   }
@@ -139,7 +172,8 @@ function literal(s: string): string {
 }
 
 const line = (cells: (string | number)[]) => `| ${cells.join(' | ')} |`;
-const table = (head: string[], rows: (string | number)[][]) => [line(head), line(head.map(() => '---')), ...rows.map(line)].join('\n');
+const table = (head: string[], rows: (string | number)[][]) =>
+  [line(head), line(head.map(() => '---')), ...rows.map(line)].join('\n');
 const sec = (ms: number) => (ms / 1000).toFixed(2);
 
 /** The section's Markdown: load cost, build cost, queries. */
@@ -150,16 +184,34 @@ export function searchTables(b: SearchBench): string {
     `### Search: index maintenance during the load (floor of the ${b.files}-file corpus, one session at a time)`,
     table(
       ['search indexes', 'floor s', 'search cost s (vs neither)', 'merge/030 s', 'merge/060 s', 'merge/080 s'],
-      b.variants.map((v) => [v.variant, sec(v.floor.wallMs), sec(v.floor.wallMs - base), stmt(v, 'merge/030_issues'), stmt(v, 'merge/060_issue_comments'), stmt(v, 'merge/080_attachments')]),
+      b.variants.map((v) => [
+        v.variant,
+        sec(v.floor.wallMs),
+        sec(v.floor.wallMs - base),
+        stmt(v, 'merge/030_issues'),
+        stmt(v, 'merge/060_issue_comments'),
+        stmt(v, 'merge/080_attachments'),
+      ]),
     ),
     '',
     '### Search: building the indexes on the loaded database',
-    table(['design', 'build s'], b.build.map((x) => [x.design, sec(x.ms)])),
+    table(
+      ['design', 'build s'],
+      b.build.map((x) => [x.design, sec(x.ms)]),
+    ),
     '',
     '### Search: ims.search_issues on the loaded database (default limit 50; exact = same issues as ILIKE over title, description, comments, attachment text)',
     table(
       ['query', 'issues', 'exact', 'bigram indexes used', 'p50 ms', 'p95 ms', 'ILIKE scan ms'],
-      b.queries.map((q) => [q.query.replace(/\|/g, '\\|'), q.results, q.exact ? 'yes' : 'NO', q.indexed, q.p50Ms.toFixed(1), q.p95Ms.toFixed(1), q.ilikeMs.toFixed(0)]),
+      b.queries.map((q) => [
+        q.query.replace(/\|/g, '\\|'),
+        q.results,
+        q.exact ? 'yes' : 'NO',
+        q.indexed,
+        q.p50Ms.toFixed(1),
+        q.p95Ms.toFixed(1),
+        q.ilikeMs.toFixed(0),
+      ]),
     ),
   ].join('\n');
 }

@@ -64,18 +64,30 @@ export function lineChart(title: string, xLabel: string, yLabel: string, series:
     const color = COLORS[i % COLORS.length];
     const pts = [...s.points].sort((a, b) => a[0] - b[0]);
     if (pts.length > 1) {
-      body.push(`<polyline fill="none" stroke="${color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ''} points="${pts.map(([x, y]) => `${X(x).toFixed(1)},${Y(y).toFixed(1)}`).join(' ')}"/>`);
+      body.push(
+        `<polyline fill="none" stroke="${color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ''} points="${pts.map(([x, y]) => `${X(x).toFixed(1)},${Y(y).toFixed(1)}`).join(' ')}"/>`,
+      );
     }
-    for (const [x, y] of pts) body.push(`<circle cx="${X(x).toFixed(1)}" cy="${Y(y).toFixed(1)}" r="3.5" fill="${color}"><title>${esc(`${s.name}: ${num(x)}, ${num(y)}`)}</title></circle>`);
+    for (const [x, y] of pts)
+      body.push(
+        `<circle cx="${X(x).toFixed(1)}" cy="${Y(y).toFixed(1)}" r="3.5" fill="${color}"><title>${esc(`${s.name}: ${num(x)}, ${num(y)}`)}</title></circle>`,
+      );
     const ly = M.top + 10 + i * 20;
-    body.push(`<line x1="${W - M.right + 15}" x2="${W - M.right + 40}" y1="${ly}" y2="${ly}" stroke="${color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ''}/>`);
+    body.push(
+      `<line x1="${W - M.right + 15}" x2="${W - M.right + 40}" y1="${ly}" y2="${ly}" stroke="${color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ''}/>`,
+    );
     body.push(`<text x="${W - M.right + 46}" y="${ly + 4}">${esc(s.name)}</text>`);
   });
   return frame(title, body);
 }
 
 /** Horizontal bars, one group of `labels.length` bars per item (e.g. floor and ims-ingest). */
-export function barChart(title: string, unit: string, labels: string[], items: { name: string; values: number[] }[]): string {
+export function barChart(
+  title: string,
+  unit: string,
+  labels: string[],
+  items: { name: string; values: number[] }[],
+): string {
   const rowH = 14 * labels.length + 8;
   const height = M.top + 30 + items.length * rowH + 40;
   const left = 230;
@@ -87,7 +99,9 @@ export function barChart(title: string, unit: string, labels: string[], items: {
     body.push(`<text x="${left - 6}" y="${y0 + (rowH - 8) / 2 + 4}" text-anchor="end">${esc(item.name)}</text>`);
     item.values.forEach((v, k) => {
       const w = (v / max) * pw;
-      body.push(`<rect x="${left}" y="${y0 + k * 14}" width="${w.toFixed(1)}" height="12" fill="${COLORS[k % COLORS.length]}"/>`);
+      body.push(
+        `<rect x="${left}" y="${y0 + k * 14}" width="${w.toFixed(1)}" height="12" fill="${COLORS[k % COLORS.length]}"/>`,
+      );
       body.push(`<text x="${left + w + 4}" y="${y0 + k * 14 + 10}" font-size="10">${num(v)}${esc(unit)}</text>`);
     });
   });
@@ -96,5 +110,7 @@ export function barChart(title: string, unit: string, labels: string[], items: {
     body.push(`<rect x="${x}" y="${height - 28}" width="12" height="12" fill="${COLORS[k % COLORS.length]}"/>`);
     body.push(`<text x="${x + 16}" y="${height - 18}">${esc(l)}</text>`);
   });
-  return frame(title, body).replace(`height="${H}" viewBox="0 0 ${W} ${H}"`, `height="${height}" viewBox="0 0 ${W} ${height}"`).replace(`<rect width="${W}" height="${H}"`, `<rect width="${W}" height="${height}"`);
+  return frame(title, body)
+    .replace(`height="${H}" viewBox="0 0 ${W} ${H}"`, `height="${height}" viewBox="0 0 ${W} ${height}"`)
+    .replace(`<rect width="${W}" height="${H}"`, `<rect width="${W}" height="${height}"`);
 }

@@ -43,9 +43,23 @@ export interface Config {
 }
 
 type Key =
-  | 'databaseUrl' | 'timezone' | 'concurrency' | 'user' | 'settleSeconds' | 'embeddedDir' | 'keepServer'
-  | 'poll' | 'metricsPort' | 'metricsHost' | 'metricsFile' | 'logLevel' | 'logFormat' | 'quiet' | 'acceptErrors'
-  | 'connectTimeout' | 'retrySeconds';
+  | 'databaseUrl'
+  | 'timezone'
+  | 'concurrency'
+  | 'user'
+  | 'settleSeconds'
+  | 'embeddedDir'
+  | 'keepServer'
+  | 'poll'
+  | 'metricsPort'
+  | 'metricsHost'
+  | 'metricsFile'
+  | 'logLevel'
+  | 'logFormat'
+  | 'quiet'
+  | 'acceptErrors'
+  | 'connectTimeout'
+  | 'retrySeconds';
 
 /** Values given on the command line (camelCase, as yargs gives them); undefined when absent. */
 export type ConfigFlags = Partial<Record<Key, FileValue>> & { config?: string };
@@ -60,23 +74,106 @@ export interface OptionSpec {
 
 /** Every setting; the flag is the key in kebab-case. */
 export const OPTIONS: readonly OptionSpec[] = [
-  { key: 'databaseUrl', env: 'DATABASE_URL', type: 'string', secret: true, description: 'PostgreSQL connection string (else the libpq PG* variables, else the embedded server)' },
-  { key: 'connectTimeout', env: 'PGCONNECT_TIMEOUT', type: 'number', description: 'seconds to set up a connection (connect_timeout in the URL wins); 0 waits for ever [default: 15]' },
-  { key: 'retrySeconds', env: 'IMS_RETRY_SECONDS', type: 'number', description: 'backfill: give up once the database has been unreachable this long [default: 180]' },
-  { key: 'timezone', env: 'IMS_TIMEZONE', type: 'string', description: 'zone of the crawler\'s naive timestamps [default: Asia/Seoul]' },
-  { key: 'concurrency', env: 'IMS_CONCURRENCY', type: 'number', description: 'sessions loaded at once, 1 to 64 [default: 2]' },
-  { key: 'user', env: 'IMS_USER', type: 'string', description: 'user of shared-layout sessions (crawl_sessions/) [default: unknown]' },
-  { key: 'settleSeconds', env: 'IMS_SETTLE_SECONDS', type: 'number', description: 'watch: quiet time after the last change before a session is loaded [default: 10]' },
-  { key: 'embeddedDir', env: 'IMS_EMBEDDED_DIR', type: 'string', description: 'data directory of the embedded PostgreSQL [default: ~/.local/share/ims-ingest; as root /var/lib/ims-ingest]' },
-  { key: 'keepServer', env: 'IMS_KEEP_SERVER', type: 'boolean', description: 'leave the embedded PostgreSQL running when this command exits' },
-  { key: 'poll', env: 'IMS_POLL', type: 'boolean', description: 'watch: poll the file system instead of inotify (network file systems)' },
-  { key: 'metricsPort', env: 'IMS_METRICS_PORT', type: 'number', description: 'watch: serve Prometheus metrics on this port (0: any free port)' },
-  { key: 'metricsHost', env: 'IMS_METRICS_HOST', type: 'string', description: 'watch: address /metrics, /healthz and /readyz listen on (0.0.0.0: every interface) [default: 127.0.0.1]' },
-  { key: 'metricsFile', env: 'IMS_METRICS_FILE', type: 'string', description: 'backfill: write the final metrics to this file (node_exporter textfile collector)' },
+  {
+    key: 'databaseUrl',
+    env: 'DATABASE_URL',
+    type: 'string',
+    secret: true,
+    description: 'PostgreSQL connection string (else the libpq PG* variables, else the embedded server)',
+  },
+  {
+    key: 'connectTimeout',
+    env: 'PGCONNECT_TIMEOUT',
+    type: 'number',
+    description: 'seconds to set up a connection (connect_timeout in the URL wins); 0 waits for ever [default: 15]',
+  },
+  {
+    key: 'retrySeconds',
+    env: 'IMS_RETRY_SECONDS',
+    type: 'number',
+    description: 'backfill: give up once the database has been unreachable this long [default: 180]',
+  },
+  {
+    key: 'timezone',
+    env: 'IMS_TIMEZONE',
+    type: 'string',
+    description: "zone of the crawler's naive timestamps [default: Asia/Seoul]",
+  },
+  {
+    key: 'concurrency',
+    env: 'IMS_CONCURRENCY',
+    type: 'number',
+    description: 'sessions loaded at once, 1 to 64 [default: 2]',
+  },
+  {
+    key: 'user',
+    env: 'IMS_USER',
+    type: 'string',
+    description: 'user of shared-layout sessions (crawl_sessions/) [default: unknown]',
+  },
+  {
+    key: 'settleSeconds',
+    env: 'IMS_SETTLE_SECONDS',
+    type: 'number',
+    description: 'watch: quiet time after the last change before a session is loaded [default: 10]',
+  },
+  {
+    key: 'embeddedDir',
+    env: 'IMS_EMBEDDED_DIR',
+    type: 'string',
+    description:
+      'data directory of the embedded PostgreSQL [default: ~/.local/share/ims-ingest; as root /var/lib/ims-ingest]',
+  },
+  {
+    key: 'keepServer',
+    env: 'IMS_KEEP_SERVER',
+    type: 'boolean',
+    description: 'leave the embedded PostgreSQL running when this command exits',
+  },
+  {
+    key: 'poll',
+    env: 'IMS_POLL',
+    type: 'boolean',
+    description: 'watch: poll the file system instead of inotify (network file systems)',
+  },
+  {
+    key: 'metricsPort',
+    env: 'IMS_METRICS_PORT',
+    type: 'number',
+    description: 'watch: serve Prometheus metrics on this port (0: any free port)',
+  },
+  {
+    key: 'metricsHost',
+    env: 'IMS_METRICS_HOST',
+    type: 'string',
+    description:
+      'watch: address /metrics, /healthz and /readyz listen on (0.0.0.0: every interface) [default: 127.0.0.1]',
+  },
+  {
+    key: 'metricsFile',
+    env: 'IMS_METRICS_FILE',
+    type: 'string',
+    description: 'backfill: write the final metrics to this file (node_exporter textfile collector)',
+  },
   { key: 'logLevel', env: 'IMS_LOG_LEVEL', type: 'string', description: `${LOG_LEVELS.join('|')} [default: info]` },
-  { key: 'logFormat', env: 'IMS_LOG_FORMAT', type: 'string', description: 'pretty|json [default: json when stderr is not a terminal, else pretty]' },
-  { key: 'quiet', env: 'IMS_QUIET', type: 'boolean', description: 'no progress bar: one log line per session, as in a pipe' },
-  { key: 'acceptErrors', env: 'IMS_ACCEPT_ERRORS', type: 'boolean', description: 'backfill: exit 0 even while sessions hold unreadable files (known-bad files)' },
+  {
+    key: 'logFormat',
+    env: 'IMS_LOG_FORMAT',
+    type: 'string',
+    description: 'pretty|json [default: json when stderr is not a terminal, else pretty]',
+  },
+  {
+    key: 'quiet',
+    env: 'IMS_QUIET',
+    type: 'boolean',
+    description: 'no progress bar: one log line per session, as in a pipe',
+  },
+  {
+    key: 'acceptErrors',
+    env: 'IMS_ACCEPT_ERRORS',
+    type: 'boolean',
+    description: 'backfill: exit 0 even while sessions hold unreadable files (known-bad files)',
+  },
 ];
 
 export const kebab = (key: string): string => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
@@ -84,7 +181,8 @@ export const kebab = (key: string): string => key.replace(/[A-Z]/g, (c) => `-${c
 export const ENVIRONMENT_VARIABLES: Readonly<Record<string, string>> = Object.freeze({
   ...Object.fromEntries(OPTIONS.map((o) => [o.env, o.description])),
   'PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE': 'libpq connection variables (used when PGHOST is set)',
-  IMS_INGEST_CONFIG: 'path of a JSON or YAML config file [default: ./ims-ingest.config.{json,yaml,yml}, then $XDG_CONFIG_HOME/ims-ingest/config.*]',
+  IMS_INGEST_CONFIG:
+    'path of a JSON or YAML config file [default: ./ims-ingest.config.{json,yaml,yml}, then $XDG_CONFIG_HOME/ims-ingest/config.*]',
 });
 
 /** Where a setting's value came from, for `ims-ingest config`. */
@@ -102,7 +200,11 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
 }
 
 /** loadConfig, and the source of every value (secrets masked). */
-export function resolveConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): { config: Config; entries: ConfigEntry[]; file?: string } {
+export function resolveConfig(
+  flags: ConfigFlags,
+  env: NodeJS.ProcessEnv = process.env,
+  cwd = process.cwd(),
+): { config: Config; entries: ConfigEntry[]; file?: string } {
   const named = flags.config ?? nonEmpty(env.IMS_INGEST_CONFIG);
   const xdg = nonEmpty(env.XDG_CONFIG_HOME) ?? join(nonEmpty(env.HOME) ?? homedir(), '.config');
   const file = named ?? firstExisting(defaultConfigPaths(cwd, xdg));
@@ -112,16 +214,20 @@ export function resolveConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = proce
   for (const o of OPTIONS) {
     const fromEnv = envValue(o, env);
     const [value, source] =
-      flags[o.key] !== undefined ? [flags[o.key], `flag --${kebab(o.key)}`]
-      : fromEnv !== undefined ? [fromEnv, `env ${o.env}`]
-      : fileValues[o.key] !== undefined ? [fileValues[o.key], `file ${file}`]
-      : [undefined, 'default'];
+      flags[o.key] !== undefined
+        ? [flags[o.key], `flag --${kebab(o.key)}`]
+        : fromEnv !== undefined
+          ? [fromEnv, `env ${o.env}`]
+          : fileValues[o.key] !== undefined
+            ? [fileValues[o.key], `file ${file}`]
+            : [undefined, 'default'];
     raw[o.key] = value;
     entries.push({ key: o.key, value: o.secret && typeof value === 'string' ? redactUrl(value) : value, source });
   }
   const config = build(raw, env);
   const field: Partial<Record<Key, string>> = { user: 'defaultUser', connectTimeout: 'connectTimeoutSeconds' };
-  for (const e of entries) if (e.value === undefined) e.value = (config as unknown as Record<string, FileValue>)[field[e.key as Key] ?? e.key];
+  for (const e of entries)
+    if (e.value === undefined) e.value = (config as unknown as Record<string, FileValue>)[field[e.key as Key] ?? e.key];
   return { config, entries, file };
 }
 
@@ -129,7 +235,10 @@ export function resolveConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = proce
  * The log settings alone, never throwing: how to report that the rest of the configuration is
  * invalid (a bad value falls back to the default).
  */
-export function logSettings(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.env): Pick<Config, 'logLevel' | 'logFormat'> {
+export function logSettings(
+  flags: ConfigFlags,
+  env: NodeJS.ProcessEnv = process.env,
+): Pick<Config, 'logLevel' | 'logFormat'> {
   const format = flags.logFormat ?? nonEmpty(env.IMS_LOG_FORMAT);
   const level = flags.logLevel ?? nonEmpty(env.IMS_LOG_LEVEL);
   return {
@@ -151,19 +260,23 @@ function build(raw: Partial<Record<Key, FileValue>>, env: NodeJS.ProcessEnv): Co
     throw fail(`unknown time zone "${timezone}" (use an IANA name such as Asia/Seoul or UTC)`);
   }
   const concurrency = num('concurrency') ?? 2;
-  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw fail(`concurrency must be a whole number from 1 to 64, got ${concurrency}`);
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64)
+    throw fail(`concurrency must be a whole number from 1 to 64, got ${concurrency}`);
   const settleSeconds = num('settleSeconds') ?? 10;
   if (!(settleSeconds >= 0)) throw fail(`settle seconds must be 0 or more, got ${settleSeconds}`);
   const defaultUser = str('user') ?? 'unknown';
-  if (defaultUser.length === 0 || defaultUser.length > 100) throw fail(`user must be 1 to 100 characters, got "${defaultUser}"`);
+  if (defaultUser.length === 0 || defaultUser.length > 100)
+    throw fail(`user must be 1 to 100 characters, got "${defaultUser}"`);
   const metricsPort = num('metricsPort');
   if (metricsPort !== undefined && !(Number.isInteger(metricsPort) && metricsPort >= 0 && metricsPort <= 65535)) {
     throw fail(`metrics port must be a whole number from 0 to 65535, got ${metricsPort}`);
   }
   const logLevel = (str('logLevel') ?? 'info') as LogLevel;
-  if (!LOG_LEVELS.includes(logLevel)) throw fail(`log level must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
+  if (!LOG_LEVELS.includes(logLevel))
+    throw fail(`log level must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
   const logFormat = str('logFormat');
-  if (logFormat !== undefined && logFormat !== 'pretty' && logFormat !== 'json') throw fail(`log format must be pretty or json, got "${logFormat}"`);
+  if (logFormat !== undefined && logFormat !== 'pretty' && logFormat !== 'json')
+    throw fail(`log format must be pretty or json, got "${logFormat}"`);
   const databaseUrl = str('databaseUrl');
   if (databaseUrl !== undefined) checkDatabaseUrl(databaseUrl);
   // pg crashes on a port out of range instead of failing the connection: say it here.
@@ -198,7 +311,10 @@ function build(raw: Partial<Record<Key, FileValue>>, env: NodeJS.ProcessEnv): Co
     connectTimeoutSeconds,
     retrySeconds,
     metricsHost,
-    secrets: Object.freeze([...(databaseUrl ? passwordsOfUrl(databaseUrl) : []), ...(env.PGPASSWORD ? [env.PGPASSWORD] : [])]),
+    secrets: Object.freeze([
+      ...(databaseUrl ? passwordsOfUrl(databaseUrl) : []),
+      ...(env.PGPASSWORD ? [env.PGPASSWORD] : []),
+    ]),
   });
 }
 
@@ -207,7 +323,8 @@ function envValue(o: OptionSpec, env: NodeJS.ProcessEnv): FileValue | undefined 
   if (raw === undefined) return undefined;
   if (o.type === 'string') return raw;
   if (o.type === 'number') {
-    if (!/^\s*-?\d+(\.\d+)?\s*$/.test(raw)) throw new IngestError('CONFIG_INVALID', `${o.env} must be a number, got "${raw}"`);
+    if (!/^\s*-?\d+(\.\d+)?\s*$/.test(raw))
+      throw new IngestError('CONFIG_INVALID', `${o.env} must be a number, got "${raw}"`);
     return Number(raw);
   }
   if (/^(1|true|yes|on)$/i.test(raw)) return true;

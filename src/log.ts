@@ -52,7 +52,10 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       base: undefined,
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
-      redact: { paths: SECRET_PATHS, censor: (v) => (typeof v === 'string' && /:\/\//.test(v) ? maskSecrets(v) : '***') },
+      redact: {
+        paths: SECRET_PATHS,
+        censor: (v) => (typeof v === 'string' && /:\/\//.test(v) ? maskSecrets(v) : '***'),
+      },
     },
     stream,
   );
@@ -66,7 +69,9 @@ export function prettyLine(json: string): string {
   const msg = String(record.msg ?? '');
   // A field the message already says (the session's name) is not repeated on a terminal.
   const extra = Object.entries(record)
-    .filter(([k, v]) => !SHOWN_FIRST.has(k) && v !== undefined && !(typeof v === 'string' && k !== 'msg' && msg.includes(v)))
+    .filter(
+      ([k, v]) => !SHOWN_FIRST.has(k) && v !== undefined && !(typeof v === 'string' && k !== 'msg' && msg.includes(v)),
+    )
     .map(([k, v]) => `${k}=${typeof v === 'string' && !/\s/.test(v) ? v : JSON.stringify(v)}`);
   const level = String(record.level).toUpperCase().padEnd(5);
   return `${String(record.time)} ${level} ${msg}${extra.length ? ` ${extra.join(' ')}` : ''}\n`;

@@ -50,56 +50,60 @@ export function runBackfill(args: BackfillArgs): Promise<void> {
     checkRoot(args.root);
     if (config.metricsFile) checkMetricsPath(config.metricsFile);
     if (args.dryRun) return runDryRun(args, config);
-    return useDatabase(config, async (db) => {
-      await applyMigrations(db.pool);
-      const progress = newProgress(config);
-      let summary: BackfillSummary;
-      try {
-        summary = await backfill(db.pool, args.root, {
-          timezone: config.timezone,
-          defaultUser: config.defaultUser,
-          concurrency: config.concurrency,
-          force: Boolean(args.force),
-          giveUpMs: config.retrySeconds * 1000,
-          bulk: args.bulk,
-          onIndexes: (message) => log().info(message),
-          onIndexWarning: (message) => log().warn(message),
-          signal: interruptSignal(),
-          onStart: (refs) => progress.start(refs),
-          onSession: (o) => progress.session(o),
-          onRetry: (ref, attempt, err) => progress.retry(ref, attempt, err),
-          onIgnored: (path, reason) => log().info({ file: path }, `ignored ${path}: ${reason}`),
-        });
-      } finally {
-        progress.stop();
-      }
-      const covered = summary.outcomes.map((o) => o.ref.uuid);
-      // After giving up on an unreachable database there is nobody to ask: the summary says why.
-      const open = covered.length && !summary.gaveUp ? await openErrors(db.pool, covered) : [];
-      for (const e of open)
-        log().error(
-          { session: e.session, file: e.file ?? undefined, error: e.error_key },
-          `${e.file ?? e.session}: ${e.message}`,
+    return useDatabase(
+      config,
+      async (db) => {
+        await applyMigrations(db.pool);
+        const progress = newProgress(config);
+        let summary: BackfillSummary;
+        try {
+          summary = await backfill(db.pool, args.root, {
+            timezone: config.timezone,
+            defaultUser: config.defaultUser,
+            concurrency: config.concurrency,
+            force: Boolean(args.force),
+            giveUpMs: config.retrySeconds * 1000,
+            bulk: args.bulk,
+            onIndexes: (message) => log().info(message),
+            onIndexWarning: (message) => log().warn(message),
+            signal: interruptSignal(),
+            onStart: (refs) => progress.start(refs),
+            onSession: (o) => progress.session(o),
+            onRetry: (ref, attempt, err) => progress.retry(ref, attempt, err),
+            onIgnored: (path, reason) => log().info({ file: path }, `ignored ${path}: ${reason}`),
+          });
+        } finally {
+          progress.stop();
+        }
+        const covered = summary.outcomes.map((o) => o.ref.uuid);
+        // After giving up on an unreachable database there is nobody to ask: the summary says why.
+        const open = covered.length && !summary.gaveUp ? await openErrors(db.pool, covered) : [];
+        for (const e of open)
+          log().error(
+            { session: e.session, file: e.file ?? undefined, error: e.error_key },
+            `${e.file ?? e.session}: ${e.message}`,
+          );
+        const loaded = backfillSucceeded(summary);
+        const code = loaded && (open.length === 0 || config.acceptErrors) ? 0 : 1;
+        output(
+          args.json,
+          { ...summary, openErrors: open, exitCode: code },
+          () => formatSummary(summary) + openErrorText(open, config.acceptErrors),
         );
-      const loaded = backfillSucceeded(summary);
-      const code = loaded && (open.length === 0 || config.acceptErrors) ? 0 : 1;
-      output(
-        args.json,
-        { ...summary, openErrors: open, exitCode: code },
-        () => formatSummary(summary) + openErrorText(open, config.acceptErrors),
-      );
-      if (config.metricsFile) {
-        const text = renderRunMetrics({
-          outcomes: summary.outcomes,
-          exitCode: code,
-          openErrors: open.length,
-          elapsedMs: summary.elapsedMs,
-          finishedAt: Date.now(),
-        });
-        writeMetricsFile(config.metricsFile, text);
-      }
-      return code;
-    });
+        if (config.metricsFile) {
+          const text = renderRunMetrics({
+            outcomes: summary.outcomes,
+            exitCode: code,
+            openErrors: open.length,
+            elapsedMs: summary.elapsedMs,
+            finishedAt: Date.now(),
+          });
+          writeMetricsFile(config.metricsFile, text);
+        }
+        return code;
+      },
+      { waitForRestartMs: config.retrySeconds * 1000 },
+    );
   });
 }
 

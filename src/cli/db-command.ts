@@ -26,7 +26,9 @@ export async function dbCommand(action: DbAction, o: DbCommandOptions): Promise<
   if (action !== 'psql' && o.rest.length) {
     throw new IngestError('CONFIG_INVALID', `db ${action} takes no arguments, got: ${o.rest.join(' ')}`);
   }
-  const note = o.elsewhere ? 'note: DATABASE_URL or PGHOST is set, so the other commands use that server, not this one' : undefined;
+  const note = o.elsewhere
+    ? 'note: DATABASE_URL or PGHOST is set, so the other commands use that server, not this one'
+    : undefined;
   const out = (text: string) => process.stdout.write(text);
   switch (action) {
     case 'status': {
@@ -37,7 +39,10 @@ export async function dbCommand(action: DbAction, o: DbCommandOptions): Promise<
     case 'url': {
       const status = await embeddedStatus(o.dir);
       out(`${status.url}\n`);
-      if (status.server.state !== 'running') o.log('ims-ingest: the embedded PostgreSQL is not running: `ims-ingest db start` starts it and keeps it running');
+      if (status.server.state !== 'running')
+        o.log(
+          'ims-ingest: the embedded PostgreSQL is not running: `ims-ingest db start` starts it and keeps it running',
+        );
       return 0;
     }
     case 'start': {
@@ -49,7 +54,9 @@ export async function dbCommand(action: DbAction, o: DbCommandOptions): Promise<
     case 'stop': {
       const { stopped, users } = await stopEmbedded(o.dir, o.force);
       if (users.length && !o.force) {
-        out(`embedded PostgreSQL still used by ims-ingest pid ${users.join(', ')}: it stops when the last of them exits (--force stops it now)\n`);
+        out(
+          `embedded PostgreSQL still used by ims-ingest pid ${users.join(', ')}: it stops when the last of them exits (--force stops it now)\n`,
+        );
       } else {
         out(stopped ? 'embedded PostgreSQL stopped\n' : 'embedded PostgreSQL was not running\n');
       }

@@ -13,7 +13,9 @@ export function formatStatus(s: EmbeddedStatus, note?: string): string {
     `embedded PostgreSQL: ${state}`,
     `  data root: ${s.dir}`,
     ...(s.initialized ? [`  data:      ${s.dataDir} (PostgreSQL ${s.major})`] : []),
-    ...(s.binaries ? [`  binaries:  ${s.binaries}${s.bindir && !s.binaries.includes(s.bindir) ? ` (${s.bindir})` : ''}`] : []),
+    ...(s.binaries
+      ? [`  binaries:  ${s.binaries}${s.bindir && !s.binaries.includes(s.bindir) ? ` (${s.bindir})` : ''}`]
+      : []),
     `  url:       ${s.url}`,
     `  used by:   ${s.users.length ? `ims-ingest pid ${s.users.join(', ')}` : 'no ims-ingest process'}`,
     `  stops:     ${s.keep ? 'on `ims-ingest db stop` (kept running by `ims-ingest db start`)' : 'when the last ims-ingest using it exits'}`,

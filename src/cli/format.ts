@@ -33,12 +33,21 @@ export function formatSummary(s: BackfillSummary): string {
     `  history:     ${s.history.status === 'loaded' ? `${s.history.entries} query history entries read` : `query history ${s.history.status}`}` +
       (s.history.problems.length ? ` (${s.history.problems.length} problems, logged)` : ''),
     `  loaded by this run:  ${formatWritten(s.outcomes)}`,
-    `  in the database:     ${Object.entries(s.tableRows).map(([t, n]) => `${t} ${n}`).join(', ')}`,
+    `  in the database:     ${Object.entries(s.tableRows)
+      .map(([t, n]) => `${t} ${n}`)
+      .join(', ')}`,
     `  time:        ${(s.elapsedMs / 1000).toFixed(2)}s, ${formatBytes(sum((o) => o.bytes))} read`,
   ];
   const failures = s.outcomes.filter((o) => o.result === 'failed');
-  if (failures.length) lines.push('Failed sessions:', ...failures.map((o) => `  ${o.ref.identity}: [${o.error?.code ?? 'SESSION_FAILED'}] ${o.failure}`));
-  if (s.gaveUp) lines.push(`Gave up: ${s.gaveUp}; ${s.notStarted} sessions not started. Run the same command again once the database is back.`);
+  if (failures.length)
+    lines.push(
+      'Failed sessions:',
+      ...failures.map((o) => `  ${o.ref.identity}: [${o.error?.code ?? 'SESSION_FAILED'}] ${o.failure}`),
+    );
+  if (s.gaveUp)
+    lines.push(
+      `Gave up: ${s.gaveUp}; ${s.notStarted} sessions not started. Run the same command again once the database is back.`,
+    );
   return lines.join('\n');
 }
 

@@ -1,5 +1,5 @@
 import { Config, ConfigFlags, loadConfig, logSettings } from '../config';
-import { Database, openDatabase } from '../db/open';
+import { Database, openDatabase, OpenOptions } from '../db/open';
 import { describeError, IngestError } from '../errors';
 import { createLogger, log, setLogger } from '../log';
 import { maskSecrets, registerSecrets } from '../secrets';
@@ -56,8 +56,12 @@ export async function withConfig(args: GlobalArgs, work: (config: Config) => Pro
 }
 
 /** The database open for `work`, and closed after it. */
-export async function useDatabase(config: Config, work: (db: Database) => Promise<number>): Promise<number> {
-  const db = await openDatabase(config, (line) => log().info(line));
+export async function useDatabase(
+  config: Config,
+  work: (db: Database) => Promise<number>,
+  open: OpenOptions = {},
+): Promise<number> {
+  const db = await openDatabase(config, (line) => log().info(line), open);
   try {
     return await work(db);
   } finally {

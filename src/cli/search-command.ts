@@ -2,6 +2,7 @@ import { Pool } from 'pg';
 import { Argv, CommandModule } from 'yargs';
 import { Config } from '../config';
 import { Database } from '../db/open';
+import type { GlobalArgs } from './run';
 import { IngestError } from '../errors';
 
 /**
@@ -36,7 +37,11 @@ export interface SearchRow {
 const DATE = /^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}(:?\d{2})?)?$/;
 
 /** Runs the search; dates without an offset are read in `timezone` (the crawler's zone). */
-export async function runSearch(pool: Pool, a: SearchArgs, timezone: string): Promise<{ rows: SearchRow[]; more: boolean }> {
+export async function runSearch(
+  pool: Pool,
+  a: SearchArgs,
+  timezone: string,
+): Promise<{ rows: SearchRow[]; more: boolean }> {
   try {
     const { rows } = await pool.query<SearchRow>(
       `SELECT * FROM ims.search_issues($1, $2, $3,
@@ -49,9 +54,14 @@ export async function runSearch(pool: Pool, a: SearchArgs, timezone: string): Pr
   } catch (err) {
     const code = (err as { code?: string }).code;
     if (code === '22023') throw new IngestError('CONFIG_INVALID', `search: ${(err as Error).message}`);
-    if (code === '22008' || code === '22007') throw new IngestError('CONFIG_INVALID', `search: --since/--until: ${(err as Error).message}`);
+    if (code === '22008' || code === '22007')
+      throw new IngestError('CONFIG_INVALID', `search: --since/--until: ${(err as Error).message}`);
     if (code === '42883' || code === '3F000') {
-      throw new IngestError('MIGRATION_FAILED', 'search: this database has no ims.search_issues: run `ims-ingest migrate` first (migration 0009_search)', { cause: err });
+      throw new IngestError(
+        'MIGRATION_FAILED',
+        'search: this database has no ims.search_issues: run `ims-ingest migrate` first (migration 0009_search)',
+        { cause: err },
+      );
     }
     throw err;
   }
@@ -61,9 +71,15 @@ export async function runSearch(pool: Pool, a: SearchArgs, timezone: string): Pr
 export function charWidth(cp: number): number {
   if (cp < 0x1100) return 1;
   const wide =
-    (cp <= 0x115f) || (cp >= 0x2e80 && cp <= 0xa4cf) || (cp >= 0xac00 && cp <= 0xd7a3) || (cp >= 0xf900 && cp <= 0xfaff) ||
-    (cp >= 0xfe30 && cp <= 0xfe4f) || (cp >= 0xff00 && cp <= 0xff60) || (cp >= 0xffe0 && cp <= 0xffe6) ||
-    (cp >= 0x1f300 && cp <= 0x1faff) || (cp >= 0x20000 && cp <= 0x3fffd);
+    cp <= 0x115f ||
+    (cp >= 0x2e80 && cp <= 0xa4cf) ||
+    (cp >= 0xac00 && cp <= 0xd7a3) ||
+    (cp >= 0xf900 && cp <= 0xfaff) ||
+    (cp >= 0xfe30 && cp <= 0xfe4f) ||
+    (cp >= 0xff00 && cp <= 0xff60) ||
+    (cp >= 0xffe0 && cp <= 0xffe6) ||
+    (cp >= 0x1f300 && cp <= 0x1faff) ||
+    (cp >= 0x20000 && cp <= 0x3fffd);
   return wide ? 2 : 1;
 }
 
@@ -95,7 +111,13 @@ export function markSnippet(r: SearchRow, open: string, close: string): string {
   const chars = [...(r.snippet ?? '')].map((c) => (c < ' ' ? ' ' : c));
   if (!r.match_start || !r.match_length) return chars.join('');
   const s = r.match_start - 1;
-  return chars.slice(0, s).join('') + open + chars.slice(s, s + r.match_length).join('') + close + chars.slice(s + r.match_length).join('');
+  return (
+    chars.slice(0, s).join('') +
+    open +
+    chars.slice(s, s + r.match_length).join('') +
+    close +
+    chars.slice(s + r.match_length).join('')
+  );
 }
 
 /** The table printed for people: one line per issue. */
@@ -107,25 +129,44 @@ export function formatTable(rows: SearchRow[], more: boolean, query: string, col
   const lines = [`${fit('issue', idWidth)}  ${fit('status', statusWidth)}  ${fit('title', 44)}  found in: snippet`];
   for (const r of rows) {
     const where = r.matched_in.join(',');
-    lines.push(`${fit(r.issue_id, idWidth)}  ${fit(r.status ?? '', statusWidth)}  ${fit(r.title.replace(/\s+/g, ' '), 44)}  ${where}: ${markSnippet(r, open, close)}`);
+    lines.push(
+      `${fit(r.issue_id, idWidth)}  ${fit(r.status ?? '', statusWidth)}  ${fit(r.title.replace(/\s+/g, ' '), 44)}  ${where}: ${markSnippet(r, open, close)}`,
+    );
   }
-  lines.push(more ? `${rows.length} issues shown; more match (raise --limit)` : `${rows.length} issue${rows.length === 1 ? '' : 's'}`);
+  lines.push(
+    more
+      ? `${rows.length} issues shown; more match (raise --limit)`
+      : `${rows.length} issue${rows.length === 1 ? '' : 's'}`,
+  );
   return `${lines.join('\n')}\n`;
 }
 
-type WithDatabase = (args: any, work: (db: Database, config: Config) => Promise<number>) => Promise<void>;
+type WithDatabase = (args: GlobalArgs, work: (db: Database, config: Config) => Promise<number>) => Promise<void>;
 
 /** The yargs command; cli.ts passes its withDatabase (configuration, connection, exit code). */
-export function searchCommand(withDatabase: WithDatabase): CommandModule<object, any> {
+export function searchCommand(withDatabase: WithDatabase): CommandModule<object, GlobalArgs> {
   return {
     command: 'search <query>',
-    describe: 'find issues whose title, description, comments or attachment text contain every word (or "quoted phrase") of <query>',
+    describe:
+      'find issues whose title, description, comments or attachment text contain every word (or "quoted phrase") of <query>',
     builder: (y: Argv) =>
       y
-        .positional('query', { type: 'string', demandOption: true, description: 'words (all must occur, anywhere in the issue) and "quoted phrases" (exact text); case-insensitive' })
-        .option('product', { type: 'string', description: 'only issues of this IMS product (case-insensitive; "OpenFrame" takes "OpenFrame Batch")' })
+        .positional('query', {
+          type: 'string',
+          demandOption: true,
+          description:
+            'words (all must occur, anywhere in the issue) and "quoted phrases" (exact text); case-insensitive',
+        })
+        .option('product', {
+          type: 'string',
+          description: 'only issues of this IMS product (case-insensitive; "OpenFrame" takes "OpenFrame Batch")',
+        })
         .option('status', { type: 'string', description: 'only issues with this status (case-insensitive)' })
-        .option('since', { type: 'string', description: 'only issues registered at or after DATE (YYYY-MM-DD[ HH:MM[:SS]], in --timezone unless it has an offset)' })
+        .option('since', {
+          type: 'string',
+          description:
+            'only issues registered at or after DATE (YYYY-MM-DD[ HH:MM[:SS]], in --timezone unless it has an offset)',
+        })
         .option('until', { type: 'string', description: 'only issues registered before DATE' })
         .option('limit', { type: 'number', default: 50, description: 'at most this many issues, best first' }),
     handler: async (args) => {
@@ -140,7 +181,10 @@ export function searchCommand(withDatabase: WithDatabase): CommandModule<object,
       await withDatabase(args, async (db, config) => {
         const { rows, more } = await runSearch(db.pool, { ...a, query: String(a.query) }, config.timezone);
         if (a.json) process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
-        else process.stdout.write(formatTable(rows, more, String(a.query), Boolean(process.stdout.isTTY) && !process.env.NO_COLOR));
+        else
+          process.stdout.write(
+            formatTable(rows, more, String(a.query), Boolean(process.stdout.isTTY) && !process.env.NO_COLOR),
+          );
         return 0;
       });
     },
@@ -152,7 +196,8 @@ export function usageProblem(a: SearchArgs): string | undefined {
   if (!String(a.query ?? '').replace(/["\s]/g, '')) return 'the query has no word to search for';
   if (!Number.isInteger(a.limit) || a.limit < 1) return '--limit must be a whole number of at least 1';
   for (const k of ['since', 'until'] as const) {
-    if (a[k] !== undefined && !DATE.test(String(a[k]))) return `--${k} ${a[k]}: expected YYYY-MM-DD or YYYY-MM-DD HH:MM[:SS][+09:00]`;
+    if (a[k] !== undefined && !DATE.test(String(a[k])))
+      return `--${k} ${a[k]}: expected YYYY-MM-DD or YYYY-MM-DD HH:MM[:SS][+09:00]`;
   }
   return undefined;
 }

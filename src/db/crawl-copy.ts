@@ -40,7 +40,10 @@ export async function claimCrawl(
     await client.query(readSql('copy/legacy-detach.sql'), [legacy, ref.uuid]);
     await client.query(readSql('copy/legacy-uuid.sql'), [legacy, ref.uuid]);
   }
-  const { rows } = await client.query<{ rank: number; data_path: string; content_hash: string }>(readSql('copy/rank.sql'), [ref.uuid]);
+  const { rows } = await client.query<{ rank: number; data_path: string; content_hash: string }>(
+    readSql('copy/rank.sql'),
+    [ref.uuid],
+  );
   const rank = copy.rank;
   if (rows.length === 0 || rows[0].rank <= rank) {
     // The copy the row came from becomes a lesser copy, its issue data merged already.

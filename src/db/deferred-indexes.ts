@@ -1,6 +1,7 @@
 import pLimit from 'p-limit';
 import { Pool, PoolClient } from 'pg';
 import { readSql } from './sql-files';
+import { withRetry } from './pool';
 
 /**
  * The secondary indexes a bulk backfill drops before its load and builds after it
@@ -87,18 +88,30 @@ export async function restoreAbandonedIndexes(
     );
     return [];
   }
-  const client = await pool.connect();
+  const client = await holdClient(pool);
   try {
     const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [BULK_LOCK_KEY]);
     if (!rows[0].ok) return [];
     try {
       return await rebuild(pool, await listDeferredIndexes(client), concurrency);
     } finally {
-      await client.query('SELECT pg_advisory_unlock($1)', [BULK_LOCK_KEY]);
+      await client.query('SELECT pg_advisory_unlock($1)', [BULK_LOCK_KEY]).catch(() => undefined);
     }
   } finally {
-    client.release();
+    client.release(client.lost);
   }
+}
+
+/**
+ * A client held for a session advisory lock, with an error listener for as long as it is held:
+ * a connection that dies under it (a server restart during a long load) must not crash the
+ * process. A lost lock is harmless: the indexes stay recorded, and whoever finds them with the
+ * lock free re-creates them (restoreAbandonedIndexes).
+ */
+async function holdClient(pool: Pool): Promise<PoolClient & { lost?: Error }> {
+  const client: PoolClient & { lost?: Error } = await pool.connect();
+  client.on('error', (err) => (client.lost = err));
+  return client;
 }
 
 /**
@@ -106,7 +119,7 @@ export async function restoreAbandonedIndexes(
  * (this one then loads with the indexes as they are). Holds one pool client until restore.
  */
 export async function deferSecondaryIndexes(pool: Pool): Promise<DeferredIndexes | undefined> {
-  const client = await pool.connect();
+  const client = await holdClient(pool);
   let held = false;
   try {
     const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [BULK_LOCK_KEY]);
@@ -123,16 +136,18 @@ export async function deferSecondaryIndexes(pool: Pool): Promise<DeferredIndexes
       restore: (concurrency) =>
         (restored ??= (async () => {
           try {
-            return await rebuild(pool, await listDeferredIndexes(client), concurrency);
+            // The held connection may have died with a server restart: the list comes from the
+            // pool, and a build cut by an outage is tried again (each index is its own transaction).
+            return await withRetry(async () => rebuild(pool, await listDeferredIndexes(pool), concurrency));
           } finally {
             await client.query('SELECT pg_advisory_unlock($1)', [BULK_LOCK_KEY]).catch(() => undefined);
-            client.release();
+            client.release(client.lost);
           }
         })()),
     };
   } catch (err) {
     if (held) await client.query('SELECT pg_advisory_unlock($1)', [BULK_LOCK_KEY]).catch(() => undefined);
-    client.release();
+    client.release(client.lost);
     throw err;
   }
 }

@@ -32,7 +32,12 @@ export function migrationFiles(): MigrationFile[] {
     const m = /^(\d+)_([\w-]+)\.sql$/.exec(name);
     if (!m) throw new Error(`bad migration file name ${name}: expected NNNN_name.sql`);
     const sql = readSql(`migrations/${name}`);
-    return { id: Number(m[1]), name: name.replace(/\.sql$/, ''), checksum: createHash('sha256').update(sql).digest('hex'), sql };
+    return {
+      id: Number(m[1]),
+      name: name.replace(/\.sql$/, ''),
+      checksum: createHash('sha256').update(sql).digest('hex'),
+      sql,
+    };
   });
 }
 
@@ -57,7 +62,11 @@ export async function applyMigrations(pool: Pool): Promise<MigrateResult> {
             applied_at timestamptz NOT NULL DEFAULT now()
           )`);
       } catch (err) {
-        throw new IngestError('MIGRATION_FAILED', `cannot create the migrations table ims_ingest.migrations: ${(err as Error).message}; run ims-ingest migrate as the role that owns (or is to own) schema ims`, { cause: err });
+        throw new IngestError(
+          'MIGRATION_FAILED',
+          `cannot create the migrations table ims_ingest.migrations: ${(err as Error).message}; run ims-ingest migrate as the role that owns (or is to own) schema ims`,
+          { cause: err },
+        );
       }
     }
     const { rows } = await client.query<{ id: number; name: string; checksum: string }>(
@@ -86,9 +95,16 @@ export async function applyMigrations(pool: Pool): Promise<MigrateResult> {
       try {
         await client.query(file.sql);
       } catch (err) {
-        throw new IngestError('MIGRATION_FAILED', `migration ${file.name} failed: ${(err as Error).message}`, { file: `src/sql/migrations/${file.name}.sql`, cause: err });
+        throw new IngestError('MIGRATION_FAILED', `migration ${file.name} failed: ${(err as Error).message}`, {
+          file: `src/sql/migrations/${file.name}.sql`,
+          cause: err,
+        });
       }
-      await client.query('INSERT INTO ims_ingest.migrations (id, name, checksum) VALUES ($1, $2, $3)', [file.id, file.name, file.checksum]);
+      await client.query('INSERT INTO ims_ingest.migrations (id, name, checksum) VALUES ($1, $2, $3)', [
+        file.id,
+        file.name,
+        file.checksum,
+      ]);
       applied.push(file.name);
     }
     return { applied, current: files.length ? files[files.length - 1].id : 0 };

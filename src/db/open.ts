@@ -20,13 +20,23 @@ export interface Database {
 export interface OpenOptions {
   /** Wait (for ever) for a server that is unreachable at start instead of failing: `watch`. */
   waitForServer?: boolean;
+  /**
+   * Wait this long for a server that refuses connections or is shutting down at start (a
+   * restart under way when a cron `backfill` starts); a server that accepts and never answers
+   * still fails after the connect timeout. `backfill`: its --retry-seconds.
+   */
+  waitForRestartMs?: number;
   /** Stops that wait. */
   signal?: AbortSignal;
   /** Told while waiting (the daemon's DatabaseHealth: /readyz, database_up). */
   health?: { failed(err: unknown, where: string): void; succeeded(): void };
 }
 
-export async function openDatabase(config: Config, log: (line: string) => void, options: OpenOptions = {}): Promise<Database> {
+export async function openDatabase(
+  config: Config,
+  log: (line: string) => void,
+  options: OpenOptions = {},
+): Promise<Database> {
   const newPool = (connectionString: string | undefined) =>
     createPool({
       connectionString,
@@ -38,7 +48,12 @@ export async function openDatabase(config: Config, log: (line: string) => void, 
     });
   if (config.databaseUrl !== undefined || config.pgHostSet) {
     const pool = newPool(config.databaseUrl);
-    await checkConnection(pool, config.databaseUrl ? redactUrl(config.databaseUrl) : 'PGHOST', connectTimeoutSeconds(config.databaseUrl, config.connectTimeoutSeconds), options.waitForServer ? { log, ...options } : undefined);
+    await checkConnection(
+      pool,
+      config.databaseUrl ? redactUrl(config.databaseUrl) : 'PGHOST',
+      connectTimeoutSeconds(config.databaseUrl, config.connectTimeoutSeconds),
+      options.waitForServer || options.waitForRestartMs ? { log, ...options } : undefined,
+    );
     return { pool, close: () => pool.end() };
   }
   const dir = config.embeddedDir;
@@ -72,7 +87,8 @@ async function checkConnection(
   let said = false;
   try {
     await withRetry(() => pool.query('SELECT 1'), {
-      giveUp: () => !wait,
+      giveUp: (err, _attempt, failingFor) =>
+        !wait?.waitForServer && (transientKind(err) === 'timeout' || failingFor >= (wait?.waitForRestartMs ?? 0)),
       signal: wait?.signal,
       onRetry: (_attempt, err) => {
         wait?.health?.failed(err, 'connect');
@@ -85,7 +101,13 @@ async function checkConnection(
   } catch (err) {
     await pool.end().catch(() => undefined);
     const timeout = transientKind(err) === 'timeout';
-    const why = timeout ? `no answer within the connect timeout (${timeoutSeconds}s): ${describeError(err)}` : describeError(err);
-    throw new IngestError(timeout ? 'TIMEOUT' : 'DATABASE_UNAVAILABLE', `cannot connect to PostgreSQL at ${where}: ${why}`, { cause: err });
+    const why = timeout
+      ? `no answer within the connect timeout (${timeoutSeconds}s): ${describeError(err)}`
+      : describeError(err);
+    throw new IngestError(
+      timeout ? 'TIMEOUT' : 'DATABASE_UNAVAILABLE',
+      `cannot connect to PostgreSQL at ${where}: ${why}`,
+      { cause: err },
+    );
   }
 }

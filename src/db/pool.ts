@@ -73,7 +73,11 @@ export async function withClient<T>(pool: Pool, work: (client: PoolClient) => Pr
 }
 
 /** Runs `work` in one transaction on one client: COMMIT on success, ROLLBACK on any error. */
-export async function inTransaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>, options: { rollback?: boolean } = {}): Promise<T> {
+export async function inTransaction<T>(
+  pool: Pool,
+  work: (client: PoolClient) => Promise<T>,
+  options: { rollback?: boolean } = {},
+): Promise<T> {
   return withClient(pool, async (client) => {
     await client.query('BEGIN');
     let result: T;
@@ -126,7 +130,9 @@ export async function withRetry<T>(work: () => Promise<T>, options: RetryOptions
       if (!kind || options.signal?.aborted) throw err;
       firstFailure ??= Date.now();
       const failingFor = Date.now() - firstFailure;
-      const stop = options.giveUp ? options.giveUp(err, attempt, failingFor) : attempt >= attempts || failingFor >= giveUpMs;
+      const stop = options.giveUp
+        ? options.giveUp(err, attempt, failingFor)
+        : attempt >= attempts || failingFor >= giveUpMs;
       if (stop) throw err;
       // Full jitter over the upper half: several processes retrying after one restart spread out.
       const ceiling = Math.min(cap, base * 2 ** Math.min(attempt - 1, 20));

@@ -32,7 +32,10 @@ export function searchLocaleWarnings(l: SearchLocale): string[] {
     );
   }
   const ctype = l.ctype.toUpperCase();
-  if (l.provider === 'libc' && (ctype === 'C' || ctype === 'POSIX' || (l.encoding === 'UTF8' && !/UTF-?8/.test(ctype)))) {
+  if (
+    l.provider === 'libc' &&
+    (ctype === 'C' || ctype === 'POSIX' || (l.encoding === 'UTF8' && !/UTF-?8/.test(ctype)))
+  ) {
     out.push(
       `database LC_CTYPE is ${l.ctype}: search (like ILIKE) folds case only for A-Z, so "ÄPFEL" does not find "äpfel" nor "ＥＲＲＯＲ" "ｅｒｒｏｒ"; ` +
         `Korean, Japanese, digits and symbols are found exactly. For full case folding create the database with a UTF-8 locale ` +

@@ -16,7 +16,11 @@ export async function resetStaging(client: PoolClient): Promise<void> {
 }
 
 /** Streams `chunks` (COPY text rows) into `table` (`name (col, ...)`). */
-export async function copyRows(client: PoolClient, table: string, chunks: AsyncIterable<string | Buffer>): Promise<number> {
+export async function copyRows(
+  client: PoolClient,
+  table: string,
+  chunks: AsyncIterable<string | Buffer>,
+): Promise<number> {
   const stream = client.query(copyFrom(`COPY ${table} FROM STDIN`));
   await pipeline(Readable.from(chunks), stream);
   return stream.rowCount;

@@ -62,7 +62,8 @@ export function transientKind(err: unknown): TransientKind | undefined {
     if (ERRNOS[code]) return ERRNOS[code];
     // A Unix socket that does not exist: the server is stopped (it removes its socket). Any
     // other missing file (a session folder deleted under the loader) is no outage.
-    if (code === 'ENOENT' && /\.s\.PGSQL\.\d+/.test(`${e.message} ${(e as { address?: unknown }).address}`)) return 'connection';
+    if (code === 'ENOENT' && /\.s\.PGSQL\.\d+/.test(`${e.message} ${(e as { address?: unknown }).address}`))
+      return 'connection';
   }
   const message = typeof e.message === 'string' ? e.message : '';
   for (const [pattern, kind] of MESSAGES) if (pattern.test(message)) return kind;

@@ -63,10 +63,15 @@ export async function writeSession(pool: Pool, session: SessionRows, options: Wr
     async (client) => {
       // JIT compiles for ~0.5 s per statement on plans over unanalysed temp tables: a
       // loss on every statement of a merge.
-      await client.query("SELECT set_config('ims.source_timezone', $1, true), set_config('jit', 'off', true)", [options.timezone]);
+      await client.query("SELECT set_config('ims.source_timezone', $1, true), set_config('jit', 'off', true)", [
+        options.timezone,
+      ]);
       const claim = options.claim ?? 'skip';
       if (claim !== 'none') {
-        const { rows } = await client.query<{ claimed: boolean }>(readSql(`claim/${claim === 'wait' ? 'wait' : 'try'}.sql`), [session.uuid]);
+        const { rows } = await client.query<{ claimed: boolean }>(
+          readSql(`claim/${claim === 'wait' ? 'wait' : 'try'}.sql`),
+          [session.uuid],
+        );
         if (!rows[0]?.claimed) {
           out.result = 'claimed';
           return;
@@ -75,12 +80,23 @@ export async function writeSession(pool: Pool, session: SessionRows, options: Wr
       // Under the claim: a process that loaded this content a moment ago has committed by now.
       if (!options.force && (await loadedHash(client, session.uuid)) === session.contentHash) return;
       // Another copy of this crawl, a better one, may be what its row says.
-      const crawl = await claimCrawl(client, session.uuid, session.copy, { contentHash: session.contentHash, force: options.force });
+      const crawl = await claimCrawl(client, session.uuid, session.copy, {
+        contentHash: session.contentHash,
+        force: options.force,
+      });
       if (crawl === 'unchanged') return;
       await resetStaging(client);
       const copyStart = performance.now();
-      await copyRows(client, 'stage_file (file_no, rel_path, issue_id, crawl_order, crawled_key, doc)', session.fileRows);
-      await copyRows(client, 'stage_download (issue_id, file_name, rel_path, size_bytes, extracted_text)', session.downloadRows);
+      await copyRows(
+        client,
+        'stage_file (file_no, rel_path, issue_id, crawl_order, crawled_key, doc)',
+        session.fileRows,
+      );
+      await copyRows(
+        client,
+        'stage_download (issue_id, file_name, rel_path, size_bytes, extracted_text)',
+        session.downloadRows,
+      );
       out.copyMs = performance.now() - copyStart;
       await computeCrawlTimes(client);
       await analyzeStaging(client);

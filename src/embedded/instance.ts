@@ -89,7 +89,12 @@ export async function acquireEmbedded(options: EmbeddedOptions & { keep?: boolea
         },
       };
     },
-    { onWait: (holder) => log(`ims-ingest: waiting for ${holder ? `ims-ingest pid ${holder.pid}` : 'another ims-ingest'} to start or stop the embedded PostgreSQL`) },
+    {
+      onWait: (holder) =>
+        log(
+          `ims-ingest: waiting for ${holder ? `ims-ingest pid ${holder.pid}` : 'another ims-ingest'} to start or stop the embedded PostgreSQL`,
+        ),
+    },
   );
 }
 
@@ -140,7 +145,12 @@ export function runningBindir(layout: Layout): string | undefined {
   return readState(layout)?.bindir;
 }
 
-async function ensureRunning(layout: Layout, env: NodeJS.ProcessEnv, log: (line: string) => void, throwaway: boolean): Promise<void> {
+async function ensureRunning(
+  layout: Layout,
+  env: NodeJS.ProcessEnv,
+  log: (line: string) => void,
+  throwaway: boolean,
+): Promise<void> {
   if (serverState(layout).state !== 'running') {
     const user = serverUser(layout.dataDir);
     const blocked = unreachableDir(layout.root, user);
@@ -153,7 +163,10 @@ async function ensureRunning(layout: Layout, env: NodeJS.ProcessEnv, log: (line:
     }
     const major = dataMajor(layout);
     if (major === undefined && existsSync(layout.dataDir)) {
-      throw new IngestError('EMBEDDED_FAILED', `${layout.dataDir} is not a PostgreSQL data directory (it has no PG_VERSION): move it away and run again`);
+      throw new IngestError(
+        'EMBEDDED_FAILED',
+        `${layout.dataDir} is not a PostgreSQL data directory (it has no PG_VERSION): move it away and run again`,
+      );
     }
     const binaries = pickBinaries(env, major, log);
     const bindir = await runnableBindir(binaries, layout, user);
@@ -187,7 +200,8 @@ function pickBinaries(env: NodeJS.ProcessEnv, major: number | undefined, log: (l
 async function runnableBindir(b: PgBinaries, layout: Layout, user: ServerUser): Promise<string> {
   if (b.kind === 'package') return copyPackageBinaries(b, layout.binRoot);
   const blocked = unreachableDir(b.bindir, user);
-  if (blocked) throw new IngestError('EMBEDDED_FAILED', `${b.label}: the server user ${user.name} cannot enter ${blocked}`);
+  if (blocked)
+    throw new IngestError('EMBEDDED_FAILED', `${b.label}: the server user ${user.name} cannot enter ${blocked}`);
   return b.bindir;
 }
 
@@ -208,13 +222,20 @@ async function prepareRoot(dir: string): Promise<Layout> {
     await mkdir(layout.root, { recursive: true, mode: 0o700 });
     const info = await stat(layout.root);
     if (uid !== undefined && info.uid !== uid) {
-      throw new IngestError('EMBEDDED_FAILED', `${layout.root} belongs to uid ${info.uid}, not to this user: choose another --embedded-dir`);
+      throw new IngestError(
+        'EMBEDDED_FAILED',
+        `${layout.root} belongs to uid ${info.uid}, not to this user: choose another --embedded-dir`,
+      );
     }
     if (uid === 0 && (info.mode & 0o001) === 0) await chmod(layout.root, (info.mode & 0o7777) | 0o001);
     await mkdir(layout.leasesDir, { recursive: true, mode: 0o700 });
   } catch (err) {
     if (err instanceof IngestError) throw err;
-    throw new IngestError('EMBEDDED_FAILED', `cannot prepare the embedded PostgreSQL's directory ${layout.root}: ${(err as Error).message}`, { cause: err });
+    throw new IngestError(
+      'EMBEDDED_FAILED',
+      `cannot prepare the embedded PostgreSQL's directory ${layout.root}: ${(err as Error).message}`,
+      { cause: err },
+    );
   }
   return layout;
 }

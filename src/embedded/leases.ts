@@ -33,14 +33,20 @@ export async function dropLease(file: string): Promise<void> {
  * The leases of live processes. With `prune` (only under the instance lock, where no lease is
  * half-written) those of dead processes are deleted on the way.
  */
-export async function liveLeases(dir: string, options: { prune?: boolean; probe?: ProcessProbe } = {}): Promise<Lease[]> {
+export async function liveLeases(
+  dir: string,
+  options: { prune?: boolean; probe?: ProcessProbe } = {},
+): Promise<Lease[]> {
   const { live, dead } = splitLeases(await readLeases(dir), options.probe ?? systemProbe);
   if (options.prune) await Promise.all(dead.map((l) => dropLease(l.file)));
   return live;
 }
 
 /** Live and dead leases; a file that does not name a process is dead. */
-export function splitLeases(leases: Array<{ file: string; holder?: ProcessId }>, probe: ProcessProbe): { live: Lease[]; dead: Array<{ file: string }> } {
+export function splitLeases(
+  leases: Array<{ file: string; holder?: ProcessId }>,
+  probe: ProcessProbe,
+): { live: Lease[]; dead: Array<{ file: string }> } {
   const live: Lease[] = [];
   const dead: Array<{ file: string }> = [];
   for (const l of leases) {

@@ -103,7 +103,9 @@ async function createExclusive(file: string, text: string): Promise<boolean> {
     return true;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw new IngestError('EMBEDDED_FAILED', `cannot create the lock ${file}: ${(err as Error).message}`, { cause: err });
+    throw new IngestError('EMBEDDED_FAILED', `cannot create the lock ${file}: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
 }
 

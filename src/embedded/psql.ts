@@ -15,7 +15,12 @@ import { withoutPgVariables } from './server';
 const INT_TYPES = new Set([20, 21, 23, 26, 700, 701, 1700]); // int8 int2 int4 oid float4 float8 numeric
 
 /** Runs psql (or the fallback) and returns its exit status. */
-export async function runPsql(layout: Layout, args: string[], env: NodeJS.ProcessEnv, serverBindir: string | undefined): Promise<number> {
+export async function runPsql(
+  layout: Layout,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  serverBindir: string | undefined,
+): Promise<number> {
   const psql = findPsql(serverBindir, env.PATH);
   if (!psql) return runWithoutPsql(layout, args);
   const childEnv: NodeJS.ProcessEnv = {
@@ -31,7 +36,9 @@ export async function runPsql(layout: Layout, args: string[], env: NodeJS.Proces
   try {
     return await new Promise<number>((resolve, reject) => {
       const child = spawn(psql, args, { stdio: 'inherit', env: childEnv });
-      child.on('error', (err) => reject(new IngestError('EMBEDDED_FAILED', `cannot run ${psql}: ${err.message}`, { cause: err })));
+      child.on('error', (err) =>
+        reject(new IngestError('EMBEDDED_FAILED', `cannot run ${psql}: ${err.message}`, { cause: err })),
+      );
       child.on('close', (code, signal) => resolve(code ?? (signal ? 128 + 2 : 1)));
     });
   } finally {
@@ -80,7 +87,12 @@ async function runWithoutPsql(layout: Layout, args: string[]): Promise<number> {
 /** psql's aligned format: centred headers, numbers right-aligned, a row count. */
 export function formatResult(r: Pick<QueryResult, 'command' | 'fields' | 'rows' | 'rowCount'>): string {
   if (!r.fields?.length) {
-    const count = r.command === 'INSERT' ? ` 0 ${r.rowCount}` : /^(UPDATE|DELETE|SELECT|COPY|MERGE|MOVE|FETCH)$/.test(r.command) ? ` ${r.rowCount}` : '';
+    const count =
+      r.command === 'INSERT'
+        ? ` 0 ${r.rowCount}`
+        : /^(UPDATE|DELETE|SELECT|COPY|MERGE|MOVE|FETCH)$/.test(r.command)
+          ? ` ${r.rowCount}`
+          : '';
     return `${r.command}${count}\n`;
   }
   const cells = r.rows.map((row: Record<string, unknown>) => r.fields.map((f) => cellText(row[f.name])));
@@ -88,9 +100,15 @@ export function formatResult(r: Pick<QueryResult, 'command' | 'fields' | 'rows' 
   const header = r.fields.map((f, i) => centre(f.name, widths[i])).join(' | ');
   const rule = widths.map((w) => '-'.repeat(w + 2)).join('+');
   const pad = (v: string, i: number) => ' '.repeat(widths[i] - displayWidth(v));
-  const lines = cells.map((c) => c.map((v, i) => (INT_TYPES.has(r.fields[i].dataTypeID) ? pad(v, i) + v : v + pad(v, i))).join(' | '));
+  const lines = cells.map((c) =>
+    c.map((v, i) => (INT_TYPES.has(r.fields[i].dataTypeID) ? pad(v, i) + v : v + pad(v, i))).join(' | '),
+  );
   const n = r.rows.length;
-  return [` ${header} `, rule, ...lines.map((l) => ` ${l} `.trimEnd()), `(${n} ${n === 1 ? 'row' : 'rows'})`, ''].join('\n') + '\n';
+  return (
+    [` ${header} `, rule, ...lines.map((l) => ` ${l} `.trimEnd()), `(${n} ${n === 1 ? 'row' : 'rows'})`, ''].join(
+      '\n',
+    ) + '\n'
+  );
 }
 
 function cellText(v: unknown): string {
@@ -108,6 +126,9 @@ function centre(s: string, width: number): string {
 /** Terminal columns: Hangul, CJK and full-width forms take two (as psql counts them). */
 function displayWidth(s: string): number {
   let width = 0;
-  for (const ch of s) width += /[\u1100-\u115F\u2E80-\uA4CF\uAC00-\uD7A3\uF900-\uFAFF\uFE30-\uFE4F\uFF00-\uFF60\uFFE0-\uFFE6]/.test(ch) ? 2 : 1;
+  for (const ch of s)
+    width += /[\u1100-\u115F\u2E80-\uA4CF\uAC00-\uD7A3\uF900-\uFAFF\uFE30-\uFE4F\uFF00-\uFF60\uFFE0-\uFFE6]/.test(ch)
+      ? 2
+      : 1;
   return width;
 }

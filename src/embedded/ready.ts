@@ -15,7 +15,11 @@ export async function prepareDatabase(layout: Layout, timeoutMs = 60_000): Promi
     const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [DATABASE]);
     if (found.rowCount === 0) await client.query(`CREATE DATABASE ${DATABASE}`);
   } catch (err) {
-    throw embeddedFailure(`cannot create the database ${DATABASE} in the embedded PostgreSQL: ${describeError(err)}`, '', layout.logFile);
+    throw embeddedFailure(
+      `cannot create the database ${DATABASE} in the embedded PostgreSQL: ${describeError(err)}`,
+      '',
+      layout.logFile,
+    );
   } finally {
     await client.end().catch(() => undefined);
   }
@@ -39,7 +43,11 @@ async function connectWhenReady(layout: Layout, timeoutMs: number): Promise<Clie
     } catch (err) {
       await client.end().catch(() => undefined);
       if (Date.now() > deadline) {
-        throw embeddedFailure(`the embedded PostgreSQL does not accept connections on ${layout.socketDir}: ${describeError(err)}`, '', layout.logFile);
+        throw embeddedFailure(
+          `the embedded PostgreSQL does not accept connections on ${layout.socketDir}: ${describeError(err)}`,
+          '',
+          layout.logFile,
+        );
       }
       await sleep(200);
     }

@@ -23,11 +23,15 @@ export function serverUser(dataDir: string): ServerUser {
   const uid = process.getuid?.();
   const gid = process.getgid?.();
   if (uid === undefined || gid === undefined) {
-    throw new IngestError('EMBEDDED_FAILED', 'the embedded PostgreSQL needs a Unix system: set DATABASE_URL to use your own server');
+    throw new IngestError(
+      'EMBEDDED_FAILED',
+      'the embedded PostgreSQL needs a Unix system: set DATABASE_URL to use your own server',
+    );
   }
   if (uid !== 0) return { name: userInfo().username, uid, gid, self: true };
   const owner = statSync(dataDir, { throwIfNoEntry: false });
-  if (owner && owner.uid !== 0) return { name: userName(owner.uid) ?? `uid ${owner.uid}`, uid: owner.uid, gid: owner.gid, self: false };
+  if (owner && owner.uid !== 0)
+    return { name: userName(owner.uid) ?? `uid ${owner.uid}`, uid: owner.uid, gid: owner.gid, self: false };
   for (const name of ['postgres', 'nobody']) {
     const ids = lookupUser(name);
     if (ids) return { name, ...ids, self: false };
@@ -55,7 +59,11 @@ type StatLike = (path: string) => { uid: number; gid: number; mode: number } | u
  * The first directory on the way to `path` (itself included) that `user` may not enter; undefined
  * when all can be entered (a directory that does not exist yet will be made by us).
  */
-export function unreachableDir(path: string, user: ServerUser, statOf: StatLike = (p) => statSync(p, { throwIfNoEntry: false })): string | undefined {
+export function unreachableDir(
+  path: string,
+  user: ServerUser,
+  statOf: StatLike = (p) => statSync(p, { throwIfNoEntry: false }),
+): string | undefined {
   if (user.self) return undefined;
   const parts = path.split('/').filter(Boolean);
   const dirs = ['/', ...parts.map((_, i) => `/${parts.slice(0, i + 1).join('/')}`)];

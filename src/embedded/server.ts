@@ -35,9 +35,22 @@ export async function initCluster(c: Cluster, bindir: string, log: (line: string
   const tmp = join(c.layout.serverDir, `data.init-${process.pid}`);
   let output = '';
   for (const locale of [...LOCALES, undefined]) {
-    const r = await run(c, join(bindir, 'initdb'), ['-D', tmp, '-U', SUPERUSER, '-A', 'trust', '-E', 'UTF8', locale ? `--locale=${locale}` : '--no-locale']);
+    const r = await run(c, join(bindir, 'initdb'), [
+      '-D',
+      tmp,
+      '-U',
+      SUPERUSER,
+      '-A',
+      'trust',
+      '-E',
+      'UTF8',
+      locale ? `--locale=${locale}` : '--no-locale',
+    ]);
     if (r.code === 0) {
-      if (!locale) log('ims-ingest: no UTF-8 locale on this machine: the embedded PostgreSQL uses the C locale, where trigram search skips non-ASCII words');
+      if (!locale)
+        log(
+          'ims-ingest: no UTF-8 locale on this machine: the embedded PostgreSQL uses the C locale, where trigram search skips non-ASCII words',
+        );
       await rename(tmp, c.layout.dataDir);
       return;
     }
@@ -62,12 +75,30 @@ export async function startCluster(c: Cluster, bindir: string, options: { throwa
   ].join(' ');
   for (let attempt = 1; ; attempt++) {
     await clearStale(layout);
-    const r = await run(c, join(bindir, 'pg_ctl'), ['start', '-D', layout.dataDir, '-l', layout.logFile, '-w', '-t', '120', '-s', '-o', settings]);
+    const r = await run(c, join(bindir, 'pg_ctl'), [
+      'start',
+      '-D',
+      layout.dataDir,
+      '-l',
+      layout.logFile,
+      '-w',
+      '-t',
+      '120',
+      '-s',
+      '-o',
+      settings,
+    ]);
     if (r.code === 0) break;
     // After a kill -9 of the postmaster its backends hold the shared memory for a moment.
-    const transient = /still in use|already exists|another server might be running/i.test(r.output + logTail(layout.logFile, 5));
+    const transient = /still in use|already exists|another server might be running/i.test(
+      r.output + logTail(layout.logFile, 5),
+    );
     if (!transient || attempt >= 5) {
-      throw embeddedFailure(`could not start the embedded PostgreSQL in ${layout.dataDir} (pg_ctl exited ${r.code ?? r.signal})`, r.output, layout.logFile);
+      throw embeddedFailure(
+        `could not start the embedded PostgreSQL in ${layout.dataDir} (pg_ctl exited ${r.code ?? r.signal})`,
+        r.output,
+        layout.logFile,
+      );
     }
     await sleep(1000 * attempt);
   }
@@ -81,7 +112,10 @@ export async function startCluster(c: Cluster, bindir: string, options: { throwa
 export async function stopCluster(layout: Layout): Promise<boolean> {
   const state = await clearStale(layout);
   if (state.state !== 'running') return false;
-  for (const [signal, waitMs] of [['SIGINT', 60_000], ['SIGQUIT', 15_000]] as const) {
+  for (const [signal, waitMs] of [
+    ['SIGINT', 60_000],
+    ['SIGQUIT', 15_000],
+  ] as const) {
     try {
       process.kill(state.pid, signal);
     } catch {
@@ -173,7 +207,10 @@ async function ensureOwnedDir(c: Cluster, dir: string): Promise<void> {
   } else if (existing.isDirectory() && existing.uid === c.user.uid && (existing.mode & 0o077) === 0) {
     return;
   } else if (!existing.isDirectory() || !dir.startsWith(`${c.layout.root}/`)) {
-    throw new IngestError('EMBEDDED_FAILED', `refusing to use ${dir}: it must be a directory owned by ${c.user.name} with mode 0700`);
+    throw new IngestError(
+      'EMBEDDED_FAILED',
+      `refusing to use ${dir}: it must be a directory owned by ${c.user.name} with mode 0700`,
+    );
   }
   // Ours to make right: new, or inside the data root (a cluster first made by another user).
   if (!c.user.self) await chown(dir, c.user.uid, c.user.gid);

@@ -22,7 +22,14 @@ export function parseFolderName(name: string): FolderName {
   const timestamp = m ? m[2] : undefined;
   const cut = prefix.indexOf('_');
   const product = cut < 0 ? prefix : prefix.slice(0, cut);
-  const keywords = cut < 0 ? '' : prefix.slice(cut + 1).split('_').filter(Boolean).join(' ');
+  const keywords =
+    cut < 0
+      ? ''
+      : prefix
+          .slice(cut + 1)
+          .split('_')
+          .filter(Boolean)
+          .join(' ');
   return { product: product || 'unknown', keywords, timestamp };
 }
 

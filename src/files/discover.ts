@@ -46,7 +46,11 @@ export async function discoverSessions(root: string, options: DiscoverOptions = 
   try {
     info = await stat(abs);
   } catch (err) {
-    throw new IngestError('LAYOUT_UNKNOWN', `${root}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such directory' : (err as Error).message}`, { file: abs, cause: err });
+    throw new IngestError(
+      'LAYOUT_UNKNOWN',
+      `${root}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such directory' : (err as Error).message}`,
+      { file: abs, cause: err },
+    );
   }
   if (!info.isDirectory()) {
     throw new IngestError('LAYOUT_UNKNOWN', `${root}: not a directory`, { file: abs });
@@ -59,11 +63,13 @@ export async function discoverSessions(root: string, options: DiscoverOptions = 
       for (const user of await subdirs(join(abs, 'users'))) {
         const sessionsDir = join(abs, 'users', user, 'sessions');
         if (!existsSync(sessionsDir)) continue;
-        for (const folder of await sessionDirs(sessionsDir, options)) refs.push(perUserRef(user, join(sessionsDir, folder)));
+        for (const folder of await sessionDirs(sessionsDir, options))
+          refs.push(perUserRef(user, join(sessionsDir, folder)));
       }
     }
     if (hasShared) {
-      for (const folder of await sessionDirs(join(abs, 'crawl_sessions'), options)) refs.push(sharedRef(join(abs, 'crawl_sessions', folder)));
+      for (const folder of await sessionDirs(join(abs, 'crawl_sessions'), options))
+        refs.push(sharedRef(join(abs, 'crawl_sessions', folder)));
     }
   } else if (basename(abs) === 'sessions' && basename(dirname(dirname(abs))) === 'users') {
     const user = basename(dirname(abs));
@@ -117,7 +123,8 @@ async function subdirs(dir: string): Promise<string[]> {
 async function sessionDirs(dir: string, options: DiscoverOptions): Promise<string[]> {
   const names = await subdirs(dir);
   for (const name of names) {
-    if (!isSessionFolderName(name)) options.onIgnored?.(join(dir, name), 'not a session folder: its name does not end in _YYYYMMDD_HHMMSS');
+    if (!isSessionFolderName(name))
+      options.onIgnored?.(join(dir, name), 'not a session folder: its name does not end in _YYYYMMDD_HHMMSS');
   }
   return names.filter(isSessionFolderName);
 }

@@ -4,7 +4,13 @@ import { encodeCopyRow, encodeCopyValue } from './copy-text';
 import { compactToKey } from './crawler-names';
 import { Problem, problem as makeProblem, ProblemList } from './session-errors';
 import { readJsonFile } from './read-json';
-import { COPY_CHUNK_CHARS as CHUNK, MAX_PREVIEW_BYTES, PIECEWISE_JSON_ABOVE_BYTES as BIG_FILE_BYTES, READ_AHEAD_BYTES, WHOLE_READ_MAX_BYTES } from './size-limits';
+import {
+  COPY_CHUNK_CHARS as CHUNK,
+  MAX_PREVIEW_BYTES,
+  PIECEWISE_JSON_ABOVE_BYTES as BIG_FILE_BYTES,
+  READ_AHEAD_BYTES,
+  WHOLE_READ_MAX_BYTES,
+} from './size-limits';
 import { repairIssue } from './repair';
 import { DownloadedFile, IssueFile } from './session-folder';
 import { checkVerbatim, verbatimText } from './passthrough';
@@ -58,7 +64,11 @@ export async function* issueRows(
   let buffer = '';
   for (let i = 0; i < files.length; i++) {
     const started = performance.now();
-    while (next < files.length && ahead.length < READ_AHEAD_FILES && (ahead.length === 0 || aheadBytes + files[next].size <= READ_AHEAD_BYTES)) {
+    while (
+      next < files.length &&
+      ahead.length < READ_AHEAD_FILES &&
+      (ahead.length === 0 || aheadBytes + files[next].size <= READ_AHEAD_BYTES)
+    ) {
       ahead.push(fileRow(files[next], next + 1, fallbackKey, verbatimAbove));
       aheadBytes += files[next].size;
       next++;
@@ -153,7 +163,10 @@ async function fileRow(file: IssueFile, fileNo: number, fallbackKey: string, ver
       // Checked to need no repair: the file's own text is the document.
       if (check.verbatim) {
         nameMatches(file, check.issueId);
-        return { head: rowHead(file, fileNo, fallbackKey, check), pieces: verbatimText(file.absPath, file.relPath, check.stamp) };
+        return {
+          head: rowHead(file, fileNo, fallbackKey, check),
+          pieces: verbatimText(file.absPath, file.relPath, check.stamp),
+        };
       }
     }
     // The parsed value is ours alone: repaired in place, and gone once it is JSON text again.
@@ -164,15 +177,24 @@ async function fileRow(file: IssueFile, fileNo: number, fallbackKey: string, ver
       ...(file.size > BIG_FILE_BYTES ? { pieces: drainJson(issue.doc, 0) } : { json: JSON.stringify(issue.doc) }),
       problem:
         issue.repairs.length > 0
-          ? fileProblem(file, 'repair', 'warning', `${file.relPath}: ${issue.repairs.join('; ')}`, { issue_id: issue.issueId, repairs: issue.repairs })
+          ? fileProblem(file, 'repair', 'warning', `${file.relPath}: ${issue.repairs.join('; ')}`, {
+              issue_id: issue.issueId,
+              repairs: issue.repairs,
+            })
           : undefined,
     };
   } catch (err) {
     return {
-      problem: fileProblem(file, 'parse', 'error', err instanceof IngestError ? err.message : `${file.relPath}: ${describeError(err)}`, {
-        code: err instanceof IngestError ? err.code : 'PARSE_FAILED',
-        size: file.size,
-      }),
+      problem: fileProblem(
+        file,
+        'parse',
+        'error',
+        err instanceof IngestError ? err.message : `${file.relPath}: ${describeError(err)}`,
+        {
+          code: err instanceof IngestError ? err.code : 'PARSE_FAILED',
+          size: file.size,
+        },
+      ),
     };
   }
 }
@@ -192,8 +214,18 @@ function nameMatches(file: IssueFile, issueId: string): void {
 }
 
 /** A problem of the issue file `file`, keyed `<kind>:<rel_path>`. */
-function fileProblem(file: IssueFile, kind: 'repair' | 'parse', severity: Problem['severity'], message: string, detail: Problem['detail']): Problem {
-  return makeProblem(`${kind}:${file.relPath}`, 'parsing', severity, message, { detail, file: file.absPath, occurredRaw: file.timestamp });
+function fileProblem(
+  file: IssueFile,
+  kind: 'repair' | 'parse',
+  severity: Problem['severity'],
+  message: string,
+  detail: Problem['detail'],
+): Problem {
+  return makeProblem(`${kind}:${file.relPath}`, 'parsing', severity, message, {
+    detail,
+    file: file.absPath,
+    occurredRaw: file.timestamp,
+  });
 }
 
 /** The COPY row up to its last column: file_no, rel_path, issue_id, crawl_order, crawled_key, each followed by a tab. */
@@ -215,7 +247,15 @@ export async function* downloadRows(downloads: DownloadedFile[], problems: Probl
       try {
         text = await readPreview(d.previewPath, d.relPath, problems);
       } catch (err) {
-        problems.add(makeProblem(`preview:${d.relPath}`, 'reading', 'warning', `${d.relPath}.txt: cannot read the text preview: ${describeError(err)}`, { file: d.previewPath }));
+        problems.add(
+          makeProblem(
+            `preview:${d.relPath}`,
+            'reading',
+            'warning',
+            `${d.relPath}.txt: cannot read the text preview: ${describeError(err)}`,
+            { file: d.previewPath },
+          ),
+        );
       }
     }
     yield encodeCopyRow([d.issueId, d.fileName, d.relPath, d.size, text]);
@@ -232,11 +272,27 @@ async function readPreview(path: string, relPath: string, problems: ProblemList)
     let text = buf.toString('utf8');
     if (size > MAX_PREVIEW_BYTES) {
       text = text.replace(/\uFFFD$/, '');
-      problems.add(makeProblem(`preview-cut:${relPath}`, 'reading', 'warning', `${relPath}.txt: preview of ${size} bytes cut to ${MAX_PREVIEW_BYTES} bytes for extracted_text`, { detail: { size }, file: path }));
+      problems.add(
+        makeProblem(
+          `preview-cut:${relPath}`,
+          'reading',
+          'warning',
+          `${relPath}.txt: preview of ${size} bytes cut to ${MAX_PREVIEW_BYTES} bytes for extracted_text`,
+          { detail: { size }, file: path },
+        ),
+      );
     }
     if (text.includes('\0')) {
       text = text.replace(/\0/g, '');
-      problems.add(makeProblem(`preview-nul:${relPath}`, 'parsing', 'warning', `${relPath}.txt: removed NUL characters from the text preview`, { file: path }));
+      problems.add(
+        makeProblem(
+          `preview-nul:${relPath}`,
+          'parsing',
+          'warning',
+          `${relPath}.txt: removed NUL characters from the text preview`,
+          { file: path },
+        ),
+      );
     }
     return text;
   } finally {

@@ -47,7 +47,8 @@ export async function checkVerbatim(path: string, shownAs: string): Promise<Verb
     (token) => checker.consume(token) && !outside.found,
     (chunk) => outside.feed(chunk),
   );
-  if (outside.found) return { verbatim: false, reason: 'white space that JSON does not allow (stream-json accepts any Unicode space)' };
+  if (outside.found)
+    return { verbatim: false, reason: 'white space that JSON does not allow (stream-json accepts any Unicode space)' };
   return checker.result(stamp);
 }
 
@@ -60,12 +61,20 @@ export async function checkVerbatim(path: string, shownAs: string): Promise<Verb
  */
 export async function* verbatimText(path: string, shownAs: string, stamp: FileStamp): AsyncGenerator<string> {
   const changed = (): IngestError =>
-    new IngestError('PARSE_FAILED', `${shownAs}: changed while being read (being written?); its size or modification time is not what it was a moment ago`, { file: path });
+    new IngestError(
+      'PARSE_FAILED',
+      `${shownAs}: changed while being read (being written?); its size or modification time is not what it was a moment ago`,
+      { file: path },
+    );
   let handle: FileHandle | undefined;
   try {
     handle = await open(path, 'r');
     if (!sameStamp(await handle.stat(), stamp)) throw changed();
-    const source = handle.createReadStream({ encoding: 'utf8', highWaterMark: PASSTHROUGH_READ_BYTES, autoClose: false });
+    const source = handle.createReadStream({
+      encoding: 'utf8',
+      highWaterMark: PASSTHROUGH_READ_BYTES,
+      autoClose: false,
+    });
     for await (const text of source as AsyncIterable<string>) {
       // The checked file had none (a NUL is repaired); COPY cannot carry one.
       if (text.includes('\0')) throw changed();
@@ -74,7 +83,10 @@ export async function* verbatimText(path: string, shownAs: string, stamp: FileSt
     if (source.bytesRead !== stamp.size || !sameStamp(await handle.stat(), stamp)) throw changed();
   } catch (err) {
     if (err instanceof IngestError) throw err;
-    throw new IngestError('PARSE_FAILED', `${shownAs}: cannot read: ${(err as Error).message}`, { file: path, cause: err });
+    throw new IngestError('PARSE_FAILED', `${shownAs}: cannot read: ${(err as Error).message}`, {
+      file: path,
+      cause: err,
+    });
   } finally {
     await handle?.close().catch(() => undefined);
   }
@@ -138,11 +150,13 @@ class IssueChecker {
         this.key(token.value!);
         break;
       case 'stringValue':
-        if (!isCleanText(token.value!)) this.stop('a string that repairIssue would clean (NUL or an unpaired surrogate)');
+        if (!isCleanText(token.value!))
+          this.stop('a string that repairIssue would clean (NUL or an unpaired surrogate)');
         else this.value('string', token.value);
         break;
       case 'numberValue':
-        if (!plainNumber(token.value!)) this.stop(`a number jsonb does not read as JSON.parse does (${token.value!.slice(0, 40)})`);
+        if (!plainNumber(token.value!))
+          this.stop(`a number jsonb does not read as JSON.parse does (${token.value!.slice(0, 40)})`);
         else this.value('number', token.value);
         break;
       case 'nullValue':
@@ -159,7 +173,8 @@ class IssueChecker {
   /** The verdict, once every token has been consumed (or consume returned false). */
   result(stamp: FileStamp): VerbatimCheck {
     if (this.reason !== undefined) return { verbatim: false, reason: this.reason };
-    for (const [key, repair] of this.repairs) if (repair !== undefined) return { verbatim: false, reason: `${key}: ${repair}` };
+    for (const [key, repair] of this.repairs)
+      if (repair !== undefined) return { verbatim: false, reason: `${key}: ${repair}` };
     const id = this.repairs.has('issue_id') ? this.issueId! : '';
     const trimmed = id.trim();
     if (issueIdFault(trimmed) !== undefined) {
@@ -171,7 +186,13 @@ class IssueChecker {
       crawledKey = naiveTimeKey(this.crawledAt!);
       if (crawledKey === undefined) return { verbatim: false, reason: 'crawled_at is not a time' };
     }
-    return { verbatim: true, issueId: id, crawlOrder: this.repairs.has('crawl_order') ? this.crawlOrder : null, crawledKey, stamp };
+    return {
+      verbatim: true,
+      issueId: id,
+      crawlOrder: this.repairs.has('crawl_order') ? this.crawlOrder : null,
+      crawledKey,
+      stamp,
+    };
   }
 
   private stop(reason: string): void {
@@ -238,7 +259,8 @@ class IssueChecker {
   private closed(): void {
     if (this.depth === 1 && this.holds !== 'any') {
       if (this.holds === 'fields' && this.notStrings.size > 0) this.holdsOk = false;
-      const repair = this.holds === 'list' ? 'an item that is not an object of strings' : 'a field that is not a string';
+      const repair =
+        this.holds === 'list' ? 'an item that is not an object of strings' : 'a field that is not a string';
       this.repairs.set(this.topKey, this.holdsOk ? undefined : repair);
       this.holds = 'any';
     } else if (this.depth === 2 && this.holds === 'list' && this.notStrings.size > 0) {

@@ -64,10 +64,20 @@ export async function readQueryHistory(root: string): Promise<HistoryRead> {
     try {
       value = JSON.parse(text);
     } catch (err) {
-      return { status: 'unreadable', entries: [], problems: [`${path}: not valid JSON (being rewritten by the crawler?): ${describeError(err)}; read again at its next change`] };
+      return {
+        status: 'unreadable',
+        entries: [],
+        problems: [
+          `${path}: not valid JSON (being rewritten by the crawler?): ${describeError(err)}; read again at its next change`,
+        ],
+      };
     }
     if (!Array.isArray(value)) {
-      return { status: 'unreadable', entries: [], problems: [`${path}: expected a JSON array of query records, found ${value === null ? 'null' : typeof value}`] };
+      return {
+        status: 'unreadable',
+        entries: [],
+        problems: [`${path}: expected a JSON array of query records, found ${value === null ? 'null' : typeof value}`],
+      };
     }
     lists[name] = value;
   }
@@ -85,30 +95,53 @@ export async function readQueryHistory(root: string): Promise<HistoryRead> {
       else byKey.set(entry.history_key, { ...entry, is_favorite: favourite });
     });
   }
-  return { status: 'loaded', entries: [...byKey.values()].sort((a, b) => (a.history_key < b.history_key ? -1 : 1)), problems };
+  return {
+    status: 'loaded',
+    entries: [...byKey.values()].sort((a, b) => (a.history_key < b.history_key ? -1 : 1)),
+    problems,
+  };
 }
 
 function toEntry(raw: unknown, where: string, problems: string[]): HistoryEntry | undefined {
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
-    problems.push(`${where}: expected an object, found ${Array.isArray(raw) ? 'a list' : raw === null ? 'null' : typeof raw}; entry skipped`);
+    problems.push(
+      `${where}: expected an object, found ${Array.isArray(raw) ? 'a list' : raw === null ? 'null' : typeof raw}; entry skipped`,
+    );
     return undefined;
   }
   const e = raw as Record<string, unknown>;
   const query = text(e.query);
   const product = text(e.product);
   const timestamp = text(e.timestamp);
-  const missing = [!query && 'query', !product && 'product', !(timestamp && naiveTimeKey(timestamp)) && 'timestamp'].filter(Boolean);
+  const missing = [
+    !query && 'query',
+    !product && 'product',
+    !(timestamp && naiveTimeKey(timestamp)) && 'timestamp',
+  ].filter(Boolean);
   if (missing.length > 0) {
     problems.push(`${where}: ${missing.join(', ')} missing or not a valid value; entry skipped`);
     return undefined;
   }
   let execution = typeof e.execution_time === 'number' && Number.isFinite(e.execution_time) ? e.execution_time : 0;
-  if (execution < 0 || execution > 86400 * 7 || (e.execution_time !== undefined && typeof e.execution_time !== 'number')) {
-    problems.push(`${where}: execution_time ${JSON.stringify(e.execution_time)} is not a duration in seconds; read as 0`);
+  if (
+    execution < 0 ||
+    execution > 86400 * 7 ||
+    (e.execution_time !== undefined && typeof e.execution_time !== 'number')
+  ) {
+    problems.push(
+      `${where}: execution_time ${JSON.stringify(e.execution_time)} is not a duration in seconds; read as 0`,
+    );
     execution = 0;
   }
-  const confidence = typeof e.confidence === 'number' && Math.abs(e.confidence) < 1000 ? Math.round(e.confidence * 100) / 100 : null;
-  const count = typeof e.results_count === 'number' && Number.isInteger(e.results_count) && e.results_count >= 0 && e.results_count < 2 ** 31 ? e.results_count : null;
+  const confidence =
+    typeof e.confidence === 'number' && Math.abs(e.confidence) < 1000 ? Math.round(e.confidence * 100) / 100 : null;
+  const count =
+    typeof e.results_count === 'number' &&
+    Number.isInteger(e.results_count) &&
+    e.results_count >= 0 &&
+    e.results_count < 2 ** 31
+      ? e.results_count
+      : null;
   return {
     history_key: `${timestamp}|${product}|${query}`,
     original_query: query!,
@@ -133,6 +166,7 @@ function text(v: unknown): string | undefined {
 function stripNul(v: unknown): unknown {
   if (typeof v === 'string') return v.replace(/\0/g, '');
   if (Array.isArray(v)) return v.map(stripNul);
-  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k.replace(/\0/g, ''), stripNul(x)]));
+  if (v && typeof v === 'object')
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k.replace(/\0/g, ''), stripNul(x)]));
   return v;
 }

@@ -146,7 +146,9 @@ export async function parseJsonTokens(
   }
   // A stop ends the pipeline early, with or without a rejection: either way it is not a cut file.
   if (!complete && !stopped) {
-    throw new IngestError('PARSE_FAILED', `${shownAs}: ends before the JSON value is complete (half-written?)`, { file: path });
+    throw new IngestError('PARSE_FAILED', `${shownAs}: ends before the JSON value is complete (half-written?)`, {
+      file: path,
+    });
   }
   return stamp;
 }

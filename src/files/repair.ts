@@ -28,7 +28,11 @@ function loginExpired(doc: Record<string, unknown>, file: string): IngestError {
   const url = typeof doc.url === 'string' ? doc.url : '';
   const id = /[?&]issueId=([^&#]+)/i.exec(url)?.[1];
   const which = id ? `issue ${decodeURIComponent(id)}` : 'an issue whose id is not in its url either';
-  return new IngestError('LOGIN_EXPIRED', `${file}: ${which}: the IMS login had expired: the page is not an issue page; not loaded`, { file });
+  return new IngestError(
+    'LOGIN_EXPIRED',
+    `${file}: ${which}: the IMS login had expired: the page is not an issue page; not loaded`,
+    { file },
+  );
 }
 
 export interface RepairOptions {
@@ -77,7 +81,8 @@ export function repairIssue(value: unknown, file: string, options: RepairOptions
   let crawledKey: string | undefined;
   if (typeof doc.crawled_at === 'string' && doc.crawled_at !== '') {
     crawledKey = naiveTimeKey(doc.crawled_at);
-    if (crawledKey === undefined) repairs.push(`crawled_at "${doc.crawled_at}" is not a time; the file name's time is used`);
+    if (crawledKey === undefined)
+      repairs.push(`crawled_at "${doc.crawled_at}" is not a time; the file name's time is used`);
   }
   const crawlOrder = isCrawlOrder(doc.crawl_order) ? doc.crawl_order : null;
   return { doc, issueId, crawlOrder, crawledKey, repairs };

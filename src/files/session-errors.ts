@@ -65,6 +65,9 @@ export class ProblemList {
   toRows(): Problem[] {
     if (this.dropped === 0) return this.items;
     const message = `${this.dropped} more problems in this session were not recorded (limit ${MAX_PROBLEMS})`;
-    return [...this.items, problem('problems:truncated', 'reading', 'warning', message, { detail: { dropped: this.dropped } })];
+    return [
+      ...this.items,
+      problem('problems:truncated', 'reading', 'warning', message, { detail: { dropped: this.dropped } }),
+    ];
   }
 }

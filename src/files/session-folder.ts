@@ -95,7 +95,11 @@ export async function scanSession(dir: string): Promise<SessionContents> {
   return contents;
 }
 
-async function scanIssuesDir(dir: string, contents: SessionContents, hash: ReturnType<typeof createHash>): Promise<void> {
+async function scanIssuesDir(
+  dir: string,
+  contents: SessionContents,
+  hash: ReturnType<typeof createHash>,
+): Promise<void> {
   const entries = (await listDir(dir)).filter((e) => e.file && e.name.endsWith('.json'));
   const infos = await statFiles(dir, entries);
   for (const entry of entries) {
@@ -113,7 +117,11 @@ async function scanIssuesDir(dir: string, contents: SessionContents, hash: Retur
   }
 }
 
-async function scanAttachments(dir: string, contents: SessionContents, hash: ReturnType<typeof createHash>): Promise<void> {
+async function scanAttachments(
+  dir: string,
+  contents: SessionContents,
+  hash: ReturnType<typeof createHash>,
+): Promise<void> {
   // One folder per crawled issue, most of them empty: listed all at once, used in order.
   const issueDirs = (await listDir(dir)).filter((e) => e.dir);
   const listed = await Promise.all(
@@ -137,7 +145,14 @@ async function scanAttachments(dir: string, contents: SessionContents, hash: Ret
         const p = infos.get(`${file.name}.txt`)!;
         hash.update(`${rel}.txt\0${p.size}\0${p.mtimeMs}\n`);
       }
-      contents.downloads.push({ issueId: issueDir.name, fileName: file.name, relPath: rel, absPath: fileAbs, size: info.size, previewPath: preview });
+      contents.downloads.push({
+        issueId: issueDir.name,
+        fileName: file.name,
+        relPath: rel,
+        absPath: fileAbs,
+        size: info.size,
+        previewPath: preview,
+      });
     }
   }
 }
@@ -151,7 +166,10 @@ function statFiles(dir: string, entries: DirEntry[]): Promise<Map<string, Stats>
   const files = entries.filter((e) => e.file);
   return Promise.all(
     files.map(
-      (e) => new Promise<Stats>((resolve, reject) => statCallback(join(dir, e.name), (err, info) => (err ? reject(err) : resolve(info)))),
+      (e) =>
+        new Promise<Stats>((resolve, reject) =>
+          statCallback(join(dir, e.name), (err, info) => (err ? reject(err) : resolve(info))),
+        ),
     ),
   ).then((infos) => new Map(files.map((e, i) => [e.name, infos[i]])));
 }

@@ -48,7 +48,12 @@ export async function sessionFacts(
       const repairs: string[] = [];
       meta = cleanJson(value, repairs) as Record<string, unknown>;
       if (repairs.length > 0) {
-        problems.add(problem('repair:metadata.json', 'parsing', 'warning', `metadata.json: ${repairs.join('; ')}`, { detail: { repairs }, file: contents.metadataPath }));
+        problems.add(
+          problem('repair:metadata.json', 'parsing', 'warning', `metadata.json: ${repairs.join('; ')}`, {
+            detail: { repairs },
+            file: contents.metadataPath,
+          }),
+        );
       }
     } catch (err) {
       const message = `metadata.json: ${describeError(err).replace(/^metadata\.json: /, '')}; the folder name is used instead`;
@@ -93,12 +98,20 @@ export async function sessionFacts(
 
 /** metadata.json `errors` and `warnings` lists become session_errors rows. */
 function recordCrawlerMessages(meta: Record<string, unknown>, problems: ProblemList, file?: string): void {
-  for (const [list, severity] of [['errors', 'error'], ['warnings', 'warning']] as const) {
+  for (const [list, severity] of [
+    ['errors', 'error'],
+    ['warnings', 'warning'],
+  ] as const) {
     const items = meta[list];
     if (!Array.isArray(items)) continue;
     items.forEach((item, i) => {
       const message = typeof item === 'string' ? item : JSON.stringify(item);
-      problems.add(problem(`metadata:${list}:${i}`, 'crawling', severity, message, { detail: { source: `metadata.json ${list}[${i}]`, value: item as unknown }, file }));
+      problems.add(
+        problem(`metadata:${list}:${i}`, 'crawling', severity, message, {
+          detail: { source: `metadata.json ${list}[${i}]`, value: item as unknown },
+          file,
+        }),
+      );
     });
   }
 }

@@ -51,19 +51,22 @@ export function watchSessions(root: string, options: WatchOptions): SessionWatch
   for (const event of ['add', 'change', 'unlink', 'addDir'] as const) watcher.on(event, touch);
   watcher.on('error', (err) => options.onError(err instanceof Error ? err : new Error(String(err))));
 
-  const timer = setInterval(() => {
-    const now = Date.now();
-    if (historyChanged > 0 && now - historyChanged >= options.settleMs) {
-      historyChanged = 0;
-      options.onHistoryChanged?.();
-    }
-    for (const [id, entry] of dirty) {
-      if (now - entry.last >= options.settleMs) {
-        dirty.delete(id);
-        options.onSettled(entry.ref);
+  const timer = setInterval(
+    () => {
+      const now = Date.now();
+      if (historyChanged > 0 && now - historyChanged >= options.settleMs) {
+        historyChanged = 0;
+        options.onHistoryChanged?.();
       }
-    }
-  }, Math.max(100, Math.min(1000, options.settleMs / 2)));
+      for (const [id, entry] of dirty) {
+        if (now - entry.last >= options.settleMs) {
+          dirty.delete(id);
+          options.onSettled(entry.ref);
+        }
+      }
+    },
+    Math.max(100, Math.min(1000, options.settleMs / 2)),
+  );
 
   return {
     ready: new Promise((done) => watcher.once('ready', () => done())),

@@ -47,8 +47,18 @@ export interface BackfillSummary {
 }
 
 export const TABLES = [
-  'users', 'crawl_sessions', 'issues', 'session_issues', 'issue_comments', 'issue_history',
-  'attachments', 'search_queries', 'session_errors', 'analytics_daily', 'analytics_monthly', 'audit_log',
+  'users',
+  'crawl_sessions',
+  'issues',
+  'session_issues',
+  'issue_comments',
+  'issue_history',
+  'attachments',
+  'search_queries',
+  'session_errors',
+  'analytics_daily',
+  'analytics_monthly',
+  'audit_log',
 ] as const;
 
 export async function backfill(pool: Pool, root: string, options: BackfillOptions): Promise<BackfillSummary> {
@@ -74,12 +84,27 @@ export async function backfill(pool: Pool, root: string, options: BackfillOption
       log().error({ error: describeError(err) }, 'analytics not refreshed: the database stayed unreachable');
     }
   }
-  return { root, found: refs.length, outcomes, history, notStarted: refs.length - outcomes.length, gaveUp, tableRows, elapsedMs: performance.now() - started };
+  return {
+    root,
+    found: refs.length,
+    outcomes,
+    history,
+    notStarted: refs.length - outcomes.length,
+    gaveUp,
+    tableRows,
+    elapsedMs: performance.now() - started,
+  };
 }
 
 /** ingestMany, on the bulk path when the sessions are many next to the database (bulk-load.ts). */
-export async function loadSessions(pool: Pool, refs: SessionRef[], options: BackfillOptions): Promise<SessionOutcome[]> {
-  return withBulkLoad(pool, refs.length, options, (bulk) => ingestMany(pool, bulk ? [...refs].reverse() : refs, options));
+export async function loadSessions(
+  pool: Pool,
+  refs: SessionRef[],
+  options: BackfillOptions,
+): Promise<SessionOutcome[]> {
+  return withBulkLoad(pool, refs.length, options, (bulk) =>
+    ingestMany(pool, bulk ? [...refs].reverse() : refs, options),
+  );
 }
 
 /** Ingests `refs` with bounded parallelism; sessions not yet started when aborted are skipped. */
@@ -87,7 +112,11 @@ export async function ingestMany(pool: Pool, refs: SessionRef[], options: Backfi
   return (await ingestRun(pool, refs, { ...options, health: options.health ?? new DatabaseHealth() })).outcomes;
 }
 
-async function ingestRun(pool: Pool, refs: SessionRef[], options: BackfillOptions): Promise<{ outcomes: SessionOutcome[]; gaveUp?: string }> {
+async function ingestRun(
+  pool: Pool,
+  refs: SessionRef[],
+  options: BackfillOptions,
+): Promise<{ outcomes: SessionOutcome[]; gaveUp?: string }> {
   const limit = pLimit(options.concurrency);
   const outcomes: SessionOutcome[] = [];
   let gaveUp: string | undefined;
@@ -119,7 +148,9 @@ export function dbRetry<T>(options: IngestOptions, work: () => Promise<T>): Prom
     onRetry: (_attempt, err, _delay, kind) => kind !== 'contention' && options.health?.failed(err, 'analytics'),
     onSuccess: () => options.health?.succeeded(),
     giveUp: (err, attempt, failingFor) =>
-      transientKind(err) === 'contention' ? attempt >= 10 : Math.max(failingFor, options.health?.downForMs() ?? 0) >= giveUpMs,
+      transientKind(err) === 'contention'
+        ? attempt >= 10
+        : Math.max(failingFor, options.health?.downForMs() ?? 0) >= giveUpMs,
   });
 }
 

@@ -27,19 +27,33 @@ export interface HistoryOptions {
 
 export async function loadQueryHistory(pool: Pool, root: string, options: HistoryOptions): Promise<HistoryOutcome> {
   const read = await readQueryHistory(root);
-  const outcome: HistoryOutcome = { status: read.status, entries: read.entries.length, changed: 0, problems: read.problems };
+  const outcome: HistoryOutcome = {
+    status: read.status,
+    entries: read.entries.length,
+    changed: 0,
+    problems: read.problems,
+  };
   if (read.status === 'loaded') await write(pool, read.entries, options, outcome, root);
   for (const problem of outcome.problems) log().warn({ history: historyDir(root) }, problem);
   return outcome;
 }
 
-async function write(pool: Pool, entries: HistoryEntry[], options: HistoryOptions, outcome: HistoryOutcome, root: string): Promise<void> {
+async function write(
+  pool: Pool,
+  entries: HistoryEntry[],
+  options: HistoryOptions,
+  outcome: HistoryOutcome,
+  root: string,
+): Promise<void> {
   try {
     outcome.changed = await withRetry(() =>
       inTransaction(pool, async (client) => {
         await client.query("SELECT set_config('ims.source_timezone', $1, true)", [options.timezone]);
         await client.query(readSql('history/user.sql'), [options.defaultUser]);
-        const upsert = await client.query(readSql('history/upsert.sql'), [JSON.stringify(entries), options.defaultUser]);
+        const upsert = await client.query(readSql('history/upsert.sql'), [
+          JSON.stringify(entries),
+          options.defaultUser,
+        ]);
         const match = await client.query<{ changed: number }>(readSql('history/match-all.sql'));
         return (upsert.rowCount ?? 0) + match.rows[0].changed;
       }),

@@ -31,7 +31,7 @@ export interface SessionRead extends SessionRows {
 
 // Changes with the code that turns files into rows, so upgrading ims-ingest re-ingests.
 const LOADER_FINGERPRINT = createHash('sha256')
-  .update(['stage', 'merge'].flatMap((d) => listSql(d).map((f) => readSql(`${d}/${f}`))).join('\0'))
+  .update(['stage', 'merge', 'copy'].flatMap((d) => listSql(d).map((f) => readSql(`${d}/${f}`))).join('\0'))
   .update(String(require('../../package.json').version))
   .digest('hex');
 
@@ -40,7 +40,9 @@ export async function readSession(ref: SessionRef, options: ReadOptions): Promis
   const contentHash = createHash('sha256')
     // The default user only names shared-layout sessions; elsewhere changing it changes nothing.
     // The path too: a folder moved or loaded from another copy of the dump updates data_path.
-    .update(`${contents.fingerprint}\0${ref.path}\0${options.timezone}\0${ref.layout === 'shared' ? options.defaultUser : ''}\0${LOADER_FINGERPRINT}`)
+    .update(
+      `${contents.fingerprint}\0${ref.path}\0${options.timezone}\0${ref.layout === 'shared' ? options.defaultUser : ''}\0${LOADER_FINGERPRINT}`,
+    )
     .digest('hex');
   const problems = new ProblemList();
   const stats: IssueRowStats = { staged: 0, rejected: 0, readMs: 0, bytes: 0 };
@@ -52,14 +54,21 @@ export async function readSession(ref: SessionRef, options: ReadOptions): Promis
     if (why === undefined) continue;
     stats.rejected++;
     problems.add({
-      error_key: `parse:${file.relPath}`, error_type: 'parsing', severity: 'error',
+      error_key: `parse:${file.relPath}`,
+      error_type: 'parsing',
+      severity: 'error',
       message: `${file.relPath}: PostgreSQL refused the document: ${why}; the rest of the session is loaded`,
-      detail: { code: 'DATA_REJECTED', size: file.size }, file_path: file.absPath, occurred_raw: file.timestamp ?? null,
+      detail: { code: 'DATA_REJECTED', size: file.size },
+      file_path: file.absPath,
+      occurred_raw: file.timestamp ?? null,
     });
   }
   const { fallbackKey, ...sessionRow } = facts;
   return {
-    ref, contents, stats, problems,
+    ref,
+    contents,
+    stats,
+    problems,
     identity: ref.identity,
     uuid: ref.uuid,
     contentHash,
@@ -77,12 +86,22 @@ export async function readSession(ref: SessionRef, options: ReadOptions): Promis
       if (status === 'failed') problems.add(failureProblem(contents, stats.rejected));
       for (const name of contents.unrecognized) {
         problems.add({
-          error_key: `skipped:${name}`, error_type: 'reading', severity: 'info',
+          error_key: `skipped:${name}`,
+          error_type: 'reading',
+          severity: 'info',
           message: `${name}: a .json file that is not an issue file (<issue_id>_<YYYYMMDD_HHMMSS>.json); not loaded`,
-          detail: null, file_path: `${ref.path}/${name}`, occurred_raw: null,
+          detail: null,
+          file_path: `${ref.path}/${name}`,
+          occurred_raw: null,
         });
       }
-      return { ...sessionRow, status, attachments_downloaded: contents.downloads.length, failed_issues: stats.rejected, content_hash: contentHash };
+      return {
+        ...sessionRow,
+        status,
+        attachments_downloaded: contents.downloads.length,
+        failed_issues: stats.rejected,
+        content_hash: contentHash,
+      };
     },
     problemRows: () => problems.toRows(),
   };
@@ -96,7 +115,10 @@ function failureProblem(contents: SessionContents, rejected: number): Problem {
       : contents.issueFiles.length === 0
         ? 'the session folder holds no issue file'
         : `none of the ${rejected} issue files could be read`;
-  const stamps = contents.failureMarkers.map((m) => m.timestamp).filter((t): t is string => !!t).sort();
+  const stamps = contents.failureMarkers
+    .map((m) => m.timestamp)
+    .filter((t): t is string => !!t)
+    .sort();
   return {
     error_key: 'crawl:failed',
     error_type: 'crawling',

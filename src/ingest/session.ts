@@ -69,8 +69,16 @@ export const DEFAULT_GIVE_UP_MS = 180_000;
 export async function ingestSession(pool: Pool, ref: SessionRef, options: IngestOptions): Promise<SessionOutcome> {
   const started = performance.now();
   const outcome: SessionOutcome = {
-    ref, result: 'failed', issueFiles: 0, staged: 0, rejected: 0, errors: 0, warnings: 0, rows: {},
-    timings: { readMs: 0, copyMs: 0, mergeMs: 0, totalMs: 0 }, bytes: 0,
+    ref,
+    result: 'failed',
+    issueFiles: 0,
+    staged: 0,
+    rejected: 0,
+    errors: 0,
+    warnings: 0,
+    rows: {},
+    timings: { readMs: 0, copyMs: 0, mergeMs: 0, totalMs: 0 },
+    bytes: 0,
   };
   const giveUpMs = options.giveUpMs ?? DEFAULT_GIVE_UP_MS;
   try {
@@ -83,15 +91,22 @@ export async function ingestSession(pool: Pool, ref: SessionRef, options: Ingest
       },
       onSuccess: () => options.health?.succeeded(),
       giveUp: (err, attempt, failingFor) =>
-        transientKind(err) === 'contention' ? attempt >= 10 : Math.max(failingFor, options.health?.downForMs() ?? 0) >= giveUpMs,
+        transientKind(err) === 'contention'
+          ? attempt >= 10
+          : Math.max(failingFor, options.health?.downForMs() ?? 0) >= giveUpMs,
     });
     outcome.issueFiles = read.contents.issueFiles.length;
     outcome.result = written.result;
     if (written.result === 'ingested') {
       Object.assign(outcome, {
-        status: read.stats.staged > 0 ? 'completed' : 'failed', sessionId: written.sessionId, staged: read.stats.staged,
-        rejected: read.stats.rejected - (read.stats.loginExpired ?? 0), errors: read.problems.errors, warnings: read.problems.warnings,
-        rows: written.rows, bytes: read.stats.bytes,
+        status: read.stats.staged > 0 ? 'completed' : 'failed',
+        sessionId: written.sessionId,
+        staged: read.stats.staged,
+        rejected: read.stats.rejected - (read.stats.loginExpired ?? 0),
+        errors: read.problems.errors,
+        warnings: read.problems.warnings,
+        rows: written.rows,
+        bytes: read.stats.bytes,
       });
       outcome.timings.readMs = read.stats.readMs;
       outcome.timings.copyMs = written.copyMs - read.stats.readMs;
@@ -108,14 +123,23 @@ export async function ingestSession(pool: Pool, ref: SessionRef, options: Ingest
 }
 
 /** One attempt: read, write; when PostgreSQL refuses a document, find its file(s) and load the rest. */
-async function loadOnce(pool: Pool, ref: SessionRef, options: IngestOptions): Promise<{ read: SessionRead; written: WriteResult }> {
+async function loadOnce(
+  pool: Pool,
+  ref: SessionRef,
+  options: IngestOptions,
+): Promise<{ read: SessionRead; written: WriteResult }> {
   const write = { timezone: options.timezone, force: options.force, claim: options.claim };
   const read = await readSession(ref, options);
   try {
     return { read, written: await writeSession(pool, read, write) };
   } catch (err) {
     if (!isRefusedData(err) || err instanceof IngestError) throw err;
-    const refused = await refusedFiles(pool, ref, options, read.contents.issueFiles.map((f) => f.relPath));
+    const refused = await refusedFiles(
+      pool,
+      ref,
+      options,
+      read.contents.issueFiles.map((f) => f.relPath),
+    );
     if (refused.size === 0) throw err;
     const again = await readSession(ref, { ...options, exclude: refused });
     return { read: again, written: await writeSession(pool, again, write) };
@@ -127,7 +151,12 @@ async function loadOnce(pool: Pool, ref: SessionRef, options: IngestOptions): Pr
  * a subset of the files and rolls back. log2(files) probes per bad file; this runs only after a
  * session has been refused, which a well-formed dump never is.
  */
-async function refusedFiles(pool: Pool, ref: SessionRef, options: IngestOptions, all: string[]): Promise<Map<string, string>> {
+async function refusedFiles(
+  pool: Pool,
+  ref: SessionRef,
+  options: IngestOptions,
+  all: string[],
+): Promise<Map<string, string>> {
   const probe = async (subset: string[]): Promise<string | undefined> => {
     const keep = new Set(subset);
     const exclude = new Map(all.filter((f) => !keep.has(f)).map((f) => [f, 'probe']));
@@ -167,7 +196,10 @@ export function sessionError(err: unknown, ref: SessionRef, giveUpMs?: number): 
   const text = `${ref.identity}: ${describeError(err)}`;
   if (kind === 'connection' || kind === 'timeout') {
     const code = kind === 'timeout' ? 'TIMEOUT' : 'CONNECTION_LOST';
-    const why = giveUpMs === undefined ? 'interrupted while retrying' : `gave up after ${Math.round(giveUpMs / 1000)}s of retries`;
+    const why =
+      giveUpMs === undefined
+        ? 'interrupted while retrying'
+        : `gave up after ${Math.round(giveUpMs / 1000)}s of retries`;
     return { code, message: `${text} (database unreachable; ${why})`, transient: true, cause };
   }
   if (kind === 'contention') return { code: 'SESSION_FAILED', message: text, transient: true, cause };

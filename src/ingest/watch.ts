@@ -46,7 +46,8 @@ export async function runDaemon(pool: Pool, root: string, options: DaemonOptions
   const ingest: IngestOptions = { ...options, health, giveUpMs: Infinity, claim: 'skip' };
   const dbCall = <T>(what: string, work: () => Promise<T>) =>
     withRetry(work, {
-      giveUpMs: Infinity, signal,
+      giveUpMs: Infinity,
+      signal,
       onRetry: (_a, err, _d, kind) => kind !== 'contention' && health.failed(err, what),
       onSuccess: () => health.succeeded(),
     });
@@ -62,7 +63,8 @@ export async function runDaemon(pool: Pool, root: string, options: DaemonOptions
   const refreshIfIdle = async () => {
     if (queued.size > 0 || signal.aborted) return;
     try {
-      if (await dbCall('analytics', () => refreshAnalyticsIfStale(pool, options.timezone))) log().info('analytics refreshed');
+      if (await dbCall('analytics', () => refreshAnalyticsIfStale(pool, options.timezone)))
+        log().info('analytics refreshed');
     } catch (err) {
       if (!signal.aborted) log().error({ error: describeError(err) }, 'analytics refresh failed');
     }
@@ -87,15 +89,17 @@ export async function runDaemon(pool: Pool, root: string, options: DaemonOptions
       const names = await dbCall('indexes', () =>
         restoreAbandonedIndexes(pool, options.concurrency, (m) => log().warn(m)),
       );
-      if (names.length) log().info({ indexes: names }, `re-created ${names.length} indexes an interrupted bulk load had dropped`);
+      if (names.length)
+        log().info({ indexes: names }, `re-created ${names.length} indexes an interrupted bulk load had dropped`);
     } catch (err) {
-      if (!signal.aborted) log().error({ error: describeError(err) }, 'indexes an interrupted bulk load dropped could not be re-created');
+      if (!signal.aborted)
+        log().error({ error: describeError(err) }, 'indexes an interrupted bulk load dropped could not be re-created');
     }
   };
   const later = (ref: SessionRef) => {
     const t = setTimeout(() => {
       timers.delete(t);
-      load(ref);
+      void load(ref);
     }, REQUEUE_MS);
     timers.add(t);
   };
@@ -127,7 +131,7 @@ export async function runDaemon(pool: Pool, root: string, options: DaemonOptions
         queued.delete(ref.identity);
         const next = again.get(ref.identity);
         again.delete(ref.identity);
-        if (next) load(next);
+        if (next) void load(next);
         else if (retry && !signal.aborted) later(ref);
       }
       if (metrics.ready) await refreshIfIdle();
@@ -153,7 +157,10 @@ export async function runDaemon(pool: Pool, root: string, options: DaemonOptions
   }, 1000);
   const ping = setInterval(() => {
     if (limit.activeCount > 0) return; // sessions under way report the database's state
-    pool.query('SELECT 1').then(() => health.succeeded(), (err) => health.failed(err, 'ping'));
+    pool.query('SELECT 1').then(
+      () => health.succeeded(),
+      (err) => health.failed(err, 'ping'),
+    );
   }, PING_MS);
   await watcher.ready;
 
@@ -162,10 +169,13 @@ export async function runDaemon(pool: Pool, root: string, options: DaemonOptions
   await restoreIndexes();
   const refs = await firstPassRefs(root);
   options.onStart?.(refs);
-  await Promise.all(refs.map(load));
+  await Promise.all(refs.map((ref) => load(ref) ?? Promise.resolve()));
   await loadHistory();
   metrics.ready = true;
-  log().info({ sessions: refs.length, root, settleSeconds: options.settleSeconds }, `watch: first pass done (${refs.length} sessions); watching ${root} for changes`);
+  log().info(
+    { sessions: refs.length, root, settleSeconds: options.settleSeconds },
+    `watch: first pass done (${refs.length} sessions); watching ${root} for changes`,
+  );
   await refreshIfIdle();
 
   await new Promise<void>((done) => {

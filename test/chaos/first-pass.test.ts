@@ -2,7 +2,7 @@ import { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawnCli, waitFor } from '../helpers/cli';
+import { spawnCli, waitFor, logText } from '../helpers/cli';
 import { expectConverges, referenceSnapshot } from '../helpers/converge';
 import { issueFile, sessionDir, SessionSpec, writeSessionFolder } from '../helpers/crawler';
 import { createTestDatabase, TestDatabase } from '../helpers/db';
@@ -42,19 +42,25 @@ it('loads what changes during the first pass', async () => {
   child = spawnCli(['watch', root, '--settle-seconds', '1', '--concurrency', '1', '--database-url', db.url]);
   child.stderr.on('data', (d) => (stderr += d));
   const said = () => `daemon said:\n${stderr}`;
-  await waitFor('the half-written file loaded as unreadable', () => /^ingested +aa\/\S+ \(2 issue files, 1 unreadable/m.test(stderr), said);
+  await waitFor(
+    'the half-written file loaded as unreadable',
+    () => /^ingested +aa\/\S+ \(2 issue files, 1 unreadable/m.test(logText(stderr)),
+    said,
+  );
   writeFileSync(join(dir, half.name), half.text); // completed
   const extra = issueFile(early, 3);
   writeFileSync(join(dir, extra.name), extra.text); // a new file in a loaded session
   writeSessionFolder(root, { user: 'cc', n: 40, files: 2 }); // a new session
   // The changes landed during the pass, which is what this test is about.
-  expect(stderr).not.toContain('first pass done');
+  expect(logText(stderr)).not.toContain('first pass done');
 
   const expected = await referenceSnapshot(reference.pool, root);
   await expectConverges(db.pool, expected);
   const errors = await db.pool.query(`SELECT error_key FROM ims.session_errors WHERE error_key LIKE 'parse:%'`);
   expect(errors.rows).toEqual([]);
-  const aa = await db.pool.query(`SELECT issues_crawled FROM ims.crawl_sessions WHERE folder_name = $1`, [sessionDir(root, early).split('/').pop()]);
+  const aa = await db.pool.query(`SELECT issues_crawled FROM ims.crawl_sessions WHERE folder_name = $1`, [
+    sessionDir(root, early).split('/').pop(),
+  ]);
   expect(aa.rows).toEqual([{ issues_crawled: 4 }]);
   child.kill('SIGTERM');
   expect(await new Promise((done) => child.on('close', done))).toBe(0);
@@ -68,10 +74,14 @@ it('SIGTERM during the first pass finishes the session under way and starts no o
   try {
     let said = '';
     run.stderr.on('data', (d) => (said += d));
-    await waitFor('the first loaded session', () => /^ingested/m.test(said), () => said);
+    await waitFor(
+      'the first loaded session',
+      () => /^ingested/m.test(logText(said)),
+      () => said,
+    );
     run.kill('SIGTERM');
     expect(await new Promise((done) => run.on('close', done))).toBe(0);
-    const loaded = (said.match(/^ingested/gm) ?? []).length;
+    const loaded = (logText(said).match(/^ingested/gm) ?? []).length;
     // The one under way when the signal came (and, at most, the one that had just started).
     expect(loaded).toBeLessThanOrEqual(3);
     const rows = await other.pool.query('SELECT count(*)::int AS n FROM ims.crawl_sessions');

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { runCli, spawnCli, waitFor } from '../helpers/cli';
+import { runCli, spawnCli, waitFor, logText } from '../helpers/cli';
 import { expectConverges, referenceSnapshot } from '../helpers/converge';
 import { writeSessionFolder } from '../helpers/crawler';
 import { createTestDatabase, TestDatabase } from '../helpers/db';
@@ -62,7 +62,8 @@ function watch(db: TestDatabase): { child: ChildProcessWithoutNullStreams; stder
   return { child, stderr: () => stderr };
 }
 
-const killed = (child: ChildProcessWithoutNullStreams) => new Promise((done) => child.on('close', (_c, signal) => done(signal)));
+const killed = (child: ChildProcessWithoutNullStreams) =>
+  new Promise((done) => child.on('close', (_c, signal) => done(signal)));
 
 it('pg_terminate_backend mid-merge: the session is retried and the run succeeds', async () => {
   const db = await fresh();
@@ -74,7 +75,11 @@ it('pg_terminate_backend mid-merge: the session is retried and the run succeeds'
   run.stdout.on('data', (d) => (stdout += d));
   run.stderr.on('data', (d) => (stderr += d));
   let pids: number[] = [];
-  await waitFor('a merge waiting for the lock', async () => (pids = await waiting(db, 'relation')).length > 0, () => stderr);
+  await waitFor(
+    'a merge waiting for the lock',
+    async () => (pids = await waiting(db, 'relation')).length > 0,
+    () => stderr,
+  );
   await db.pool.query('SELECT pg_terminate_backend(pid) FROM unnest($1::int[]) AS pid', [pids]);
   await lock.query('COMMIT');
   await lock.end();
@@ -105,7 +110,11 @@ it('kill -9 of watch mid-analytics, then a restart with every session unchanged:
   // refresh_analytics() serialises on this advisory lock (0007_analytics.sql).
   const lock = await holdLock(db, "SELECT pg_advisory_xact_lock(hashtext('ims.refresh_analytics'))");
   const first = watch(db);
-  await waitFor('an analytics refresh waiting for the lock', async () => (await waiting(db, 'advisory', '%refresh_analytics%')).length > 0, first.stderr);
+  await waitFor(
+    'an analytics refresh waiting for the lock',
+    async () => (await waiting(db, 'advisory', '%refresh_analytics%')).length > 0,
+    first.stderr,
+  );
   first.child.kill('SIGKILL');
   await killed(first.child);
   await lock.query('COMMIT');
@@ -114,13 +123,19 @@ it('kill -9 of watch mid-analytics, then a restart with every session unchanged:
   expect(Number((await db.pool.query('SELECT count(*) AS n FROM ims.crawl_sessions')).rows[0].n)).toBe(4);
   expect(Number((await db.pool.query('SELECT count(*) AS n FROM ims.analytics_daily')).rows[0].n)).toBe(0);
   const second = watch(db);
-  await waitFor('the first pass', () => second.stderr().includes('first pass done (4 sessions)'), second.stderr);
-  expect(second.stderr()).not.toMatch(/^ingested/m);
+  await waitFor(
+    'the first pass',
+    () => logText(second.stderr()).includes('first pass done (4 sessions)'),
+    second.stderr,
+  );
+  expect(logText(second.stderr())).not.toMatch(/^ingested/m);
   await expectConverges(db.pool, expected);
   second.child.kill('SIGTERM');
   await new Promise((done) => second.child.on('close', done));
   // backfill on the same unchanged folders finds nothing stale and refreshes nothing.
   const again = runCli(['backfill', root, '--database-url', db.url, '--json']);
   expect(again.code).toBe(0);
-  expect(JSON.parse(again.stdout).outcomes.map((o: { result: string }) => o.result)).toEqual(Array(4).fill('unchanged'));
+  expect(JSON.parse(again.stdout).outcomes.map((o: { result: string }) => o.result)).toEqual(
+    Array(4).fill('unchanged'),
+  );
 });

@@ -2,7 +2,7 @@ import { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
-import { spawnCli, waitFor } from '../helpers/cli';
+import { spawnCli, waitFor, logText } from '../helpers/cli';
 import { expectConverges, referenceSnapshot } from '../helpers/converge';
 import { issueFile, sessionDir, SessionSpec, writeSessionFolder } from '../helpers/crawler';
 import { createTestDatabase, TestDatabase } from '../helpers/db';
@@ -35,13 +35,19 @@ afterAll(async () => {
 function loads(): Map<string, number> {
   const counts = new Map<string, number>();
   for (const d of daemons) {
-    for (const m of d.stderr.matchAll(/^(?:ingested|failed crawl) +(\S+)/gm)) counts.set(m[1], (counts.get(m[1]) ?? 0) + 1);
+    for (const m of logText(d.stderr).matchAll(/^(?:ingested|failed crawl) +(\S+)/gm))
+      counts.set(m[1], (counts.get(m[1]) ?? 0) + 1);
   }
   return counts;
 }
 
 it('loads each session change once across three daemons and converges', async () => {
-  const initial: SessionSpec[] = Array.from({ length: 20 }, (_, n) => ({ user: `u${n % 3}`, n, files: 4, padding: 20_000 }));
+  const initial: SessionSpec[] = Array.from({ length: 20 }, (_, n) => ({
+    user: `u${n % 3}`,
+    n,
+    files: 4,
+    padding: 20_000,
+  }));
   for (const s of initial) writeSessionFolder(root, s);
   for (let i = 0; i < 3; i++) {
     const child = spawnCli(['watch', root, '--settle-seconds', '1', '--concurrency', '2', '--database-url', db.url]);
@@ -50,7 +56,11 @@ it('loads each session change once across three daemons and converges', async ()
     daemons.push(d);
   }
   const said = () => daemons.map((d, i) => `daemon ${i}:\n${d.stderr}`).join('\n');
-  await waitFor('three first passes', () => daemons.every((d) => d.stderr.includes('first pass done (20 sessions)')), said);
+  await waitFor(
+    'three first passes',
+    () => daemons.every((d) => logText(d.stderr).includes('first pass done (20 sessions)')),
+    said,
+  );
 
   // New sessions appear whole (written aside, then renamed in), and one session grows a file.
   const added: SessionSpec[] = Array.from({ length: 5 }, (_, i) => ({ user: 'v', n: 50 + i, files: 3 }));

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'pg';
-import { spawnCli, waitFor } from '../helpers/cli';
+import { spawnCli, waitFor, logText } from '../helpers/cli';
 import { expectConverges, referenceSnapshot } from '../helpers/converge';
 import { crawlSession, writeSessionFolder } from '../helpers/crawler';
 import { startCluster, TestCluster } from '../helpers/pg-cluster';
@@ -43,7 +43,18 @@ afterAll(async () => {
 it('survives two restarts and a 15 s stop of PostgreSQL, and converges', async () => {
   // Started before the crawler ever ran: the root does not exist, then exists empty.
   const data = join(root, 'data');
-  child = spawnCli(['watch', data, '--settle-seconds', '1', '--metrics-port', '0', '--database-url', cluster.url(), '--concurrency', '2']);
+  child = spawnCli([
+    'watch',
+    data,
+    '--settle-seconds',
+    '1',
+    '--metrics-port',
+    '0',
+    '--database-url',
+    cluster.url(),
+    '--concurrency',
+    '2',
+  ]);
   child.stderr.on('data', (d) => (stderr += d));
   const said = () => `daemon said:\n${stderr}`;
   await waitFor('the wait for the root', () => stderr.includes('does not exist yet'), said);
@@ -53,15 +64,19 @@ it('survives two restarts and a 15 s stop of PostgreSQL, and converges', async (
   // Every counter is there from the start, at 0.
   const initial = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
   for (const line of [
-    'ims_ingest_sessions_total{result="ingested_completed"} 0', 'ims_ingest_sessions_total{result="failed"} 0',
-    'ims_ingest_problems_total{severity="error"} 0', 'ims_ingest_database_outages_total 0', 'ims_ingest_database_up 1',
+    'ims_ingest_sessions_total{result="ingested_completed"} 0',
+    'ims_ingest_sessions_total{result="failed"} 0',
+    'ims_ingest_problems_total{severity="error"} 0',
+    'ims_ingest_database_outages_total 0',
+    'ims_ingest_database_up 1',
     'ims_ingest_first_pass_done 1',
   ]) {
     expect(initial).toContain(line);
   }
 
   const crawl = (async () => {
-    for (let n = 0; n < 10; n++) await crawlSession(data, { user: n % 2 ? 'ann' : 'ben', n, files: 6, padding: 30_000 }, 120);
+    for (let n = 0; n < 10; n++)
+      await crawlSession(data, { user: n % 2 ? 'ann' : 'ben', n, files: 6, padding: 30_000 }, 120);
   })();
   await sleep(2500);
   cluster.restart();
@@ -83,12 +98,12 @@ it('survives two restarts and a 15 s stop of PostgreSQL, and converges', async (
   expect(child.exitCode).toBeNull();
   expect(stderr).not.toMatch(/Unhandled|^\s+at /m);
   // The 15 s stop is an outage the daemon certainly saw; each one is logged once each way.
-  const down = stderr.match(/database unreachable: retrying until it is back/g) ?? [];
-  const up = stderr.match(/database reachable again after/g) ?? [];
+  const down = logText(stderr).match(/database unreachable: retrying until it is back/g) ?? [];
+  const up = logText(stderr).match(/database reachable again after/g) ?? [];
   expect(down.length).toBeGreaterThanOrEqual(1);
   expect(down.length).toBeLessThanOrEqual(3);
   expect(up.length).toBe(down.length);
-  expect(stderr).toMatch(/database reachable again after 1\d(\.\d)?s/);
+  expect(logText(stderr)).toMatch(/database reachable again after 1\d(\.\d)?s/);
 
   const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
   expect(metrics).toContain('ims_ingest_database_up 1');
@@ -104,11 +119,24 @@ it('started while PostgreSQL is down, waits for it and then loads', async () => 
   const later = join(root, 'later');
   writeSessionFolder(later, { user: 'cy', n: 70, files: 2 });
   cluster.stop();
-  const run = spawnCli(['watch', later, '--settle-seconds', '1', '--metrics-port', '0', '--database-url', cluster.url()]);
+  const run = spawnCli([
+    'watch',
+    later,
+    '--settle-seconds',
+    '1',
+    '--metrics-port',
+    '0',
+    '--database-url',
+    cluster.url(),
+  ]);
   let said = '';
   run.stderr.on('data', (d) => (said += d));
   try {
-    await waitFor('the wait for the database', () => said.includes('waiting for it'), () => said);
+    await waitFor(
+      'the wait for the database',
+      () => said.includes('waiting for it'),
+      () => said,
+    );
     expect(run.exitCode).toBeNull();
     // Alive, not ready: the endpoints are up before the database.
     const port = Number(/metrics on http:\/\/127\.0\.0\.1:(\d+)/.exec(said)?.[1]);
@@ -116,9 +144,13 @@ it('started while PostgreSQL is down, waits for it and then loads', async () => 
     const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
     expect([ready.status, await ready.text()]).toEqual([503, 'database unreachable\n']);
     cluster.start();
-    await waitFor('the first pass', () => said.includes('first pass done (1 sessions)'), () => said);
-    expect(said).toMatch(/^ingested +cy\/OpenFrame_chaos_70_/m);
-    expect(said.match(/cannot connect to PostgreSQL/g)).toHaveLength(1);
+    await waitFor(
+      'the first pass',
+      () => said.includes('first pass done (1 sessions)'),
+      () => said,
+    );
+    expect(logText(said)).toMatch(/^ingested +cy\/OpenFrame_chaos_70_/m);
+    expect(logText(said).match(/cannot connect to PostgreSQL/g)).toHaveLength(1);
     expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
   } finally {
     run.kill('SIGTERM');

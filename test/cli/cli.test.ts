@@ -42,10 +42,14 @@ it('backfills the fixtures (migrating first), then finds nothing changed', () =>
   expect(first.code).toBe(0);
   // 9 folders (S5 and its migrated copy: one crawl); the expired-login file of S2 is a failed
   // issue of that crawl, not an unreadable file.
-  expect(first.stdout).toContain('sessions:    9 found, 9 ingested (8 completed, 1 failed crawls), 0 unchanged, 0 could not be ingested');
+  expect(first.stdout).toContain(
+    'sessions:    9 found, 9 ingested (8 completed, 1 failed crawls), 0 unchanged, 0 could not be ingested',
+  );
   expect(first.stdout).toContain('issue files: 19 found, 18 loaded, 0 unreadable');
   expect(first.stdout).toContain('history:     4 query history entries read');
-  expect(first.stdout).toMatch(/in the database: +users 4, crawl_sessions 8, issues 10, session_issues 15, issue_comments 21/);
+  expect(first.stdout).toMatch(
+    /in the database: +users 4, crawl_sessions 8, issues 10, session_issues 15, issue_comments 21/,
+  );
   expect(first.stdout).toMatch(/loaded by this run: {2}users 4, crawl_sessions \d+, issues \d+, session_issues \d+,/); // updates depend on load order
   expect(first.stderr).toContain('failed crawl bob/JEUS_deploy_fail_20260106_100000');
   const second = run(['backfill', FIXTURES, '--database-url', db.url]);
@@ -77,7 +81,10 @@ it('exits 1 when an issue file is unreadable, naming it, and still loads the res
   const root = mkdtempSync(join(tmpdir(), 'ims-cli-'));
   tmp.push(root);
   cpSync(join(FIXTURES, S.S5), join(root, 'crawl_sessions', 'ProSort_cli_20260401_100000'), { recursive: true });
-  writeFileSync(join(root, 'crawl_sessions', 'ProSort_cli_20260401_100000', '399999_20260401_100009.json'), '{"issue_id": "3999');
+  writeFileSync(
+    join(root, 'crawl_sessions', 'ProSort_cli_20260401_100000', '399999_20260401_100009.json'),
+    '{"issue_id": "3999',
+  );
   const r = run(['backfill', root, '--database-url', db.url]);
   expect(r.code).toBe(1);
   expect(r.stdout).toContain('issue files: 3 found, 2 loaded, 1 unreadable');
@@ -94,7 +101,25 @@ it('exits 1 when an issue file is unreadable, naming it, and still loads the res
   expect(accepted.code).toBe(0);
   expect(accepted.stdout).toContain('Files that could not be loaded (1; accepted (--accept-errors)');
   // Fixed: the reload clears the error and the exit status is 0 again.
-  writeFileSync(bad, JSON.stringify({ ...JSON.parse(readFileSync(join(root, 'crawl_sessions', 'ProSort_cli_20260401_100000', readdirSync(join(root, 'crawl_sessions', 'ProSort_cli_20260401_100000')).find((n) => /^\d+_\d{8}_\d{6}\.json$/.test(n) && !n.startsWith('399999'))!), 'utf8')), issue_id: '399999' }));
+  writeFileSync(
+    bad,
+    JSON.stringify({
+      ...JSON.parse(
+        readFileSync(
+          join(
+            root,
+            'crawl_sessions',
+            'ProSort_cli_20260401_100000',
+            readdirSync(join(root, 'crawl_sessions', 'ProSort_cli_20260401_100000')).find(
+              (n) => /^\d+_\d{8}_\d{6}\.json$/.test(n) && !n.startsWith('399999'),
+            )!,
+          ),
+          'utf8',
+        ),
+      ),
+      issue_id: '399999',
+    }),
+  );
   const fixed = run(['backfill', root, '--database-url', db.url]);
   expect(fixed.stdout).toContain('issue files: 3 found, 3 loaded, 0 unreadable');
   expect(fixed.code).toBe(0);

@@ -1,5 +1,14 @@
 import { spawn } from 'node:child_process';
-import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -68,7 +77,10 @@ function issueCount(dir: string): number {
 
 /** How many times the server has started, from its log. */
 function startsIn(dir: string): number {
-  return (readFileSync(join(dir, 'server', 'server.log'), 'utf8').match(/database system is ready to accept connections/g) ?? []).length;
+  return (
+    readFileSync(join(dir, 'server', 'server.log'), 'utf8').match(/database system is ready to accept connections/g) ??
+    []
+  ).length;
 }
 
 it('backfills the fixtures with nothing configured; the server stops on exit, and the data stays', () => {
@@ -107,7 +119,9 @@ it('db start keeps the server up for any client until db stop; db url connects t
   const client = new Client({ connectionString: url, port: 5432 });
   await client.connect();
   try {
-    const { rows } = await client.query("SELECT current_database() AS db, current_setting('listen_addresses') AS listen");
+    const { rows } = await client.query(
+      "SELECT current_database() AS db, current_setting('listen_addresses') AS listen",
+    );
     expect(rows).toEqual([{ db: 'ims', listen: '' }]);
   } finally {
     await client.end();
@@ -146,7 +160,11 @@ it('reuses the server of a process killed with -9, and the next run stops it', a
   const dir = freshRoot();
   expectSuccess(run(dir, ['migrate']));
   // Holds the server: a query that sleeps. Detached, so the kill takes its psql child too.
-  const holder = spawn(process.execPath, [BIN, 'db', 'psql', '-X', '-c', 'select pg_sleep(300)'], { env: zeroConfig(dir), detached: true, stdio: 'ignore' });
+  const holder = spawn(process.execPath, [BIN, 'db', 'psql', '-X', '-c', 'select pg_sleep(300)'], {
+    env: zeroConfig(dir),
+    detached: true,
+    stdio: 'ignore',
+  });
   const exited = new Promise((r) => holder.on('exit', r));
   try {
     await waitFor('the holder to take the server', () => {
@@ -188,7 +206,10 @@ it('starts again after the postmaster itself was killed with -9, or its pid went
 
   // A postmaster.pid naming a live process that is not this cluster's postmaster (pid reuse).
   const pidFile = join(dir, 'server', 'data', 'postmaster.pid');
-  writeFileSync(pidFile, `${process.pid}\n${join(dir, 'server', 'data')}\n0\n5432\n${join(dir, 'server', 'socket')}\n\n`);
+  writeFileSync(
+    pidFile,
+    `${process.pid}\n${join(dir, 'server', 'data')}\n0\n5432\n${join(dir, 'server', 'socket')}\n\n`,
+  );
   expect(status(dir).server).toEqual({ state: 'stale', pid: process.pid });
   expectSuccess(run(dir, ['migrate']));
   expect(status(dir).server.state).toBe('stopped');
@@ -200,7 +221,9 @@ it('says what failed, with the tail of the server log', () => {
   appendFileSync(join(dir, 'server', 'data', 'postgresql.conf'), "\nshared_buffers = 'lots'\n");
   const r = run(dir, ['migrate']);
   expect(r.code).toBe(1);
-  expect(logText(r.stderr)).toContain(`ims-ingest: could not start the embedded PostgreSQL in ${join(dir, 'server', 'data')}`);
+  expect(logText(r.stderr)).toContain(
+    `ims-ingest: could not start the embedded PostgreSQL in ${join(dir, 'server', 'data')}`,
+  );
   expect(logText(r.stderr)).toContain(`last lines of ${join(dir, 'server', 'server.log')}:`);
   expect(logText(r.stderr)).toContain('invalid value for parameter "shared_buffers": "lots"');
   expect(r.stderr).not.toContain('undefined');
@@ -211,5 +234,7 @@ asRoot('as root, refuses a data root that the server user cannot enter, saying w
   const privateDir = freshRoot(); // mkdtemp: 0700, owned by root
   const r = run(join(privateDir, 'inner'), ['migrate']);
   expect(r.code).toBe(1);
-  expect(logText(r.stderr)).toMatch(new RegExp(`PostgreSQL refuses to run as root, so it runs as \\w+, who cannot enter ${privateDir}:`));
+  expect(logText(r.stderr)).toMatch(
+    new RegExp(`PostgreSQL refuses to run as root, so it runs as \\w+, who cannot enter ${privateDir}:`),
+  );
 });

@@ -121,7 +121,13 @@ it('errors lists session_errors, filtered by session, severity and date', () => 
   const errorsOnly = JSON.parse(
     runCli(['errors', '--json', '--severity', 'error', '--database-url', db.url], env()).stdout,
   );
-  expect(errorsOnly.map((e: { severity: string }) => e.severity)).toEqual(['error', 'error', 'error', 'error', 'error']);
+  expect(errorsOnly.map((e: { severity: string }) => e.severity)).toEqual([
+    'error',
+    'error',
+    'error',
+    'error',
+    'error',
+  ]);
   const future = runCli(['errors', '--since', '2099-01-01', '--database-url', db.url], env());
   expect(future.code).toBe(0);
   expect(future.stdout).toBe('no errors recorded (for these filters)\n');

@@ -22,10 +22,22 @@ it('prints a table of the issues holding a two-character Korean word, the match 
   expect(r.code).toBe(0);
   const lines = r.stdout.trimEnd().split('\n');
   expect(lines[0]).toMatch(/^issue +status +title +found in: snippet$/);
-  expect(lines.slice(1, -1).map((l) => l.split(' ')[0])).toEqual(['347863', '351234', '330001', '355002', '351300', '344218']);
+  expect(lines.slice(1, -1).map((l) => l.split(' ')[0])).toEqual([
+    '347863',
+    '351234',
+    '330001',
+    '355002',
+    '351300',
+    '344218',
+  ]);
   expect(lines[1]).toContain('title,description,comment: [Project] [일본 동경해상] TPETIME «에러» 분석 및 가이드 문의');
   expect(lines[lines.length - 1]).toBe('6 issues');
-  expect(lines.slice(1, -1).map((l) => l.split(' ')[0]).sort()).toEqual(await ilikeIds(db.pool, ['에러']));
+  expect(
+    lines
+      .slice(1, -1)
+      .map((l) => l.split(' ')[0])
+      .sort(),
+  ).toEqual(await ilikeIds(db.pool, ['에러']));
 });
 
 it('--json gives every column; --product, --status, --since and --limit narrow it', async () => {
@@ -33,9 +45,19 @@ it('--json gives every column; --product, --status, --since and --limit narrow i
   expect(json.code).toBe(0);
   const rows = JSON.parse(json.stdout);
   expect(rows.map((x: { issue_id: string }) => x.issue_id)).toEqual(['351234', '351300']);
-  expect(rows[0]).toMatchObject({ status: 'Assigned', product: 'Tibero', matched_in: ['title', 'description', 'comment'], match_start: 10, match_length: 7, rank: 3.25 });
+  expect(rows[0]).toMatchObject({
+    status: 'Assigned',
+    product: 'Tibero',
+    matched_in: ['title', 'description', 'comment'],
+    match_start: 10,
+    match_length: 7,
+    rank: 3.25,
+  });
   expect(rows[0].snippet).toContain('ORA-600');
-  const narrowed = (args: string[]) => JSON.parse(run(['search', '에러', '--json', '--database-url', db.url, ...args]).stdout).map((x: { issue_id: string }) => x.issue_id);
+  const narrowed = (args: string[]) =>
+    JSON.parse(run(['search', '에러', '--json', '--database-url', db.url, ...args]).stdout).map(
+      (x: { issue_id: string }) => x.issue_id,
+    );
   expect(narrowed(['--product', 'OpenFrame'])).toEqual(['347863', '344218']);
   expect(narrowed(['--status', 'closed', '--product', 'tibero'])).toEqual(['351300']);
   expect(narrowed(['--since', '2026-01-01'])).toEqual(['351234']);
@@ -84,10 +106,17 @@ it('migrate warns on a database whose LC_CTYPE is C, where search still finds ex
     const c = new Client({ connectionString: url });
     await c.connect();
     try {
-      await c.query(`INSERT INTO ims.issues (issue_id, title) VALUES ('1', '에러가 발생 ÄPFEL TPETIME'), ('2', 'äpfel tpetime エラー')`);
-      const found = async (q: string) => (await c.query('SELECT issue_id FROM ims.search_issues($1) ORDER BY 1', [q])).rows.map((r) => r.issue_id);
-      const ilike = async (q: string) => (await c.query(`SELECT issue_id FROM ims.issues WHERE title ILIKE '%' || $1 || '%' ORDER BY 1`, [q])).rows.map((r) => r.issue_id);
-      for (const q of ['에러', 'エラ', 'tpetime', 'äpfel', 'ÄPFEL', '에']) expect([q, await found(q)]).toEqual([q, await ilike(q)]);
+      await c.query(
+        `INSERT INTO ims.issues (issue_id, title) VALUES ('1', '에러가 발생 ÄPFEL TPETIME'), ('2', 'äpfel tpetime エラー')`,
+      );
+      const found = async (q: string) =>
+        (await c.query('SELECT issue_id FROM ims.search_issues($1) ORDER BY 1', [q])).rows.map((r) => r.issue_id);
+      const ilike = async (q: string) =>
+        (await c.query(`SELECT issue_id FROM ims.issues WHERE title ILIKE '%' || $1 || '%' ORDER BY 1`, [q])).rows.map(
+          (r) => r.issue_id,
+        );
+      for (const q of ['에러', 'エラ', 'tpetime', 'äpfel', 'ÄPFEL', '에'])
+        expect([q, await found(q)]).toEqual([q, await ilike(q)]);
       expect(await found('tpetime')).toEqual(['1', '2']);
       expect(await found('äpfel')).toEqual(['2']);
     } finally {

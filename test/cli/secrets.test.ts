@@ -29,19 +29,37 @@ type Form = (t: Target) => { args: string[]; env: NodeJS.ProcessEnv };
 
 const join2 = (q: string, p: string) => (q ? `${q}&${p}` : `?${p}`);
 const FORMS: Record<string, Form> = {
-  'user:pass@ in DATABASE_URL': (t) => ({ args: [], env: { DATABASE_URL: `postgresql://${t.user}:${enc(PASSWORD)}@${t.host}/${t.db}${t.query}` } }),
-  'raw @ in the password': (t) => ({ args: [], env: { DATABASE_URL: `postgresql://${t.user}:${PASSWORD}@${t.host}/${t.db}${t.query}` } }),
-  '?password=': (t) => ({ args: [], env: { DATABASE_URL: `postgresql://${t.user}@${t.host}/${t.db}${join2(t.query, `password=${enc(PASSWORD)}`)}` } }),
-  '--database-url': (t) => ({ args: ['--database-url', `postgresql://${t.user}:${enc(PASSWORD)}@${t.host}/${t.db}${t.query}`], env: {} }),
+  'user:pass@ in DATABASE_URL': (t) => ({
+    args: [],
+    env: { DATABASE_URL: `postgresql://${t.user}:${enc(PASSWORD)}@${t.host}/${t.db}${t.query}` },
+  }),
+  'raw @ in the password': (t) => ({
+    args: [],
+    env: { DATABASE_URL: `postgresql://${t.user}:${PASSWORD}@${t.host}/${t.db}${t.query}` },
+  }),
+  '?password=': (t) => ({
+    args: [],
+    env: { DATABASE_URL: `postgresql://${t.user}@${t.host}/${t.db}${join2(t.query, `password=${enc(PASSWORD)}`)}` },
+  }),
+  '--database-url': (t) => ({
+    args: ['--database-url', `postgresql://${t.user}:${enc(PASSWORD)}@${t.host}/${t.db}${t.query}`],
+    env: {},
+  }),
   'config file': (t) => {
     const file = join(mkdtempSync(join(tmpdir(), 'ims-secrets-')), 'config.json');
-    writeFileSync(file, JSON.stringify({ databaseUrl: `postgresql://${t.user}:${PASSWORD}@${t.host}/${t.db}${t.query}` }));
+    writeFileSync(
+      file,
+      JSON.stringify({ databaseUrl: `postgresql://${t.user}:${PASSWORD}@${t.host}/${t.db}${t.query}` }),
+    );
     return { args: ['--config', file], env: {} };
   },
   PGPASSWORD: (t) => {
     const socket = /host=([^&]*)/.exec(t.query)?.[1];
     const [host, port] = socket ? [decodeURIComponent(socket), undefined] : t.host.split(':');
-    return { args: [], env: { PGHOST: host, ...(port ? { PGPORT: port } : {}), PGUSER: t.user, PGDATABASE: t.db, PGPASSWORD: PASSWORD } };
+    return {
+      args: [],
+      env: { PGHOST: host, ...(port ? { PGPORT: port } : {}), PGUSER: t.user, PGDATABASE: t.db, PGPASSWORD: PASSWORD },
+    };
   },
 };
 
@@ -51,13 +69,43 @@ let loaderName: string;
 
 /** The failures, each as a target and what the CLI must say instead. */
 const FAILURES: Record<string, { target: () => Target; args: string[]; says: RegExp; code: number }> = {
-  'unknown host': { target: () => ({ host: 'no-such-host.invalid:5432', query: '', user: 'u', db: 'd' }), args: ['migrate'], says: /cannot connect to PostgreSQL at .*(ENOTFOUND|EAI_AGAIN)/, code: 1 },
-  'connection refused': { target: () => ({ host: '127.0.0.1:1', query: '', user: 'u', db: 'd' }), args: ['migrate'], says: /ECONNREFUSED/, code: 1 },
-  'password rejected (server quotes it)': { target: () => ({ host: `127.0.0.1:${fakeAuth.port}`, query: '', user: 'u', db: 'd' }), args: ['migrate'], says: /password authentication failed: "\*\*\*" is not the password \[28P01\]/, code: 1 },
-  'server hangs up': { target: () => ({ host: `127.0.0.1:${fakeHangup.port}`, query: '', user: 'u', db: 'd' }), args: ['migrate'], says: /cannot connect to PostgreSQL at .*(terminated|ECONNRESET)/i, code: 1 },
-  'no answer (PGCONNECT_TIMEOUT=1)': { target: () => ({ host: `127.0.0.1:${fakeSilent.port}`, query: '', user: 'u', db: 'd' }), args: ['migrate'], says: /cannot connect to PostgreSQL at .*timeout/i, code: 1 },
+  'unknown host': {
+    target: () => ({ host: 'no-such-host.invalid:5432', query: '', user: 'u', db: 'd' }),
+    args: ['migrate'],
+    says: /cannot connect to PostgreSQL at .*(ENOTFOUND|EAI_AGAIN)/,
+    code: 1,
+  },
+  'connection refused': {
+    target: () => ({ host: '127.0.0.1:1', query: '', user: 'u', db: 'd' }),
+    args: ['migrate'],
+    says: /ECONNREFUSED/,
+    code: 1,
+  },
+  'password rejected (server quotes it)': {
+    target: () => ({ host: `127.0.0.1:${fakeAuth.port}`, query: '', user: 'u', db: 'd' }),
+    args: ['migrate'],
+    says: /password authentication failed: "\*\*\*" is not the password \[28P01\]/,
+    code: 1,
+  },
+  'server hangs up': {
+    target: () => ({ host: `127.0.0.1:${fakeHangup.port}`, query: '', user: 'u', db: 'd' }),
+    args: ['migrate'],
+    says: /cannot connect to PostgreSQL at .*(terminated|ECONNRESET)/i,
+    code: 1,
+  },
+  'no answer (PGCONNECT_TIMEOUT=1)': {
+    target: () => ({ host: `127.0.0.1:${fakeSilent.port}`, query: '', user: 'u', db: 'd' }),
+    args: ['migrate'],
+    says: /cannot connect to PostgreSQL at .*timeout/i,
+    code: 1,
+  },
   // A connection string is checked before any connection (issue 13): a usage error, exit 2.
-  'bad port': { target: () => ({ host: 'localhost:99999999', query: '', user: 'u', db: 'd' }), args: ['migrate'], says: /port 99999999 is not from 1 to 65535|PGPORT must be a port number from 1 to 65535, got "99999999"/, code: 2 },
+  'bad port': {
+    target: () => ({ host: 'localhost:99999999', query: '', user: 'u', db: 'd' }),
+    args: ['migrate'],
+    says: /port 99999999 is not from 1 to 65535|PGPORT must be a port number from 1 to 65535, got "99999999"/,
+    code: 2,
+  },
   'migration refused (real server, loader role)': {
     target: () => {
       const m = /^postgres(?:ql)?:\/\/(?:[^/?]*@)?([^/?]*)\/[^?]*(\?.*)?$/.exec(unmigrated.url)!;

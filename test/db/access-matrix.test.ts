@@ -2,7 +2,14 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join, resolve } from 'node:path';
 import { Client } from 'pg';
 import { backfill } from '../../src/ingest/backfill';
-import { catalogRelations, probe, referenceRows, referenceRowsActing, Relation, renderMatrix } from '../helpers/access-probe';
+import {
+  catalogRelations,
+  probe,
+  referenceRows,
+  referenceRowsActing,
+  Relation,
+  renderMatrix,
+} from '../helpers/access-probe';
 import { createTestDatabase, TestDatabase } from '../helpers/db';
 import { copyFixtures, OPTIONS, S } from '../helpers/fixtures';
 import { connectAs, Logins } from '../helpers/roles';
@@ -44,10 +51,16 @@ const EXPECTED: Record<string, string[]> = {
 /** A user's rows, as the superuser selects them ($1 = user_id). */
 const BY_SESSION = 'session_id IN (SELECT session_id FROM ims.crawl_sessions WHERE user_id = $1)';
 const OWN: Record<string, string> = {
-  users: 'user_id = $1', crawl_sessions: 'user_id = $1', search_queries: 'user_id = $1', audit_log: 'user_id = $1',
-  analytics_daily: 'user_id = $1', analytics_monthly: 'user_id = $1',
-  session_issues: BY_SESSION, session_errors: BY_SESSION,
-  v_user_dashboard: 'user_id = $1', v_session_detail: 'username = (SELECT username FROM ims.users WHERE user_id = $1)',
+  users: 'user_id = $1',
+  crawl_sessions: 'user_id = $1',
+  search_queries: 'user_id = $1',
+  audit_log: 'user_id = $1',
+  analytics_daily: 'user_id = $1',
+  analytics_monthly: 'user_id = $1',
+  session_issues: BY_SESSION,
+  session_errors: BY_SESSION,
+  v_user_dashboard: 'user_id = $1',
+  v_session_detail: 'username = (SELECT username FROM ims.users WHERE user_id = $1)',
 };
 
 /** Views that filter by the caller themselves and run as their owner (0010_isolation.sql). */
@@ -68,7 +81,9 @@ beforeAll(async () => {
   mkdirSync(join(root, S.S3, 'attachments', '351234'), { recursive: true });
   writeFileSync(join(root, S.S3, 'attachments', '351234', 'bob_trace.log'), 'ORA-600 trace of bob\n');
   await backfill(db.pool, root, OPTIONS);
-  const { rows } = await db.pool.query<{ username: string; user_id: number }>('SELECT username, user_id FROM ims.users');
+  const { rows } = await db.pool.query<{ username: string; user_id: number }>(
+    'SELECT username, user_id FROM ims.users',
+  );
   ids = Object.fromEntries(rows.map((r) => [r.username, r.user_id]));
   const make = async (label: string, groups: string[]) => {
     const login = await logins.create(label, groups);
@@ -153,7 +168,8 @@ it('gives every role exactly the access written down, cell by cell', async () =>
 });
 
 it('shows alice and bob disjoint, non-empty halves of the per-user rows', async () => {
-  const sessions = async (c: Client) => (await c.query('SELECT session_id FROM ims.crawl_sessions ORDER BY 1')).rows.map((r) => r.session_id);
+  const sessions = async (c: Client) =>
+    (await c.query('SELECT session_id FROM ims.crawl_sessions ORDER BY 1')).rows.map((r) => r.session_id);
   const [a, b] = [await sessions(actors[3].client), await sessions(actors[4].client)];
   expect(a).toHaveLength(2);
   expect(b).toHaveLength(2);
@@ -162,11 +178,15 @@ it('shows alice and bob disjoint, non-empty halves of the per-user rows', async 
   expect(audit.rows).toEqual([{ user_id: ids.alice }]);
   // v_issue_search counts only the sessions the caller may see: alice's 4 session_issues rows.
   const crawled = await actors[3].client.query('SELECT sum(crawled_in_sessions)::int AS n FROM ims.v_issue_search');
-  const hers = await db.pool.query(`SELECT count(*)::int AS n FROM ims.session_issues WHERE ${BY_SESSION}`, [ids.alice]);
+  const hers = await db.pool.query(`SELECT count(*)::int AS n FROM ims.session_issues WHERE ${BY_SESSION}`, [
+    ids.alice,
+  ]);
   expect(crawled.rows[0].n).toBe(hers.rows[0].n);
   expect(hers.rows[0].n).toBeGreaterThan(0);
   // her own download, with the text ims_user cannot select from attachments; bob's: none of hers
-  const mine = await actors[3].client.query('SELECT filename, length(extracted_text) > 0 AS text, file_path FROM ims.v_my_downloads');
+  const mine = await actors[3].client.query(
+    'SELECT filename, length(extracted_text) > 0 AS text, file_path FROM ims.v_my_downloads',
+  );
   expect(mine.rows).toHaveLength(1);
   expect(mine.rows[0].text).toBe(true);
   expect(mine.rows[0].file_path).toContain('/users/alice/sessions/');

@@ -16,7 +16,7 @@ const fresh = async (migrated: boolean) => {
   return db;
 };
 
-it('exports the entry points, and none of the internal COPY encoders', () => {
+it('exports the entry points (one session read and written apart too), and none of the internal COPY encoders', () => {
   expect(Object.keys(api).sort()).toEqual([
     'IngestError',
     'applyMigrations',
@@ -25,9 +25,11 @@ it('exports the entry points, and none of the internal COPY encoders', () => {
     'ingestSession',
     'loadConfig',
     'openDatabase',
+    'readSession',
     'refreshAnalytics',
     'sessionRefForFolder',
     'watch',
+    'writeSession',
   ]);
 });
 

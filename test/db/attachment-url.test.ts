@@ -25,7 +25,11 @@ const withUrl = (rel: string, url: string) => {
   writeFileSync(path, JSON.stringify(doc, null, 2));
 };
 const url = async () =>
-  (await db.pool.query(`SELECT a.download_url FROM ims.attachments a JOIN ims.issues i USING (issue_pk) WHERE i.issue_id = '347863' AND a.file_id = '884512'`)).rows[0].download_url;
+  (
+    await db.pool.query(
+      `SELECT a.download_url FROM ims.attachments a JOIN ims.issues i USING (issue_pk) WHERE i.issue_id = '347863' AND a.file_id = '884512'`,
+    )
+  ).rows[0].download_url;
 
 it('keeps the url of the oldest crawl when the newer listings have none, and takes a newer one', async () => {
   // 884512 is listed by S6 (2025-12-22), S1 (2026-01-03) and S2 (2026-01-10).
@@ -50,7 +54,12 @@ it('ends with the same url when the crawls are loaded newest first', async () =>
     const { rows } = await other.pool.query(`
       SELECT a.download_url, a.download_url_crawled_at FROM ims.attachments a JOIN ims.issues i USING (issue_pk)
       WHERE i.issue_id = '347863' AND a.file_id = '884512'`);
-    expect(rows).toEqual([{ download_url: 'https://ims.example/download?fileId=884512&v=new', download_url_crawled_at: new Date('2026-01-03T03:09:02.481Z') }]);
+    expect(rows).toEqual([
+      {
+        download_url: 'https://ims.example/download?fileId=884512&v=new',
+        download_url_crawled_at: new Date('2026-01-03T03:09:02.481Z'),
+      },
+    ]);
   } finally {
     await other.drop();
   }

@@ -32,13 +32,21 @@ describe('backfill of fixtures/', () => {
     expect(summary.outcomes.reduce((a, o) => a + o.staged, 0)).toBe(18);
     expect(summary.history).toEqual({ status: 'loaded', entries: 4, changed: expect.any(Number), problems: [] });
     expect(summary.tableRows).toEqual({
-      users: 4, crawl_sessions: 8, issues: 10, session_issues: 15, issue_comments: 21, issue_history: 14,
+      users: 4,
+      crawl_sessions: 8,
+      issues: 10,
+      session_issues: 15,
+      issue_comments: 21,
+      issue_history: 14,
       // search_queries: 4 history entries (3 matched, 1 without a session) + 5 sessions no
       // entry describes. session_errors: + the expired-login file of S2.
-      attachments: 9, search_queries: 9, session_errors: 6,
+      attachments: 9,
+      search_queries: 9,
+      session_errors: 6,
       // 8 sessions on 8 different Seoul days, each day one user: 8 (user, day) rows + 8 all-users
       // rows; months: (jdoe, unknown) in 2025-12 and (alice, bob) in 2026-01, + 2 all-users rows.
-      analytics_daily: 16, analytics_monthly: 6,
+      analytics_daily: 16,
+      analytics_monthly: 6,
       audit_log: 9,
     });
   });
@@ -55,10 +63,21 @@ describe('backfill of fixtures/', () => {
     );
     expect(s1).toMatchObject({
       // What the user typed and the IMS query run, from the query history entry.
-      username: 'alice', product: 'OpenFrame', original_query: 'TPETIME 에러 원인 찾아줘', status: 'completed',
-      parsed_query: '+TPETIME error 에러 오류', query_language: 'ko', crawl_related: true,
-      layout: 'per_user', issues_crawled: 3, related_issues: 1, attachments_downloaded: 1, failed_issues: 0,
-      total_issues_found: 3, data_path: join(FIXTURES, S.S1), folder_name: 'OpenFrame_TPETIME_error_에러_오류_20260103_120855',
+      username: 'alice',
+      product: 'OpenFrame',
+      original_query: 'TPETIME 에러 원인 찾아줘',
+      status: 'completed',
+      parsed_query: '+TPETIME error 에러 오류',
+      query_language: 'ko',
+      crawl_related: true,
+      layout: 'per_user',
+      issues_crawled: 3,
+      related_issues: 1,
+      attachments_downloaded: 1,
+      failed_issues: 0,
+      total_issues_found: 3,
+      data_path: join(FIXTURES, S.S1),
+      folder_name: 'OpenFrame_TPETIME_error_에러_오류_20260103_120855',
     });
     // 12:08:55 in Seoul is 03:08:55 UTC; completed at the history entry's timestamp
     // (12:09:12.771094 KST), after the last crawled_at (12:09:11.350068).
@@ -66,13 +85,19 @@ describe('backfill of fixtures/', () => {
     expect(iso(s1.completed_at)).toBe('2026-01-03T03:09:12.771Z');
     expect(s1.duration_seconds).toBe(18);
 
-    const s5 = await one(`SELECT cs.*, u.username FROM ims.crawl_sessions cs JOIN ims.users u USING (user_id) WHERE session_uuid = $1`, [
-      uuidV5('ProSort_sort_memory_부족_20251220_080000'),
-    ]);
+    const s5 = await one(
+      `SELECT cs.*, u.username FROM ims.crawl_sessions cs JOIN ims.users u USING (user_id) WHERE session_uuid = $1`,
+      [uuidV5('ProSort_sort_memory_부족_20251220_080000')],
+    );
     // The migrated copy says whose crawl it was, and is the row's copy; the history, what was typed.
     expect(s5).toMatchObject({
-      username: 'jdoe', layout: 'migrated', product: 'ProSort', original_query: 'ProSort 정렬 메모리 부족 문제',
-      parsed_query: 'sort memory 부족', issues_crawled: 2, data_path: join(FIXTURES, 'users/jdoe/sessions/ProSort_sort_memory_부족_20251220_080000'),
+      username: 'jdoe',
+      layout: 'migrated',
+      product: 'ProSort',
+      original_query: 'ProSort 정렬 메모리 부족 문제',
+      parsed_query: 'sort memory 부족',
+      issues_crawled: 2,
+      data_path: join(FIXTURES, 'users/jdoe/sessions/ProSort_sort_memory_부족_20251220_080000'),
     });
     expect(iso(s5.started_at)).toBe('2025-12-19T23:00:00.000Z');
   });
@@ -86,7 +111,11 @@ describe('backfill of fixtures/', () => {
     expect(iso(s8.started_at)).toBe('2025-12-15T02:00:00.000Z');
     expect(iso(s8.completed_at)).toBe('2025-12-15T02:00:07.214Z');
     expect(s8.duration_seconds).toBe(7);
-    expect(s8).toMatchObject({ layout: 'migrated', query_language: meta.search_config.language, max_results: meta.search_config.max_results });
+    expect(s8).toMatchObject({
+      layout: 'migrated',
+      query_language: meta.search_config.language,
+      max_results: meta.search_config.max_results,
+    });
     const errors = await db.pool.query(
       `SELECT error_key, severity, error_message FROM ims.session_errors WHERE session_id = $1 ORDER BY error_key`,
       [s8.session_id],
@@ -111,9 +140,15 @@ describe('backfill of fixtures/', () => {
     const newest = fixtureJson(`${S.S2}/347863_20260110_143927.json`);
     const i = await issue('347863');
     expect(i).toMatchObject({
-      title: newest.title, description: newest.description, status: 'Closed', priority: newest.priority,
-      product: newest.product, reporter: newest.reporter || null, assignee: newest.assignee,
-      url: newest.url, crawl_count: 3,
+      title: newest.title,
+      description: newest.description,
+      status: 'Closed',
+      priority: newest.priority,
+      product: newest.product,
+      reporter: newest.reporter || null,
+      assignee: newest.assignee,
+      url: newest.url,
+      crawl_count: 3,
     });
     expect(i.full_data).toEqual(newest);
     expect(iso(i.registered_date)).toBe('2025-10-17T09:12:14.000Z'); // 2025/10/17 18:12:14 KST
@@ -142,8 +177,18 @@ describe('backfill of fixtures/', () => {
     );
     expect(history).toHaveLength(3);
     expect(history.map((h) => h.description)).toEqual(newest.history.map((h: any) => h.details));
-    expect(history[0]).toMatchObject({ field_name: 'Handler', old_value: '김예진C', new_value: '박민수', change_type: 'assignment' });
-    expect(history[1]).toMatchObject({ field_name: 'Status', old_value: 'New', new_value: 'Assigned', change_type: 'status_change' });
+    expect(history[0]).toMatchObject({
+      field_name: 'Handler',
+      old_value: '김예진C',
+      new_value: '박민수',
+      change_type: 'assignment',
+    });
+    expect(history[1]).toMatchObject({
+      field_name: 'Status',
+      old_value: 'New',
+      new_value: 'Assigned',
+      change_type: 'status_change',
+    });
     expect(iso(history[1].changed_at)).toBe('2025-12-29T01:02:11.000Z');
 
     const { rows: att } = await db.pool.query(
@@ -154,7 +199,9 @@ describe('backfill of fixtures/', () => {
     const downloaded = att.find((a) => a.downloaded);
     expect(downloaded.filename).toBe('tpetime_log.txt');
     expect(downloaded.file_path).toBe(join(FIXTURES, S.S1, 'attachments/347863/tpetime_log.txt'));
-    expect(downloaded.extracted_text).toBe(readFileSync(join(FIXTURES, S.S1, 'attachments/347863/tpetime_log.txt.txt'), 'utf8'));
+    expect(downloaded.extracted_text).toBe(
+      readFileSync(join(FIXTURES, S.S1, 'attachments/347863/tpetime_log.txt.txt'), 'utf8'),
+    );
   });
 
   it('takes the newer of two files of one issue in one session, with one link row', async () => {
@@ -188,11 +235,20 @@ describe('backfill of fixtures/', () => {
        WHERE x.issue_id = '351234' ORDER BY c.comment_key`,
     );
     expect(rows.map((r) => r.content)).toEqual(
-      [...file.comments].sort((a, b) => (a.action_no < b.action_no ? -1 : 1)).map((c) => c.content.replace(/\u0000/g, '')),
+      [...file.comments]
+        .sort((a, b) => (a.action_no < b.action_no ? -1 : 1))
+        .map((c) => c.content.replace(/\u0000/g, '')),
     );
     // 2026-01-04 21:33:10 and 2026/01/05 are Seoul times; "" and "어제" are not times.
-    expect(rows.map((r) => iso(r.commented_at))).toEqual(['2026-01-04T12:33:10.000Z', '2026-01-04T15:00:00.000Z', null, null]);
-    const warning = await one(`SELECT * FROM ims.session_errors WHERE error_key = 'repair:351234_20260105_091506.json'`);
+    expect(rows.map((r) => iso(r.commented_at))).toEqual([
+      '2026-01-04T12:33:10.000Z',
+      '2026-01-04T15:00:00.000Z',
+      null,
+      null,
+    ]);
+    const warning = await one(
+      `SELECT * FROM ims.session_errors WHERE error_key = 'repair:351234_20260105_091506.json'`,
+    );
     expect(warning.severity).toBe('warning');
     expect(warning.error_message).toMatch(/removed 1 NUL character from description/);
   });
@@ -209,12 +265,19 @@ describe('backfill of fixtures/', () => {
   });
 
   it('writes one search query per session and analytics without double counting', async () => {
-    const q = await one(`SELECT q.* FROM ims.search_queries q JOIN ims.crawl_sessions cs USING (session_id) WHERE cs.folder_name = $1`, [
-      'OpenFrame_TPETIME_error_에러_오류_20260103_120855',
-    ]);
+    const q = await one(
+      `SELECT q.* FROM ims.search_queries q JOIN ims.crawl_sessions cs USING (session_id) WHERE cs.folder_name = $1`,
+      ['OpenFrame_TPETIME_error_에러_오류_20260103_120855'],
+    );
     expect(q).toMatchObject({
-      original_query: 'TPETIME 에러 원인 찾아줘', parsed_query: '+TPETIME error 에러 오류', product: 'OpenFrame', results_count: 3,
-      parsing_method: 'rules', parsing_confidence: '0.75', is_favorite: false, history_key: '2026-01-03T12:09:12.771094|OpenFrame|TPETIME 에러 원인 찾아줘',
+      original_query: 'TPETIME 에러 원인 찾아줘',
+      parsed_query: '+TPETIME error 에러 오류',
+      product: 'OpenFrame',
+      results_count: 3,
+      parsing_method: 'rules',
+      parsing_confidence: '0.75',
+      is_favorite: false,
+      history_key: '2026-01-03T12:09:12.771094|OpenFrame|TPETIME 에러 원인 찾아줘',
     });
     const totals = await one(`
       SELECT sum(sessions_count)::int AS sessions, sum(issues_crawled)::int AS issues, sum(failed_sessions)::int AS failed

@@ -23,7 +23,10 @@ beforeAll(async () => {
   write('400002_20260301_090003.json', '');
   write('400003_20260301_090004.json', '[1, 2, 3]');
   write('unknown_20260301_090005.json', JSON.stringify({ ...good, issue_id: 'unknown' }, null, 2));
-  write('400006_20260301_090006.json', JSON.stringify({ ...good, issue_id: '400006', comments: 'oops', crawl_order: 'x', title: 42 }, null, 2));
+  write(
+    '400006_20260301_090006.json',
+    JSON.stringify({ ...good, issue_id: '400006', comments: 'oops', crawl_order: 'x', title: 42 }, null, 2),
+  );
   write('notes.json', '{}');
   await backfill(db.pool, root, OPTIONS);
 });
@@ -33,7 +36,11 @@ afterAll(async () => {
 });
 
 const errors = async () =>
-  (await db.pool.query(`SELECT error_key, severity, error_message, file_path FROM ims.session_errors ORDER BY error_key`)).rows;
+  (
+    await db.pool.query(
+      `SELECT error_key, severity, error_message, file_path FROM ims.session_errors ORDER BY error_key`,
+    )
+  ).rows;
 
 it('loads the readable issues and names every unreadable file with what is wrong', async () => {
   const issues = await db.pool.query(`SELECT issue_id, title, crawl_count FROM ims.issues ORDER BY issue_id`);
@@ -44,13 +51,23 @@ it('loads the readable issues and names every unreadable file with what is wrong
   const sessionRow = await db.pool.query(`SELECT status, failed_issues, issues_crawled FROM ims.crawl_sessions`);
   expect(sessionRow.rows).toEqual([{ status: 'completed', failed_issues: 4, issues_crawled: 1 }]);
   const byKey = Object.fromEntries((await errors()).map((e) => [e.error_key, e]));
-  expect(byKey['parse:400001_20260301_090002.json'].error_message).toMatch(/^400001_20260301_090002\.json: ends before the JSON value is complete/);
-  expect(byKey['parse:400002_20260301_090003.json'].error_message).toBe('400002_20260301_090003.json: the file is empty');
-  expect(byKey['parse:400003_20260301_090004.json'].error_message).toBe('400003_20260301_090004.json: expected a JSON object, found a list');
-  expect(byKey['parse:unknown_20260301_090005.json'].error_message).toBe('unknown_20260301_090005.json: issue 345001: the IMS login had expired: the page is not an issue page; not loaded');
+  expect(byKey['parse:400001_20260301_090002.json'].error_message).toMatch(
+    /^400001_20260301_090002\.json: ends before the JSON value is complete/,
+  );
+  expect(byKey['parse:400002_20260301_090003.json'].error_message).toBe(
+    '400002_20260301_090003.json: the file is empty',
+  );
+  expect(byKey['parse:400003_20260301_090004.json'].error_message).toBe(
+    '400003_20260301_090004.json: expected a JSON object, found a list',
+  );
+  expect(byKey['parse:unknown_20260301_090005.json'].error_message).toBe(
+    'unknown_20260301_090005.json: issue 345001: the IMS login had expired: the page is not an issue page; not loaded',
+  );
   expect(byKey['parse:400002_20260301_090003.json'].file_path).toBe(join(session, '400002_20260301_090003.json'));
   expect(byKey['repair:400006_20260301_090006.json']).toMatchObject({ severity: 'warning' });
-  expect(byKey['repair:400006_20260301_090006.json'].error_message).toMatch(/comments was a string, not a list; read as \[\]/);
+  expect(byKey['repair:400006_20260301_090006.json'].error_message).toMatch(
+    /comments was a string, not a list; read as \[\]/,
+  );
   expect(byKey['skipped:notes.json'].severity).toBe('info');
 });
 

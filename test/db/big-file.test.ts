@@ -33,7 +33,10 @@ beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'ims-big-'));
   const session = join(root, 'users/dave/sessions/OpenFrame_big_files_20260301_090000');
   mkdirSync(session, { recursive: true });
-  for (const [doc, name] of [[clean, '400200_20260301_090001.json'], [repaired, '400201_20260301_090002.json']] as const) {
+  for (const [doc, name] of [
+    [clean, '400200_20260301_090001.json'],
+    [repaired, '400201_20260301_090002.json'],
+  ] as const) {
     const text = JSON.stringify(doc, null, 2);
     expect(Buffer.byteLength(text)).toBeGreaterThan(WHOLE_READ_MAX_BYTES);
     writeFileSync(join(session, name), text);
@@ -57,10 +60,20 @@ it('loads a big file that needs no repair as its document', async () => {
 it('repairs a big file that needs it, and says so', async () => {
   const r = await db.pool.query(`SELECT full_data FROM ims.issues WHERE issue_id = '400201'`);
   const comments = repaired.comments as Record<string, string>[];
-  const expected = { ...repaired, comments: comments.map((c, k) => (k === 17 ? { ...c, content: c.content.replace('\0', '') } : c)) };
+  const expected = {
+    ...repaired,
+    comments: comments.map((c, k) => (k === 17 ? { ...c, content: c.content.replace('\0', '') } : c)),
+  };
   expect(r.rows[0].full_data).toEqual(expected);
-  const e = await db.pool.query(`SELECT severity, error_message FROM ims.session_errors WHERE error_key = 'repair:400201_20260301_090002.json'`);
-  expect(e.rows).toEqual([{ severity: 'warning', error_message: '400201_20260301_090002.json: removed 1 NUL character from comments[17].content' }]);
+  const e = await db.pool.query(
+    `SELECT severity, error_message FROM ims.session_errors WHERE error_key = 'repair:400201_20260301_090002.json'`,
+  );
+  expect(e.rows).toEqual([
+    {
+      severity: 'warning',
+      error_message: '400201_20260301_090002.json: removed 1 NUL character from comments[17].content',
+    },
+  ]);
   const s = await db.pool.query(`SELECT status, failed_issues FROM ims.crawl_sessions`);
   expect(s.rows).toEqual([{ status: 'completed', failed_issues: 0 }]);
 });

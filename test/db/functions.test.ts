@@ -26,38 +26,70 @@ function timeStrings(): string[] {
       }
     }
   }
-  for (const t of ['00:00', '00:00:00', '23:59:59', '24:00:00', '23:60:00', '23:59:60', '9:05:00', '09:5:00', '12:34:56.1', '12:34:56.1234567', '12:34:56.']) {
+  for (const t of [
+    '00:00',
+    '00:00:00',
+    '23:59:59',
+    '24:00:00',
+    '23:60:00',
+    '23:59:60',
+    '9:05:00',
+    '09:5:00',
+    '12:34:56.1',
+    '12:34:56.1234567',
+    '12:34:56.',
+  ]) {
     out.push(`2025/07/11 ${t}`, `2025-07-11T${t}`, `2025-07-11  ${t}`);
   }
   out.push(
-    '2025/7/1 9:05', '2025-07-11', '2025/07/11', ' 2025/07/11 15:37:51', '2025/07/11 15:37:51 ', '2025/07-11 15:37:51',
-    '2025-07-11T15:37:51+09:00', '2025-07-11T15:37:51Z', '2025-07-11 15:37:51.5-0300', '20250711_153751', '20250231_153751',
-    '2025.07.11 15:37:51', '11/07/2025 15:37:51', '2025-07-11T15:37:51.123456\n', '２０２５/07/11 15:37:51', 'yesterday', 'now', '', ' ',
+    '2025/7/1 9:05',
+    '2025-07-11',
+    '2025/07/11',
+    ' 2025/07/11 15:37:51',
+    '2025/07/11 15:37:51 ',
+    '2025/07-11 15:37:51',
+    '2025-07-11T15:37:51+09:00',
+    '2025-07-11T15:37:51Z',
+    '2025-07-11 15:37:51.5-0300',
+    '20250711_153751',
+    '20250231_153751',
+    '2025.07.11 15:37:51',
+    '11/07/2025 15:37:51',
+    '2025-07-11T15:37:51.123456\n',
+    '２０２５/07/11 15:37:51',
+    'yesterday',
+    'now',
+    '',
+    ' ',
     // Local times that do not exist or exist twice where clocks change (America/New_York, 2025).
-    '2025-03-09 02:30:00', '2025-11-02 01:30:00',
+    '2025-03-09 02:30:00',
+    '2025-11-02 01:30:00',
   );
   return out;
 }
 
-it.each(['Asia/Seoul', 'America/New_York', 'UTC'])('crawler_ts gives what crawler_ts_general gives for every shape (zone %s)', async (zone) => {
-  const raws = timeStrings();
-  const client = await db.pool.connect();
-  try {
-    await client.query('BEGIN');
-    await client.query("SELECT set_config('ims.source_timezone', $1, true)", [zone]);
-    const { rows } = await client.query<{ raw: string; fast: string | null; general: string | null }>(
-      `SELECT raw, ims.crawler_ts(raw)::text AS fast, ims.crawler_ts_general(raw)::text AS general FROM unnest($1::text[]) AS raw`,
-      [raws],
-    );
-    await client.query('ROLLBACK');
-    expect(rows.filter((r) => r.fast !== r.general)).toEqual([]);
-    // The comparison is worth something only if both valid and invalid strings were in it.
-    expect(rows.filter((r) => r.fast !== null).length).toBeGreaterThan(500);
-    expect(rows.filter((r) => r.fast === null).length).toBeGreaterThan(500);
-  } finally {
-    client.release();
-  }
-});
+it.each(['Asia/Seoul', 'America/New_York', 'UTC'])(
+  'crawler_ts gives what crawler_ts_general gives for every shape (zone %s)',
+  async (zone) => {
+    const raws = timeStrings();
+    const client = await db.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query("SELECT set_config('ims.source_timezone', $1, true)", [zone]);
+      const { rows } = await client.query<{ raw: string; fast: string | null; general: string | null }>(
+        `SELECT raw, ims.crawler_ts(raw)::text AS fast, ims.crawler_ts_general(raw)::text AS general FROM unnest($1::text[]) AS raw`,
+        [raws],
+      );
+      await client.query('ROLLBACK');
+      expect(rows.filter((r) => r.fast !== r.general)).toEqual([]);
+      // The comparison is worth something only if both valid and invalid strings were in it.
+      expect(rows.filter((r) => r.fast !== null).length).toBeGreaterThan(500);
+      expect(rows.filter((r) => r.fast === null).length).toBeGreaterThan(500);
+    } finally {
+      client.release();
+    }
+  },
+);
 
 it('crawler_ts reads a naive time in the given zone, else ims.source_timezone, else Asia/Seoul', async () => {
   const { rows } = await db.pool.query(`
@@ -69,7 +101,9 @@ it('crawler_ts reads a naive time in the given zone, else ims.source_timezone, e
 });
 
 it('crawler_ts is inlined into the statement that calls it (no function call per row on the fast path)', async () => {
-  const { rows } = await db.pool.query(`EXPLAIN (VERBOSE, COSTS OFF) SELECT ims.crawler_ts(x) FROM (SELECT '2025/07/11 15:37:' || g AS x FROM generate_series(10, 11) g) v`);
+  const { rows } = await db.pool.query(
+    `EXPLAIN (VERBOSE, COSTS OFF) SELECT ims.crawler_ts(x) FROM (SELECT '2025/07/11 15:37:' || g AS x FROM generate_series(10, 11) g) v`,
+  );
   const plan = rows.map((r) => r['QUERY PLAN']).join('\n');
   expect(plan).toContain('crawler_ts_general');
   expect(plan).not.toMatch(/ims\.crawler_ts\(/);

@@ -21,15 +21,22 @@ const connect = async (login: Login) => {
   clients.push(c);
   return c;
 };
-const code = (p: Promise<unknown>) => p.then(() => 'ok', (err) => (err as { code: string }).code);
-const value = async (c: Client, sql: string, params: unknown[] = []) => Object.values((await c.query(sql, params)).rows[0])[0];
+const code = (p: Promise<unknown>) =>
+  p.then(
+    () => 'ok',
+    (err) => (err as { code: string }).code,
+  );
+const value = async (c: Client, sql: string, params: unknown[] = []) =>
+  Object.values((await c.query(sql, params)).rows[0])[0];
 const userIdsSeen = async (c: Client) =>
   (await c.query('SELECT DISTINCT user_id FROM ims.crawl_sessions ORDER BY 1')).rows.map((r) => r.user_id);
 
 beforeAll(async () => {
   db = await createTestDatabase();
   await backfill(db.pool, FIXTURES, OPTIONS);
-  const { rows } = await db.pool.query<{ username: string; user_id: number }>('SELECT username, user_id FROM ims.users');
+  const { rows } = await db.pool.query<{ username: string; user_id: number }>(
+    'SELECT username, user_id FROM ims.users',
+  );
   ids = Object.fromEntries(rows.map((r) => [r.username, r.user_id]));
   const aliceLogin = await logins.create('alice', ['ims_user']);
   bobLogin = await logins.create('bob', ['ims_user']);
@@ -61,10 +68,18 @@ describe('a login bound to a user', () => {
   });
 
   it('cannot write what issue 10 wrote, nor read audit partitions directly', async () => {
-    expect(await code(alice.query("UPDATE ims.issues SET status = 'HACKED' WHERE issue_pk IN (SELECT issue_pk FROM ims.issues LIMIT 1)"))).toBe('42501');
+    expect(
+      await code(
+        alice.query(
+          "UPDATE ims.issues SET status = 'HACKED' WHERE issue_pk IN (SELECT issue_pk FROM ims.issues LIMIT 1)",
+        ),
+      ),
+    ).toBe('42501');
     expect(await code(alice.query("UPDATE ims.users SET role = 'admin' WHERE username = 'alice'"))).toBe('42501');
     expect(await code(alice.query('UPDATE ims.session_errors SET error_message = NULL'))).toBe('42501');
-    expect(await code(alice.query("INSERT INTO ims.audit_log (user_id, action) VALUES ($1, 'forged')", [ids.bob]))).toBe('42501');
+    expect(
+      await code(alice.query("INSERT INTO ims.audit_log (user_id, action) VALUES ($1, 'forged')", [ids.bob])),
+    ).toBe('42501');
     expect(await code(alice.query('SELECT count(*) FROM ims.audit_log_default'))).toBe('42501');
     expect(await code(alice.query('SELECT file_path, extracted_text FROM ims.attachments'))).toBe('42501');
     expect(await code(alice.query("SELECT ims.ensure_audit_log_partition('2030-01-01')"))).toBe('42501');
@@ -101,7 +116,9 @@ describe('the setting', () => {
 describe('ims_admin', () => {
   it('makes partitions, refreshes analytics and deletes old rows, without owning anything', async () => {
     expect(await value(admin, "SELECT ims.ensure_audit_log_partition('2030-05-01')")).toBe('audit_log_2030q2');
-    const owner = await db.pool.query("SELECT tableowner FROM pg_tables WHERE schemaname = 'ims' AND tablename = 'audit_log_2030q2'");
+    const owner = await db.pool.query(
+      "SELECT tableowner FROM pg_tables WHERE schemaname = 'ims' AND tablename = 'audit_log_2030q2'",
+    );
     expect(owner.rows[0].tableowner).not.toMatch(/^ims_t_/);
     await admin.query("SELECT ims.refresh_analytics('Asia/Seoul')");
     expect(await value(admin, 'SELECT count(*)::int FROM ims.analytics_daily')).toBe(16);

@@ -23,12 +23,27 @@ it('migrates an empty database, once, even when three processes race for it', as
   expect(results.map((r) => r.applied.length).sort()).toEqual([0, 0, names.length]);
   const { rows } = await db.pool.query('SELECT name FROM ims_ingest.migrations ORDER BY id');
   expect(rows.map((r) => r.name)).toEqual(names);
-  const tables = await db.pool.query(`SELECT tablename FROM pg_tables WHERE schemaname = 'ims' AND tablename NOT LIKE 'audit_log_%' ORDER BY 1`);
+  const tables = await db.pool.query(
+    `SELECT tablename FROM pg_tables WHERE schemaname = 'ims' AND tablename NOT LIKE 'audit_log_%' ORDER BY 1`,
+  );
   expect(tables.rows.map((r) => r.tablename)).toEqual([
-    'analytics_daily', 'analytics_monthly', 'attachments', 'audit_log', 'crawl_sessions', 'issue_comments', 'issue_history',
-    'issue_search_text', 'issues', 'search_queries', 'session_errors', 'session_issues', 'users',
+    'analytics_daily',
+    'analytics_monthly',
+    'attachments',
+    'audit_log',
+    'crawl_sessions',
+    'issue_comments',
+    'issue_history',
+    'issue_search_text',
+    'issues',
+    'search_queries',
+    'session_errors',
+    'session_issues',
+    'users',
   ]);
-  const partitioned = await db.pool.query(`SELECT relname FROM pg_class WHERE relkind = 'p' AND relnamespace = 'ims'::regnamespace`);
+  const partitioned = await db.pool.query(
+    `SELECT relname FROM pg_class WHERE relkind = 'p' AND relnamespace = 'ims'::regnamespace`,
+  );
   expect(partitioned.rows).toEqual([{ relname: 'audit_log' }]);
   expect((await applyMigrations(db.pool)).applied).toEqual([]);
 });

@@ -47,11 +47,23 @@ it('keeps a downloaded file that no listing names as a row of its own', async ()
   const crawl = new Date('2026-01-10T05:39:50.774Z'); // 344218_20260110_143950.json, the newer file
   expect(reference.attachments.filter((a: any) => a.attachment_key.startsWith('name:'))).toEqual([
     {
-      issue_id: '344218', attachment_key: 'name:trace.log', file_id: null,
-      session_uuid: uuidV5(`alice/${S.S2.split('/').pop()}`), filename: 'trace.log', file_type: null,
-      file_size: '6', size_text: null, file_path: join(root, UNLISTED), download_error: null, downloaded: true,
-      extracted_text: 'trace preview', text_extracted: true, source_crawled_at: crawl, download_crawled_at: crawl,
-      download_url: null, download_url_crawled_at: null,
+      issue_id: '344218',
+      attachment_key: 'name:trace.log',
+      file_id: null,
+      session_uuid: uuidV5(`alice/${S.S2.split('/').pop()}`),
+      filename: 'trace.log',
+      file_type: null,
+      file_size: '6',
+      size_text: null,
+      file_path: join(root, UNLISTED),
+      download_error: null,
+      downloaded: true,
+      extracted_text: 'trace preview',
+      text_extracted: true,
+      source_crawled_at: crawl,
+      download_crawled_at: crawl,
+      download_url: null,
+      download_url_crawled_at: null,
     },
   ]);
 });
@@ -99,7 +111,10 @@ it('a shuffled order, four sessions at a time, gives the same database', async (
 it('a session loaded while half-written, then again when complete, ends as if loaded once', async () => {
   const partial = copyFixtures();
   try {
-    const late = [join(partial, S.S2, '344218_20260110_143950.json'), join(partial, S.S1, '347863_20260103_120902.json')];
+    const late = [
+      join(partial, S.S2, '344218_20260110_143950.json'),
+      join(partial, S.S1, '347863_20260103_120902.json'),
+    ];
     const saved = late.map((f) => `${f}.saved`);
     late.forEach((f, i) => cpSync(f, saved[i], { preserveTimestamps: true }));
     late.forEach((f) => rmSync(f));
@@ -114,9 +129,12 @@ it('a session loaded while half-written, then again when complete, ends as if lo
       rmSync(saved[i]);
     });
     const second = await backfill(db.pool, partial, OPTIONS);
-    expect(second.outcomes.filter((o) => o.result === 'ingested').map((o) => o.ref.folderName).sort()).toEqual(
-      [S.S1, S.S2].map((p) => p.split('/').pop()).sort(),
-    );
+    expect(
+      second.outcomes
+        .filter((o) => o.result === 'ingested')
+        .map((o) => o.ref.folderName)
+        .sort(),
+    ).toEqual([S.S1, S.S2].map((p) => p.split('/').pop()).sort());
 
     const clean = await fresh();
     await backfill(clean.pool, partial, OPTIONS);
@@ -172,7 +190,8 @@ it('two copies of one crawl (same crawled_at) give the same database in either o
   const dir = copyFixtures();
   try {
     const name = 'ProSort_sort_memory_부족_20251220_080000';
-    for (const user of ['xavier', 'yuna']) cpSync(join(dir, S.S1), join(dir, 'users', user, 'sessions', name), { recursive: true });
+    for (const user of ['xavier', 'yuna'])
+      cpSync(join(dir, S.S1), join(dir, 'users', user, 'sessions', name), { recursive: true });
     const refs = (await discoverSessions(dir)).filter((r) => r.user === 'xavier' || r.user === 'yuna');
     expect(refs).toHaveLength(2);
     const a = await fresh();
@@ -195,7 +214,9 @@ it('the same dump at another path is loaded again, and data_path follows it', as
     await backfill(db.pool, root, OPTIONS);
     const again = await backfill(db.pool, moved, OPTIONS);
     expect(again.outcomes.map((o) => o.result)).toEqual(Array(9).fill('ingested'));
-    const { rows } = await db.pool.query(`SELECT data_path FROM ims.crawl_sessions WHERE folder_name = $1`, [S.S5.split('/').pop()]);
+    const { rows } = await db.pool.query(`SELECT data_path FROM ims.crawl_sessions WHERE folder_name = $1`, [
+      S.S5.split('/').pop(),
+    ]);
     // S5 is the crawl of its migrated copy now: data_path is that copy's, at the new path.
     expect(rows).toEqual([{ data_path: join(moved, 'users/jdoe/sessions', S.S5.split('/').pop()!) }]);
     expect((await db.pool.query('SELECT count(*)::int AS n FROM ims.crawl_sessions')).rows[0].n).toBe(8);

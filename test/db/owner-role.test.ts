@@ -56,14 +56,27 @@ it('migrates and loads as a plain database owner, leaving ims_user only what 001
            has_function_privilege('ims_loader', 'ims.ensure_audit_log_partition(timestamptz)', 'EXECUTE') AS loader_partitions,
            has_function_privilege('ims_user', 'ims.refresh_analytics(text)', 'EXECUTE') AS user_refreshes`);
   expect(privileges.rows[0]).toEqual({
-    user_writes_issues: false, user_writes_audit: false, user_reads_sessions: true, admin_truncates: false,
-    admin_creates: false, loader_updates: true, loader_partitions: true, user_refreshes: false,
+    user_writes_issues: false,
+    user_writes_audit: false,
+    user_reads_sessions: true,
+    admin_truncates: false,
+    admin_creates: false,
+    loader_updates: true,
+    loader_partitions: true,
+    user_refreshes: false,
   });
 
   // FORCE ROW LEVEL SECURITY binds the owner too: it loads through its own policies.
   const summary = await backfill(pool, FIXTURES, OPTIONS);
   expect(summary.outcomes.map((o) => o.result)).toEqual(Array(9).fill('ingested'));
-  expect(summary.tableRows).toMatchObject({ users: 4, crawl_sessions: 8, session_issues: 15, session_errors: 6, audit_log: 9, analytics_daily: 16 });
+  expect(summary.tableRows).toMatchObject({
+    users: 4,
+    crawl_sessions: 8,
+    session_issues: 15,
+    session_errors: 6,
+    audit_log: 9,
+    analytics_daily: 16,
+  });
 });
 
 it("searches, as a user, through functions this owner defines: alice's download text under its FORCE ROW LEVEL SECURITY", async () => {

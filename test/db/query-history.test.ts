@@ -27,8 +27,16 @@ const SESSIONS = {
   jeus: 'users/carol/sessions/JEUS_deploy_20260201_100000',
 };
 const entry = (query: string, product: string, end: string, execution_time: number) => ({
-  query, product, parsed_query: query, language: 'ko', method: 'rules', confidence: 0.5, results_count: 1,
-  timestamp: end, execution_time, is_favorite: false,
+  query,
+  product,
+  parsed_query: query,
+  language: 'ko',
+  method: 'rules',
+  confidence: 0.5,
+  results_count: 1,
+  timestamp: end,
+  execution_time,
+  is_favorite: false,
 });
 const HISTORY = [
   entry('alice sort', 'ProSort', '2026-02-01T10:00:10.500000', 9.0), // starts 10:00:01.5: alice (1.5 s), bob (2.5 s)
@@ -41,7 +49,10 @@ beforeAll(() => {
   root = mkdtempSync(join(tmpdir(), 'ims-history-'));
   for (const [i, folder] of Object.values(SESSIONS).entries()) {
     mkdirSync(join(root, folder), { recursive: true });
-    cpSync(join(FIXTURES, S.S5, '330002_20251220_080008.json'), join(root, folder, `330002_2026020${i + 1}_100002.json`));
+    cpSync(
+      join(FIXTURES, S.S5, '330002_20251220_080008.json'),
+      join(root, folder, `330002_2026020${i + 1}_100002.json`),
+    );
   }
   mkdirSync(join(root, 'history'));
   writeFileSync(join(root, 'history/query_history.json'), JSON.stringify(HISTORY, null, 2));
@@ -53,7 +64,12 @@ async function load(order: ('history' | keyof typeof SESSIONS)[]) {
   const refs = await discoverSessions(root);
   for (const step of order) {
     if (step === 'history') await loadQueryHistory(db.pool, root, OPTIONS);
-    else await ingestMany(db.pool, refs.filter((r) => r.path === join(root, SESSIONS[step])), { ...OPTIONS, concurrency: 1 });
+    else
+      await ingestMany(
+        db.pool,
+        refs.filter((r) => r.path === join(root, SESSIONS[step])),
+        { ...OPTIONS, concurrency: 1 },
+      );
   }
   await refreshAnalytics(db.pool, OPTIONS.timezone);
   const { audit_log: _unused, ...snapshot } = await naturalSnapshot(db.pool);
@@ -83,9 +99,24 @@ it('matches each entry to the nearest session of its product, one to one, in any
     SELECT folder_name, original_query, to_char(completed_at AT TIME ZONE 'Asia/Seoul', 'HH24:MI:SS.US') AS ended, duration_seconds
     FROM ims.crawl_sessions ORDER BY folder_name`);
   expect(sessions.rows).toEqual([
-    { folder_name: 'JEUS_deploy_20260201_100000', original_query: 'jeus deploy', ended: '10:00:08.000000', duration_seconds: 8 },
-    { folder_name: 'ProSort_sort_20260201_100000', original_query: 'alice sort', ended: '10:00:10.500000', duration_seconds: 11 },
-    { folder_name: 'ProSort_sort_20260201_100004', original_query: 'bob sort', ended: '10:00:20.000000', duration_seconds: 16 },
+    {
+      folder_name: 'JEUS_deploy_20260201_100000',
+      original_query: 'jeus deploy',
+      ended: '10:00:08.000000',
+      duration_seconds: 8,
+    },
+    {
+      folder_name: 'ProSort_sort_20260201_100000',
+      original_query: 'alice sort',
+      ended: '10:00:10.500000',
+      duration_seconds: 11,
+    },
+    {
+      folder_name: 'ProSort_sort_20260201_100004',
+      original_query: 'bob sort',
+      ended: '10:00:20.000000',
+      duration_seconds: 16,
+    },
   ]);
 });
 
@@ -98,22 +129,46 @@ it('gives a session back its own query when its entry goes to a nearer session l
     dbs.push(db);
     const refs = await discoverSessions(only);
     const ingest = (who: keyof typeof SESSIONS) =>
-      ingestMany(db.pool, refs.filter((r) => r.path === join(only, SESSIONS[who])), { ...OPTIONS, concurrency: 1 });
+      ingestMany(
+        db.pool,
+        refs.filter((r) => r.path === join(only, SESSIONS[who])),
+        { ...OPTIONS, concurrency: 1 },
+      );
     const state = async () =>
-      (await db.pool.query(`
+      (
+        await db.pool.query(`
         SELECT cs.folder_name, cs.original_query, cs.query_language, q.history_key IS NOT NULL AS from_history,
                to_char(cs.completed_at AT TIME ZONE 'Asia/Seoul', 'HH24:MI:SS.US') AS ended
-        FROM ims.crawl_sessions cs JOIN ims.search_queries q USING (session_id) ORDER BY 1`)).rows;
+        FROM ims.crawl_sessions cs JOIN ims.search_queries q USING (session_id) ORDER BY 1`)
+      ).rows;
     await loadQueryHistory(db.pool, only, OPTIONS);
     await ingest('bob'); // 'alice sort' starts 2.5 s before bob's folder: bob's, for now
     expect(await state()).toEqual([
-      { folder_name: 'ProSort_sort_20260201_100004', original_query: 'alice sort', query_language: 'ko', from_history: true, ended: '10:00:10.500000' },
+      {
+        folder_name: 'ProSort_sort_20260201_100004',
+        original_query: 'alice sort',
+        query_language: 'ko',
+        from_history: true,
+        ended: '10:00:10.500000',
+      },
     ]);
     await ingest('alice'); // 1.5 s: nearer
     expect(await state()).toEqual([
-      { folder_name: 'ProSort_sort_20260201_100000', original_query: 'alice sort', query_language: 'ko', from_history: true, ended: '10:00:10.500000' },
+      {
+        folder_name: 'ProSort_sort_20260201_100000',
+        original_query: 'alice sort',
+        query_language: 'ko',
+        from_history: true,
+        ended: '10:00:10.500000',
+      },
       // bob's folder again: its keywords, its start (its one file's crawled_at is older)
-      { folder_name: 'ProSort_sort_20260201_100004', original_query: 'sort', query_language: null, from_history: false, ended: '10:00:04.000000' },
+      {
+        folder_name: 'ProSort_sort_20260201_100004',
+        original_query: 'sort',
+        query_language: null,
+        from_history: false,
+        ended: '10:00:04.000000',
+      },
     ]);
   } finally {
     rmSync(only, { recursive: true, force: true });

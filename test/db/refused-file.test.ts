@@ -23,7 +23,10 @@ beforeAll(async () => {
   const doc = JSON.parse(bad.text);
   // 4.5 MiB of text, then a list nested 20,000 deep in a field the loader passes through.
   const deep = `${'['.repeat(20_000)}1${']'.repeat(20_000)}`;
-  const text = JSON.stringify({ ...doc, description: 'y'.repeat(4.5 * 1024 * 1024) }).replace(/}$/, `,"nested":${deep}}`);
+  const text = JSON.stringify({ ...doc, description: 'y'.repeat(4.5 * 1024 * 1024) }).replace(
+    /}$/,
+    `,"nested":${deep}}`,
+  );
   writeFileSync(join(dir, bad.name), text);
 });
 afterAll(async () => {
@@ -39,10 +42,18 @@ it('rejects the deeply nested big file alone and loads the four good files', asy
   expect(o).toMatchObject({ result: 'ingested', status: 'completed', issueFiles: 5, staged: 4, rejected: 1 });
   const issues = await db.pool.query(`SELECT issue_id FROM ims.issues ORDER BY issue_id`);
   expect(issues.rows.map((r) => r.issue_id)).toEqual(['800100', '800101', '800102', '800103']);
-  const errors = await db.pool.query(`SELECT error_key, severity, error_message, error_detail->>'code' AS code FROM ims.session_errors`);
+  const errors = await db.pool.query(
+    `SELECT error_key, severity, error_message, error_detail->>'code' AS code FROM ims.session_errors`,
+  );
   expect(errors.rows).toHaveLength(1);
-  expect(errors.rows[0]).toMatchObject({ error_key: `parse:${issueFile(spec, 4).name}`, severity: 'error', code: 'DATA_REJECTED' });
-  expect(errors.rows[0].error_message).toMatch(/PostgreSQL refused the document: .*stack depth limit exceeded \[54001\]/);
+  expect(errors.rows[0]).toMatchObject({
+    error_key: `parse:${issueFile(spec, 4).name}`,
+    severity: 'error',
+    code: 'DATA_REJECTED',
+  });
+  expect(errors.rows[0].error_message).toMatch(
+    /PostgreSQL refused the document: .*stack depth limit exceeded \[54001\]/,
+  );
   const cs = await db.pool.query(`SELECT issues_crawled, failed_issues FROM ims.crawl_sessions`);
   expect(cs.rows).toEqual([{ issues_crawled: 4, failed_issues: 1 }]);
   // Unchanged on the next run: the rejection is reported once per content, not retried.

@@ -18,7 +18,25 @@ afterAll(async () => {
   await db?.drop();
 });
 
-const FIXTURE_QUERIES = ['에러', '에', '오류', '장애', 'TPETIME', 'tpetime', 'ORA-600', '-4041', 'エラー', '동경해상', 'ERR-SORT', 'tbsvr.exe', 'C:\\tmax', "'crash'", '%', '_', 'lock 미해제'];
+const FIXTURE_QUERIES = [
+  '에러',
+  '에',
+  '오류',
+  '장애',
+  'TPETIME',
+  'tpetime',
+  'ORA-600',
+  '-4041',
+  'エラー',
+  '동경해상',
+  'ERR-SORT',
+  'tbsvr.exe',
+  'C:\\tmax',
+  "'crash'",
+  '%',
+  '_',
+  'lock 미해제',
+];
 
 describe('over the fixtures', () => {
   it.each(FIXTURE_QUERIES)('%s: exactly the issues ILIKE finds', async (q) => {
@@ -28,28 +46,59 @@ describe('over the fixtures', () => {
   });
 
   it('finds every fixture issue holding 에러 (a two-character word glued to particles) and ranks title matches first', async () => {
-    const { rows } = await db.pool.query('SELECT issue_id, matched_in, rank, snippet, match_start, match_length FROM ims.search_issues($1)', ['에러']);
+    const { rows } = await db.pool.query(
+      'SELECT issue_id, matched_in, rank, snippet, match_start, match_length FROM ims.search_issues($1)',
+      ['에러'],
+    );
     expect(rows.map((r) => r.issue_id)).toEqual(['347863', '351234', '330001', '355002', '351300', '344218']);
     expect(rows[0]).toMatchObject({ matched_in: ['title', 'description', 'comment'], rank: 1.75 });
     expect(rows[4]).toMatchObject({ issue_id: '351300', matched_in: ['description'], rank: 0.5 });
-    for (const r of rows) expect([...r.snippet].slice(r.match_start - 1, r.match_start - 1 + r.match_length).join('')).toBe('에러');
+    for (const r of rows)
+      expect([...r.snippet].slice(r.match_start - 1, r.match_start - 1 + r.match_length).join('')).toBe('에러');
   });
 
   it('takes the filters: product (whole or first words), status, registration dates, limit', async () => {
-    const ids = async (sql: string, ...args: unknown[]) => (await db.pool.query(sql, args)).rows.map((r) => r.issue_id).sort();
-    expect(await ids(`SELECT issue_id FROM ims.search_issues('에러', product_filter => 'openframe')`)).toEqual(['344218', '347863']);
-    expect(await ids(`SELECT issue_id FROM ims.search_issues('에러', product_filter => 'Tibero', status_filter => 'closed')`)).toEqual(['351300']);
+    const ids = async (sql: string, ...args: unknown[]) =>
+      (await db.pool.query(sql, args)).rows.map((r) => r.issue_id).sort();
+    expect(await ids(`SELECT issue_id FROM ims.search_issues('에러', product_filter => 'openframe')`)).toEqual([
+      '344218',
+      '347863',
+    ]);
+    expect(
+      await ids(
+        `SELECT issue_id FROM ims.search_issues('에러', product_filter => 'Tibero', status_filter => 'closed')`,
+      ),
+    ).toEqual(['351300']);
     expect(await ids(`SELECT issue_id FROM ims.search_issues('에러', product_filter => 'Open')`)).toEqual([]);
-    const dated = await db.pool.query(`SELECT issue_id, registered_date FROM ims.search_issues('에러', max_results => NULL) ORDER BY registered_date`);
+    const dated = await db.pool.query(
+      `SELECT issue_id, registered_date FROM ims.search_issues('에러', max_results => NULL) ORDER BY registered_date`,
+    );
     const middle = dated.rows[3].registered_date as Date;
-    expect(await ids(`SELECT issue_id FROM ims.search_issues('에러', since => $1)`, middle)).toEqual(dated.rows.slice(3).map((r) => r.issue_id).sort());
-    expect(await ids(`SELECT issue_id FROM ims.search_issues('에러', until => $1)`, middle)).toEqual(dated.rows.slice(0, 3).map((r) => r.issue_id).sort());
-    expect((await db.pool.query(`SELECT * FROM ims.search_issues('에러', max_results => 2)`)).rows.map((r) => r.issue_id)).toEqual(['347863', '351234']);
+    expect(await ids(`SELECT issue_id FROM ims.search_issues('에러', since => $1)`, middle)).toEqual(
+      dated.rows
+        .slice(3)
+        .map((r) => r.issue_id)
+        .sort(),
+    );
+    expect(await ids(`SELECT issue_id FROM ims.search_issues('에러', until => $1)`, middle)).toEqual(
+      dated.rows
+        .slice(0, 3)
+        .map((r) => r.issue_id)
+        .sort(),
+    );
+    expect(
+      (await db.pool.query(`SELECT * FROM ims.search_issues('에러', max_results => 2)`)).rows.map((r) => r.issue_id),
+    ).toEqual(['347863', '351234']);
   });
 
   it('reads words, "quoted phrases" and an unclosed quote; an empty query is an error (22023)', async () => {
     const terms = async (q: string) => (await db.pool.query('SELECT ims.search_terms($1) AS t', [q])).rows[0].t;
-    expect(await terms('TPETIME  에러 tpetime "에러 분석" "unclosed phrase')).toEqual(['TPETIME', '에러', '에러 분석', 'unclosed phrase']);
+    expect(await terms('TPETIME  에러 tpetime "에러 분석" "unclosed phrase')).toEqual([
+      'TPETIME',
+      '에러',
+      '에러 분석',
+      'unclosed phrase',
+    ]);
     expect(await terms('a"b c"')).toEqual(['a', 'b c']);
     await expect(db.pool.query(`SELECT * FROM ims.search_issues('  "" ')`)).rejects.toMatchObject({ code: '22023' });
     expect(await searchIds(db.pool, '"에러 분석"')).toEqual(await ilikeIds(db.pool, ['에러 분석']));
@@ -74,10 +123,13 @@ describe('over 3,000 generated issues', () => {
     expect(await searchIds(db.pool, q)).toEqual(await ilikeIds(db.pool, [q]));
   });
 
-  it.each(MULTI.map((terms) => [queryOf(terms), terms] as const))('%s: issues holding every term', async (query, terms) => {
-    const expected = await ilikeIds(db.pool, [...terms]);
-    expect(await searchIds(db.pool, query)).toEqual(expected);
-  });
+  it.each(MULTI.map((terms) => [queryOf(terms), terms] as const))(
+    '%s: issues holding every term',
+    async (query, terms) => {
+      const expected = await ilikeIds(db.pool, [...terms]);
+      expect(await searchIds(db.pool, query)).toEqual(expected);
+    },
+  );
 
   it('a term of two characters or more is found through the bigram indexes, without disabling sequential scans', async () => {
     const plan = async (term: string) => {
@@ -107,7 +159,9 @@ describe('over 3,000 generated issues', () => {
     client.on('notice', (n) => notices.push(n.message ?? ''));
     try {
       await client.query(`LOAD 'auto_explain'`);
-      await client.query(`SET auto_explain.log_min_duration = 0; SET auto_explain.log_nested_statements = on; SET client_min_messages = log`);
+      await client.query(
+        `SET auto_explain.log_min_duration = 0; SET auto_explain.log_nested_statements = on; SET client_min_messages = log`,
+      );
       await client.query(`SELECT count(*) FROM ims.search_issues('에러')`);
     } finally {
       await client.query('RESET ALL');
@@ -132,7 +186,9 @@ describe('over 3,000 generated issues', () => {
     expect(await searchIds(db.pool, '재명명')).toEqual(['9000001']);
     const long = `${'가나다라 '.repeat(25_000)}희귀한장애`;
     await db.pool.query(`UPDATE ims.issues SET description = $1 WHERE issue_id = '9000004'`, [long]);
-    const marker = await db.pool.query(`SELECT ims.search_bigrams(s.description) = array_to_tsvector(ARRAY[E'\\x01']) AS m FROM ims.issue_search_text s JOIN ims.issues i USING (issue_pk) WHERE i.issue_id = '9000004'`);
+    const marker = await db.pool.query(
+      `SELECT ims.search_bigrams(s.description) = array_to_tsvector(ARRAY[E'\\x01']) AS m FROM ims.issue_search_text s JOIN ims.issues i USING (issue_pk) WHERE i.issue_id = '9000004'`,
+    );
     expect(marker.rows[0].m).toBe(true);
     expect(await searchIds(db.pool, '희귀한장애')).toEqual(['9000004']);
     expect(await searchIds(db.pool, '희귀한장애')).toEqual(await ilikeIds(db.pool, ['희귀한장애']));

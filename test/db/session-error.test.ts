@@ -35,7 +35,9 @@ it('an unreachable database: CONNECTION_LOST, transient, after the retry budget,
     const o = await ingestSession(pool, await session(), { ...OPTIONS, giveUpMs: 400, health });
     expect(o.result).toBe('failed');
     expect(o.error).toMatchObject({ code: 'CONNECTION_LOST', transient: true, cause: 'ENOENT' });
-    expect(o.error!.message).toMatch(/^ProSort_sort_memory_부족_20251220_080000: (Error: )?connect ENOENT .*\.s\.PGSQL\.5432.*\(database unreachable; gave up after \d+s of retries\)$/);
+    expect(o.error!.message).toMatch(
+      /^ProSort_sort_memory_부족_20251220_080000: (Error: )?connect ENOENT .*\.s\.PGSQL\.5432.*\(database unreachable; gave up after \d+s of retries\)$/,
+    );
     expect(o.failure).toBe(o.error!.message);
     expect(Date.now() - started).toBeGreaterThanOrEqual(400);
     expect(health.outages).toBe(1);

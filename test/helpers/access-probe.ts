@@ -121,7 +121,11 @@ export async function probe(
 }
 
 /** The matrix as a markdown table: one row per relation key, one column per actor. */
-export function renderMatrix(actors: readonly string[], cells: Record<string, string[]>, kinds: Record<string, string>): string {
+export function renderMatrix(
+  actors: readonly string[],
+  cells: Record<string, string[]>,
+  kinds: Record<string, string>,
+): string {
   const head = `| relation | ${actors.join(' | ')} |\n|---|${actors.map(() => '---').join('|')}|`;
   const body = Object.keys(cells)
     .sort()

@@ -16,7 +16,8 @@ export interface CliRun {
  */
 export function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const env = { ...process.env };
-  for (const k of Object.keys(env)) if (k === 'DATABASE_URL' || k.startsWith('PG') || k.startsWith('IMS_')) delete env[k];
+  for (const k of Object.keys(env))
+    if (k === 'DATABASE_URL' || k.startsWith('PG') || k.startsWith('IMS_')) delete env[k];
   return { ...env, ...extra };
 }
 
@@ -32,7 +33,11 @@ export function spawnCli(args: string[], env: NodeJS.ProcessEnv = cleanEnv()): C
 }
 
 /** Polls `check` every 100 ms for up to 30 s; the error names `what`, and adds `said()` when given. */
-export async function waitFor(what: string, check: () => boolean | Promise<boolean>, said?: () => string): Promise<void> {
+export async function waitFor(
+  what: string,
+  check: () => boolean | Promise<boolean>,
+  said?: () => string,
+): Promise<void> {
   for (const until = Date.now() + 30_000; !(await check()); await new Promise((r) => setTimeout(r, 100))) {
     if (Date.now() > until) throw new Error(`timed out waiting for ${what}${said ? `; ${said()}` : ''}`);
   }

@@ -4,7 +4,6 @@ import { backfill } from '../../src/ingest/backfill';
 import { OPTIONS } from './fixtures';
 import { naturalSnapshot } from './snapshot';
 
-
 /**
  * The chaos tests' verdict: the database under test ends equal, table by table and row by row
  * (natural keys), to a clean one-shot backfill of the same files into a fresh database. One

@@ -22,7 +22,10 @@ function message(type: string, body: Buffer): Buffer {
 
 function errorResponse(code: string, text: string): Buffer {
   const field = (t: string, v: string) => Buffer.concat([Buffer.from(t), Buffer.from(v, 'utf8'), Buffer.from([0])]);
-  return message('E', Buffer.concat([field('S', 'FATAL'), field('V', 'FATAL'), field('C', code), field('M', text), Buffer.from([0])]));
+  return message(
+    'E',
+    Buffer.concat([field('S', 'FATAL'), field('V', 'FATAL'), field('C', code), field('M', text), Buffer.from([0])]),
+  );
 }
 
 function serve(socket: Socket, mode: 'auth' | 'hangup' | 'silent'): void {

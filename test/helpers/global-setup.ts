@@ -14,7 +14,14 @@ export default async function globalSetup(): Promise<void> {
   // No server configured: the embedded PostgreSQL, in a temporary data root (embedded-server.ts).
   const url = urlFromEnvironment(process.env) ?? (await startTestServer());
   process.env.IMS_TEST_BASE_URL = url;
-  const digest = createHash('sha256').update(migrationFiles().map((f) => f.checksum).join()).digest('hex').slice(0, 12);
+  const digest = createHash('sha256')
+    .update(
+      migrationFiles()
+        .map((f) => f.checksum)
+        .join(),
+    )
+    .digest('hex')
+    .slice(0, 12);
   const template = `ims_test_template_${digest}`;
   process.env.IMS_TEST_TEMPLATE = template;
 

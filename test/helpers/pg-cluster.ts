@@ -48,7 +48,8 @@ export async function startCluster(): Promise<TestCluster> {
     if (r.status !== 0) throw new Error(`${program} ${args.join(' ')} failed (${r.status}): ${r.stderr}${r.stdout}`);
   };
   const options = `-k ${dir} -c listen_addresses='' -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=100`;
-  const pgctl = (action: string, extra: string[] = []) => run('pg_ctl', ['-D', data, '-l', join(dir, 'server.log'), '-w', '-t', '60', ...extra, action]);
+  const pgctl = (action: string, extra: string[] = []) =>
+    run('pg_ctl', ['-D', data, '-l', join(dir, 'server.log'), '-w', '-t', '60', ...extra, action]);
   run('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '-E', 'UTF8', '--locale=C.UTF-8']);
   pgctl('start', ['-o', options]);
   const url = (name = 'ims') => `postgresql://postgres@/${name}?host=${encodeURIComponent(dir)}`;

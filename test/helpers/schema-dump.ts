@@ -37,19 +37,34 @@ export async function dumpSchema(pool: Pool): Promise<string> {
     const rows = await q(sql);
     parts.push(`-- ${title}\n${rows.map((r) => r.def).join('\n')}`);
   };
-  await section('indexes', `SELECT pg_get_indexdef(i.indexrelid) || ';' AS def FROM pg_index i
+  await section(
+    'indexes',
+    `SELECT pg_get_indexdef(i.indexrelid) || ';' AS def FROM pg_index i
       JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE n.nspname = 'ims' ORDER BY c.relname`);
-  await section('views', `SELECT 'VIEW ims.' || c.relname || E' AS\\n' || pg_get_viewdef(c.oid, true) AS def
-      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'ims' AND c.relkind = 'v' ORDER BY c.relname`);
-  await section('functions', `SELECT pg_get_functiondef(p.oid) || ';' AS def FROM pg_proc p
-      JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = 'ims' ORDER BY p.proname, pg_get_function_identity_arguments(p.oid)`);
-  await section('triggers', `SELECT pg_get_triggerdef(t.oid) || ';' AS def FROM pg_trigger t
+      WHERE n.nspname = 'ims' ORDER BY c.relname`,
+  );
+  await section(
+    'views',
+    `SELECT 'VIEW ims.' || c.relname || E' AS\\n' || pg_get_viewdef(c.oid, true) AS def
+      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'ims' AND c.relkind = 'v' ORDER BY c.relname`,
+  );
+  await section(
+    'functions',
+    `SELECT pg_get_functiondef(p.oid) || ';' AS def FROM pg_proc p
+      JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = 'ims' ORDER BY p.proname, pg_get_function_identity_arguments(p.oid)`,
+  );
+  await section(
+    'triggers',
+    `SELECT pg_get_triggerdef(t.oid) || ';' AS def FROM pg_trigger t
       JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE n.nspname = 'ims' AND NOT t.tgisinternal ORDER BY c.relname, t.tgname`);
-  await section('policies', `SELECT format('POLICY %s ON ims.%s FOR %s TO %s USING (%s)%s;', policyname, tablename, cmd,
+      WHERE n.nspname = 'ims' AND NOT t.tgisinternal ORDER BY c.relname, t.tgname`,
+  );
+  await section(
+    'policies',
+    `SELECT format('POLICY %s ON ims.%s FOR %s TO %s USING (%s)%s;', policyname, tablename, cmd,
         array_to_string(ARRAY(SELECT CASE WHEN r = current_user THEN '<loader>' ELSE r END FROM unnest(roles) r ORDER BY 1), ', '),
         qual, coalesce(' WITH CHECK (' || with_check || ')', '')) AS def
-      FROM pg_policies WHERE schemaname = 'ims' ORDER BY tablename, policyname`);
+      FROM pg_policies WHERE schemaname = 'ims' ORDER BY tablename, policyname`,
+  );
   return `${parts.join('\n\n')}\n`;
 }

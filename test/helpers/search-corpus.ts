@@ -9,11 +9,48 @@ import { Pool } from 'pg';
  */
 
 export const FRAGMENTS = [
-  '야간 배치 수행 중 에러가 발생합니다.', '에러를 확인했습니다', '오류', '장애 분석', '에러', '에', '러시아', '가에러',
-  '夜間バッチでエラーが発生しました。', 'タイムアウト', 'エラー', 'ラーメン', '原因の調査をお願いします',
-  'TPETIME', 'tpetime', 'TpeTime error', 'Error', 'ERROR 503', 'ORA-600', 'ora-600 internal', '-4041', 'ERR-4041', 'TBR-2131',
-  '50% 완료', 'a_b', '100_000', 'C:\\tmax\\bin\\tbsvr.exe', "it's broken", 'tab\there', 'x%y', '\\N', '"quoted"', '{a,b}',
-  'Äpfel', 'ÄPFEL', 'ＥＲＲＯＲ', 'ｅｒｒｏｒ', 'ΣΊΣΥΦΟΣ', 'σίσυφος', 'line\nbreak', 'a\u0001b', 'emoji 🎉 파티',
+  '야간 배치 수행 중 에러가 발생합니다.',
+  '에러를 확인했습니다',
+  '오류',
+  '장애 분석',
+  '에러',
+  '에',
+  '러시아',
+  '가에러',
+  '夜間バッチでエラーが発生しました。',
+  'タイムアウト',
+  'エラー',
+  'ラーメン',
+  '原因の調査をお願いします',
+  'TPETIME',
+  'tpetime',
+  'TpeTime error',
+  'Error',
+  'ERROR 503',
+  'ORA-600',
+  'ora-600 internal',
+  '-4041',
+  'ERR-4041',
+  'TBR-2131',
+  '50% 완료',
+  'a_b',
+  '100_000',
+  'C:\\tmax\\bin\\tbsvr.exe',
+  "it's broken",
+  'tab\there',
+  'x%y',
+  '\\N',
+  '"quoted"',
+  '{a,b}',
+  'Äpfel',
+  'ÄPFEL',
+  'ＥＲＲＯＲ',
+  'ｅｒｒｏｒ',
+  'ΣΊΣΥΦΟΣ',
+  'σίσυφος',
+  'line\nbreak',
+  'a\u0001b',
+  'emoji 🎉 파티',
 ] as const;
 
 /**
@@ -21,15 +58,63 @@ export const FRAGMENTS = [
  * (no double quote: in a query it delimits a phrase).
  */
 export const QUERIES = [
-  '에', 'エ', 'a', 'E', '%', '_', '\\', "'", ',', '🎉', '1',
-  '에러', '오류', '장애', 'エラ', 'ラー', 'er', 'ER', '60', '-4', '%y', 'a_', '\\t', 'ｅｒ', 'σί', '\u0001b',
-  '에러가', '에러를', 'エラーが', 'TPETIME', 'tpetime', 'ORA-600', '-4041', 'c:\\tmax', "it's", '50%', '100_000', 'äpfel',
-  'ＥＲＲＯＲ', 'ΣΊΣΥΦΟΣ', 'quoted', '{a,b}', '\\N', '러시아', '없는단어', 'zzzz',
+  '에',
+  'エ',
+  'a',
+  'E',
+  '%',
+  '_',
+  '\\',
+  "'",
+  ',',
+  '🎉',
+  '1',
+  '에러',
+  '오류',
+  '장애',
+  'エラ',
+  'ラー',
+  'er',
+  'ER',
+  '60',
+  '-4',
+  '%y',
+  'a_',
+  '\\t',
+  'ｅｒ',
+  'σί',
+  '\u0001b',
+  '에러가',
+  '에러를',
+  'エラーが',
+  'TPETIME',
+  'tpetime',
+  'ORA-600',
+  '-4041',
+  'c:\\tmax',
+  "it's",
+  '50%',
+  '100_000',
+  'äpfel',
+  'ＥＲＲＯＲ',
+  'ΣΊΣΥΦΟΣ',
+  'quoted',
+  '{a,b}',
+  '\\N',
+  '러시아',
+  '없는단어',
+  'zzzz',
 ];
 
 /** Terms that must all match (AND), and quoted phrases (with a space or a tab inside). */
 export const MULTI = [
-  ['TPETIME', '에러'], ['エラー', 'ORA-600'], ['에', 'a'], ['에러가 발생'], ['tab\there'], ['장애', '%', 'error'], ['line\nbreak'],
+  ['TPETIME', '에러'],
+  ['エラー', 'ORA-600'],
+  ['에', 'a'],
+  ['에러가 발생'],
+  ['tab\there'],
+  ['장애', '%', 'error'],
+  ['line\nbreak'],
 ];
 
 /** mulberry32: the same corpus on every run. */
@@ -56,9 +141,18 @@ function text(next: () => number, n: number): string {
 /** Inserts `issues` issues (ids 9000000 + n), 0-5 comments and 1-3 attachments each, 1 in 10 attachments with text. */
 export async function insertCorpus(pool: Pool, issues: number, seed = 7): Promise<void> {
   const next = rng(seed);
-  const ids: string[] = [], titles: string[] = [], descriptions: (string | null)[] = [], products: string[] = [], statuses: string[] = [], dates: string[] = [];
-  const cIssue: string[] = [], cKey: string[] = [], cContent: (string | null)[] = [];
-  const aIssue: string[] = [], aKey: string[] = [], aText: (string | null)[] = [];
+  const ids: string[] = [],
+    titles: string[] = [],
+    descriptions: (string | null)[] = [],
+    products: string[] = [],
+    statuses: string[] = [],
+    dates: string[] = [];
+  const cIssue: string[] = [],
+    cKey: string[] = [],
+    cContent: (string | null)[] = [];
+  const aIssue: string[] = [],
+    aKey: string[] = [],
+    aText: (string | null)[] = [];
   for (let n = 0; n < issues; n++) {
     const id = String(9_000_000 + n);
     ids.push(id);
@@ -121,7 +215,10 @@ export async function ilikeIds(pool: Pool, terms: string[]): Promise<string[]> {
 
 /** ims.search_issues' issue_ids for `query`, without a limit. */
 export async function searchIds(pool: Pool, query: string): Promise<string[]> {
-  const { rows } = await pool.query<{ issue_id: string }>('SELECT issue_id FROM ims.search_issues($1, max_results => NULL) ORDER BY 1', [query]);
+  const { rows } = await pool.query<{ issue_id: string }>(
+    'SELECT issue_id FROM ims.search_issues($1, max_results => NULL) ORDER BY 1',
+    [query],
+  );
   return rows.map((r) => r.issue_id);
 }
 

@@ -19,7 +19,8 @@ function issueFiles(root: string): { session: string; name: string; path: string
   for (const user of readdirSync(join(root, 'users'))) {
     for (const session of readdirSync(join(root, 'users', user, 'sessions'))) {
       const dir = join(root, 'users', user, 'sessions', session);
-      for (const name of readdirSync(dir)) if (name.endsWith('.json')) out.push({ session, name, path: join(dir, name) });
+      for (const name of readdirSync(dir))
+        if (name.endsWith('.json')) out.push({ session, name, path: join(dir, name) });
     }
   }
   return out;
@@ -60,16 +61,26 @@ describe('bench corpus', () => {
   const hasPython = spawnSync('python3', ['--version']).error === undefined;
   (hasPython ? it : it.skip)('is byte for byte what Python json.dump writes (needs python3)', () => {
     const sample = files.slice(0, 40).map((f) => f.path);
-    const script = 'import json,sys\nfor p in sys.argv[1:]:\n  t=open(p,encoding="utf-8").read()\n  assert json.dumps(json.loads(t),indent=2,ensure_ascii=False)==t, p\nprint("ok")';
+    const script =
+      'import json,sys\nfor p in sys.argv[1:]:\n  t=open(p,encoding="utf-8").read()\n  assert json.dumps(json.loads(t),indent=2,ensure_ascii=False)==t, p\nprint("ok")';
     const run = spawnSync('python3', ['-c', script, ...sample], { encoding: 'utf8' });
     expect(run.error).toBeUndefined();
-    expect({ status: run.status, stderr: run.stderr, stdout: run.stdout.trim() }).toEqual({ status: 0, stderr: '', stdout: 'ok' });
+    expect({ status: run.status, stderr: run.stderr, stdout: run.stdout.trim() }).toEqual({
+      status: 0,
+      stderr: '',
+      stdout: 'ok',
+    });
   });
 
   it('re-crawls issues across sessions, with their status, comments or history moved on', () => {
     const byIssue = new Map<string, { session: string; state: string }[]>();
     for (const f of files) {
-      const doc = JSON.parse(readFileSync(f.path, 'utf8')) as { issue_id: string; status: string; comments: unknown[]; history: unknown[] };
+      const doc = JSON.parse(readFileSync(f.path, 'utf8')) as {
+        issue_id: string;
+        status: string;
+        comments: unknown[];
+        history: unknown[];
+      };
       const seen = byIssue.get(doc.issue_id) ?? [];
       seen.push({ session: f.session, state: `${doc.status}/${doc.comments.length}/${doc.history.length}` });
       byIssue.set(doc.issue_id, seen);

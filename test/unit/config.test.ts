@@ -73,7 +73,9 @@ describe('loadConfig: defaults and precedence', () => {
       keepServer: false,
       ...NEW_DEFAULTS,
     });
-    expect(loadConfig({}, { XDG_DATA_HOME: '/xdg' }).embeddedDir).toBe(process.getuid?.() === 0 ? '/var/lib/ims-ingest' : '/xdg/ims-ingest');
+    expect(loadConfig({}, { XDG_DATA_HOME: '/xdg' }).embeddedDir).toBe(
+      process.getuid?.() === 0 ? '/var/lib/ims-ingest' : '/xdg/ims-ingest',
+    );
   });
 
   it('takes the config file over the defaults', () => {
@@ -144,7 +146,15 @@ describe('loadConfig: defaults and precedence', () => {
   });
 
   it('treats empty environment variables as unset', () => {
-    const env = { IMS_TIMEZONE: '', IMS_USER: '', IMS_CONCURRENCY: '', IMS_SETTLE_SECONDS: '', DATABASE_URL: '', IMS_KEEP_SERVER: '', PGHOST: '' };
+    const env = {
+      IMS_TIMEZONE: '',
+      IMS_USER: '',
+      IMS_CONCURRENCY: '',
+      IMS_SETTLE_SECONDS: '',
+      DATABASE_URL: '',
+      IMS_KEEP_SERVER: '',
+      PGHOST: '',
+    };
     expect(loadConfig({ config: configFile(FULL_FILE) }, env)).toMatchObject({
       timezone: 'Europe/Paris',
       defaultUser: 'fileuser',
@@ -206,10 +216,14 @@ describe('loadConfig: defaults and precedence', () => {
   });
 });
 
-describe('loadConfig: the daemon\'s settings from each source', () => {
+describe("loadConfig: the daemon's settings from each source", () => {
   it('takes retrySeconds, connectTimeout and metricsHost from a flag, the environment or the file', () => {
     const file = configFile({ retrySeconds: 60, connectTimeout: 5, metricsHost: '10.0.0.1' });
-    expect(loadConfig({ config: file }, {})).toMatchObject({ retrySeconds: 60, connectTimeoutSeconds: 5, metricsHost: '10.0.0.1' });
+    expect(loadConfig({ config: file }, {})).toMatchObject({
+      retrySeconds: 60,
+      connectTimeoutSeconds: 5,
+      metricsHost: '10.0.0.1',
+    });
     expect(
       loadConfig({ config: file }, { IMS_RETRY_SECONDS: '90', PGCONNECT_TIMEOUT: '7', IMS_METRICS_HOST: '0.0.0.0' }),
     ).toMatchObject({ retrySeconds: 90, connectTimeoutSeconds: 7, metricsHost: '0.0.0.0' });
@@ -253,7 +267,9 @@ describe('loadConfig: bad values are CONFIG_INVALID', () => {
   });
 
   it('refuses an out-of-range IMS_CONCURRENCY and config-file concurrency', () => {
-    expect(configError({}, { IMS_CONCURRENCY: '100' }).message).toBe('concurrency must be a whole number from 1 to 64, got 100');
+    expect(configError({}, { IMS_CONCURRENCY: '100' }).message).toBe(
+      'concurrency must be a whole number from 1 to 64, got 100',
+    );
     expect(configError({ config: configFile({ concurrency: 0 }) }).message).toBe(
       'concurrency must be a whole number from 1 to 64, got 0',
     );
@@ -261,7 +277,9 @@ describe('loadConfig: bad values are CONFIG_INVALID', () => {
 
   it('refuses negative or non-numeric settle seconds', () => {
     expect(configError({}, { IMS_SETTLE_SECONDS: '-1' }).message).toBe('settle seconds must be 0 or more, got -1');
-    expect(configError({}, { IMS_SETTLE_SECONDS: 'soon' }).message).toBe('IMS_SETTLE_SECONDS must be a number, got "soon"');
+    expect(configError({}, { IMS_SETTLE_SECONDS: 'soon' }).message).toBe(
+      'IMS_SETTLE_SECONDS must be a number, got "soon"',
+    );
     expect(configError({ settleSeconds: -5 }).code).toBe('CONFIG_INVALID');
   });
 
@@ -327,14 +345,14 @@ describe('loadConfig: the config file', () => {
     expect(err.code).toBe('CONFIG_INVALID');
     expect(err.file).toBe(path);
     expect(err.message).toBe(
-      `config file ${path}: unknown key "concurency" (known: databaseUrl, connectTimeout, timezone, concurrency, user, settleSeconds, embeddedDir, keepServer, poll, metricsPort, metricsFile, logLevel, logFormat, quiet, acceptErrors)`,
+      `config file ${path}: unknown key "concurency" (known: databaseUrl, connectTimeout, retrySeconds, timezone, concurrency, user, settleSeconds, embeddedDir, keepServer, poll, metricsPort, metricsHost, metricsFile, logLevel, logFormat, quiet, acceptErrors)`,
     );
   });
 
   it('refuses a flag-style key name (the file uses camelCase)', () => {
     const path = configFile({ 'settle-seconds': 5 });
     expect(configError({ config: path }).message).toBe(
-      `config file ${path}: unknown key "settle-seconds" (known: databaseUrl, connectTimeout, timezone, concurrency, user, settleSeconds, embeddedDir, keepServer, poll, metricsPort, metricsFile, logLevel, logFormat, quiet, acceptErrors)`,
+      `config file ${path}: unknown key "settle-seconds" (known: databaseUrl, connectTimeout, retrySeconds, timezone, concurrency, user, settleSeconds, embeddedDir, keepServer, poll, metricsPort, metricsHost, metricsFile, logLevel, logFormat, quiet, acceptErrors)`,
     );
   });
 

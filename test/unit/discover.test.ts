@@ -107,7 +107,7 @@ describe('discoverSessions on a data directory', () => {
 });
 
 describe('discoverSessions on a narrower root', () => {
-  it('reads users/<u>/sessions as that user\'s sessions', async () => {
+  it("reads users/<u>/sessions as that user's sessions", async () => {
     const root = dataDir();
     const refs = await discoverSessions(join(root, 'users/jdoe/sessions'));
     expect(refs.map((r) => [r.identity, r.user, r.layout])).toEqual([
@@ -129,10 +129,19 @@ describe('discoverSessions on a narrower root', () => {
     const root = dataDir();
     const perUser = join(root, 'users/alice/sessions', SHARED_X);
     expect(await discoverSessions(perUser)).toEqual([
-      { identity: `alice/${SHARED_X}`, uuid: uuidV5(`alice/${SHARED_X}`), user: 'alice', folderName: SHARED_X, path: perUser, layout: 'per_user' },
+      {
+        identity: `alice/${SHARED_X}`,
+        uuid: uuidV5(`alice/${SHARED_X}`),
+        user: 'alice',
+        folderName: SHARED_X,
+        path: perUser,
+        layout: 'per_user',
+      },
     ]);
     const migrated = await discoverSessions(join(root, 'users/jdoe/sessions/Tibero_백업_복구_20251215_110000'));
-    expect(migrated.map((r) => [r.identity, r.layout])).toEqual([['jdoe/Tibero_백업_복구_20251215_110000', 'migrated']]);
+    expect(migrated.map((r) => [r.identity, r.layout])).toEqual([
+      ['jdoe/Tibero_백업_복구_20251215_110000', 'migrated'],
+    ]);
     const shared = await discoverSessions(join(root, 'crawl_sessions', SHARED_X));
     expect(shared.map((r) => [r.identity, r.layout, r.user])).toEqual([[SHARED_X, 'shared', undefined]]);
   });
@@ -146,7 +155,10 @@ describe('discoverSessions: layout detection', () => {
     ['neither', { '1_20260103_120902.json': '{}' }, 'per_user'],
   ] as const)('a users/ session with %s is %s', async (_label, files, layout) => {
     const root = temp.make();
-    writeTree(root, Object.fromEntries(Object.entries(files).map(([k, v]) => [`users/u/sessions/${SHARED_X}/${k}`, v])));
+    writeTree(
+      root,
+      Object.fromEntries(Object.entries(files).map(([k, v]) => [`users/u/sessions/${SHARED_X}/${k}`, v])),
+    );
     const refs = await discoverSessions(root);
     expect(refs.map((r) => r.layout)).toEqual([layout]);
   });

@@ -1,6 +1,13 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { chooseBinaries, findPackageBinaries, orderBindirs, packageName, parseVersion, PgBinaries } from '../../src/embedded/binaries';
+import {
+  chooseBinaries,
+  findPackageBinaries,
+  orderBindirs,
+  packageName,
+  parseVersion,
+  PgBinaries,
+} from '../../src/embedded/binaries';
 import { commandsOf, formatResult } from '../../src/embedded/psql';
 import { connectionUrl, defaultEmbeddedDir, layoutOf } from '../../src/embedded/layout';
 import { unreachableDir } from '../../src/embedded/server-user';
@@ -19,7 +26,10 @@ describe('which binaries', () => {
 
   it('reads versions from a package version and from postgres --version', () => {
     expect(parseVersion('15.18.0-beta.17')).toEqual({ version: '15.18', major: 15 });
-    expect(parseVersion('postgres (PostgreSQL) 15.18 (Debian 15.18-0+deb12u1)\n')).toEqual({ version: '15.18', major: 15 });
+    expect(parseVersion('postgres (PostgreSQL) 15.18 (Debian 15.18-0+deb12u1)\n')).toEqual({
+      version: '15.18',
+      major: 15,
+    });
     expect(parseVersion('postgres (PostgreSQL) 17beta2')).toEqual({ version: '17', major: 17 });
     expect(parseVersion('nonsense')).toBeUndefined();
   });
@@ -27,7 +37,12 @@ describe('which binaries', () => {
   it('looks at pg_config first, then versioned directories (15 first, else newest first), then PATH, once each', () => {
     const order = orderBindirs({
       pgConfigBindir: '/usr/lib/postgresql/16/bin',
-      versionDirs: ['/usr/lib/postgresql/17/bin', '/usr/lib/postgresql/16/bin', '/usr/lib/postgresql/15/bin', '/opt/homebrew/opt/postgresql@15/bin'],
+      versionDirs: [
+        '/usr/lib/postgresql/17/bin',
+        '/usr/lib/postgresql/16/bin',
+        '/usr/lib/postgresql/15/bin',
+        '/opt/homebrew/opt/postgresql@15/bin',
+      ],
       pathDirs: ['/usr/local/bin', '/usr/bin'],
     });
     expect(order).toEqual([
@@ -50,23 +65,30 @@ describe('which binaries', () => {
     expect(chooseBinaries([noTrgm, sys16]).chosen).toBe(sys16);
     const alone = chooseBinaries([noTrgm]);
     expect(alone.chosen).toBe(noTrgm);
-    expect(alone.warning).toBe("pkg has no pg_trgm extension, which migration 0003_search needs: install PostgreSQL's contrib modules");
+    expect(alone.warning).toBe(
+      "pkg has no pg_trgm extension, which migration 0003_search needs: install PostgreSQL's contrib modules",
+    );
   });
 
   it('runs an existing cluster only with its own major version', () => {
     const pkg = bins('pkg', { kind: 'package' });
     const sys16 = bins('sys16', { major: 16 });
     expect(chooseBinaries([pkg, sys16], 16).chosen).toBe(sys16);
-    expect(chooseBinaries([pkg], 16)).toEqual({ problem: 'its data was made by PostgreSQL 16, and no PostgreSQL 16 binaries were found (found: pkg)' });
+    expect(chooseBinaries([pkg], 16)).toEqual({
+      problem: 'its data was made by PostgreSQL 16, and no PostgreSQL 16 binaries were found (found: pkg)',
+    });
   });
 
   it('refuses versions older than 15, and chooses nothing when nothing was found', () => {
-    expect(chooseBinaries([bins('old', { major: 14 })])).toEqual({ problem: 'ims-ingest needs PostgreSQL 15 or later, found only: old' });
+    expect(chooseBinaries([bins('old', { major: 14 })])).toEqual({
+      problem: 'ims-ingest needs PostgreSQL 15 or later, found only: old',
+    });
     expect(chooseBinaries([])).toEqual({});
   });
 
   const name = packageName();
-  const installed = name !== undefined && require.resolve.paths(name)!.some((p) => existsSync(join(p, name, 'package.json')));
+  const installed =
+    name !== undefined && require.resolve.paths(name)!.some((p) => existsSync(join(p, name, 'package.json')));
   (installed ? it : it.skip)('finds the pinned npm package, PostgreSQL 15 with pg_trgm', () => {
     const pkg = findPackageBinaries();
     expect(pkg).toMatchObject({ kind: 'package', major: 15, trgm: true, label: `${name} 15.18.0-beta.17` });
@@ -88,14 +110,18 @@ describe('where things are', () => {
   it('defaults to XDG_DATA_HOME, else ~/.local/share, and for root to /var/lib', () => {
     expect(defaultEmbeddedDir({}, 1000, '/home/ann')).toBe('/home/ann/.local/share/ims-ingest');
     expect(defaultEmbeddedDir({ XDG_DATA_HOME: '/data/ann' }, 1000, '/home/ann')).toBe('/data/ann/ims-ingest');
-    expect(defaultEmbeddedDir({ XDG_DATA_HOME: 'relative' }, 1000, '/home/ann')).toBe('/home/ann/.local/share/ims-ingest');
+    expect(defaultEmbeddedDir({ XDG_DATA_HOME: 'relative' }, 1000, '/home/ann')).toBe(
+      '/home/ann/.local/share/ims-ingest',
+    );
     expect(defaultEmbeddedDir({ XDG_DATA_HOME: '/data/root' }, 0, '/root')).toBe('/var/lib/ims-ingest');
   });
 
   it('gives a URL that psql takes and a shell does not split', () => {
     const layout = layoutOf('/srv/my data', { uid: 1, tmpdir: '/tmp' });
     expect(connectionUrl(layout)).toBe('postgresql://postgres@/ims?host=/srv/my%20data/server/socket');
-    expect(connectionUrl(layout, { database: 'postgres', port: true })).toBe('postgresql://postgres@/postgres?host=/srv/my%20data/server/socket&port=5432');
+    expect(connectionUrl(layout, { database: 'postgres', port: true })).toBe(
+      'postgresql://postgres@/postgres?host=/srv/my%20data/server/socket&port=5432',
+    );
   });
 
   it('finds the first directory the server user cannot enter', () => {
@@ -116,7 +142,12 @@ describe('where things are', () => {
 
 describe('db psql without psql', () => {
   it('takes only -c commands', () => {
-    expect(commandsOf(['-X', '-c', 'select 1', '--command=select 2', '-cselect 3', '--command', 'select 4'])).toEqual(['select 1', 'select 2', 'select 3', 'select 4']);
+    expect(commandsOf(['-X', '-c', 'select 1', '--command=select 2', '-cselect 3', '--command', 'select 4'])).toEqual([
+      'select 1',
+      'select 2',
+      'select 3',
+      'select 4',
+    ]);
     expect(commandsOf(['-tA', '-c', 'select 1'])).toBeUndefined();
     expect(commandsOf([])).toBeUndefined();
   });
@@ -125,8 +156,14 @@ describe('db psql without psql', () => {
     const out = formatResult({
       command: 'SELECT',
       rowCount: 2,
-      fields: [{ name: 'count', dataTypeID: 20 }, { name: 'title', dataTypeID: 25 }] as never,
-      rows: [{ count: '10', title: 'a' }, { count: '7', title: null }],
+      fields: [
+        { name: 'count', dataTypeID: 20 },
+        { name: 'title', dataTypeID: 25 },
+      ] as never,
+      rows: [
+        { count: '10', title: 'a' },
+        { count: '7', title: null },
+      ],
     });
     expect(out).toBe([' count | title ', '-------+-------', '    10 | a', '     7 |', '(2 rows)', '', ''].join('\n'));
     expect(formatResult({ command: 'CREATE', rowCount: null, fields: [], rows: [] })).toBe('CREATE\n');

@@ -76,10 +76,16 @@ describe('the instance lock', () => {
     const file = join(temp.make(), 'lock');
     writeFileSync(file, JSON.stringify({ pid: 77, host: hostname() }));
     const waits: unknown[] = [];
-    const err = await acquireLock(file, { probe: probe({ 77: undefined }, hostname()), timeoutMs: 1500, onWait: (h) => waits.push(h) }).catch((e) => e);
+    const err = await acquireLock(file, {
+      probe: probe({ 77: undefined }, hostname()),
+      timeoutMs: 1500,
+      onWait: (h) => waits.push(h),
+    }).catch((e) => e);
     expect(err).toBeInstanceOf(IngestError);
     expect((err as IngestError).code).toBe('EMBEDDED_FAILED');
-    expect((err as Error).message).toMatch(new RegExp(`^gave up after \\d+s waiting for the lock ${file}, held by ims-ingest pid 77 \\(for \\d+s\\)$`));
+    expect((err as Error).message).toMatch(
+      new RegExp(`^gave up after \\d+s waiting for the lock ${file}, held by ims-ingest pid 77 \\(for \\d+s\\)$`),
+    );
     expect(waits).toEqual([{ pid: 77, host: hostname(), start: undefined }]);
   });
 

@@ -9,9 +9,14 @@ describe('describeError', () => {
     );
   });
   it('adds a driver error code and detail, but not to an IngestError', () => {
-    const pg = Object.assign(new Error('duplicate key value'), { code: '23505', detail: 'Key (x)=(1) already exists.' });
+    const pg = Object.assign(new Error('duplicate key value'), {
+      code: '23505',
+      detail: 'Key (x)=(1) already exists.',
+    });
     expect(describeError(pg)).toBe('duplicate key value [23505] (Key (x)=(1) already exists.)');
-    expect(describeError(new IngestError('PARSE_FAILED', 'a.json: the file is empty'))).toBe('a.json: the file is empty');
+    expect(describeError(new IngestError('PARSE_FAILED', 'a.json: the file is empty'))).toBe(
+      'a.json: the file is empty',
+    );
     expect(describeError('plain')).toBe('plain');
     expect(describeError(undefined)).toBe('undefined');
   });

@@ -17,7 +17,8 @@ const RELEASED: Record<string, string> = {
 
 it('leaves every released migration exactly as it was released', () => {
   const current = Object.fromEntries(migrationFiles().map((f) => [f.name, f.checksum]));
-  for (const [name, checksum] of Object.entries(RELEASED)) expect({ name, checksum: current[name] }).toEqual({ name, checksum });
+  for (const [name, checksum] of Object.entries(RELEASED))
+    expect({ name, checksum: current[name] }).toEqual({ name, checksum });
 });
 
 it('numbers migrations 1, 2, 3 ... with no gap or repeat', () => {

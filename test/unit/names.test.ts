@@ -1,4 +1,11 @@
-import { compactToKey, naiveTimeKey, parseFailureMarker, parseFolderName, parseIssueFileName, uuidV5 } from '../../src/files/crawler-names';
+import {
+  compactToKey,
+  naiveTimeKey,
+  parseFailureMarker,
+  parseFolderName,
+  parseIssueFileName,
+  uuidV5,
+} from '../../src/files/crawler-names';
 
 describe('parseFolderName', () => {
   it('takes the timestamp from the last two _ parts, keeps Korean keywords', () => {
@@ -9,14 +16,19 @@ describe('parseFolderName', () => {
     });
   });
   it('copes with a repeated product and a name without timestamp', () => {
-    expect(parseFolderName('OpenFrame_OpenFrame_TPETIME_에러_발생_20260103_143921').keywords).toBe('OpenFrame TPETIME 에러 발생');
+    expect(parseFolderName('OpenFrame_OpenFrame_TPETIME_에러_발생_20260103_143921').keywords).toBe(
+      'OpenFrame TPETIME 에러 발생',
+    );
     expect(parseFolderName('adhoc')).toEqual({ product: 'adhoc', keywords: '', timestamp: undefined });
   });
 });
 
 describe('issue file names and times', () => {
   it('reads <issue_id>_<YYYYMMDD_HHMMSS>.json', () => {
-    expect(parseIssueFileName('347863_20260103_120902.json')).toEqual({ issueId: '347863', timestamp: '20260103_120902' });
+    expect(parseIssueFileName('347863_20260103_120902.json')).toEqual({
+      issueId: '347863',
+      timestamp: '20260103_120902',
+    });
     expect(parseIssueFileName('search_result.json')).toBeUndefined();
   });
   it('makes fixed-width sortable keys', () => {

@@ -31,7 +31,9 @@ describe('ProblemList', () => {
     list.add(problem(6, 'warning'));
     expect(list.errors).toBe(2);
     expect(list.warnings).toBe(3);
-    expect(list.items.map((p) => p.error_key)).toEqual([1, 2, 3, 4, 5, 6].map((n) => `parse:${n}_20260103_120902.json`));
+    expect(list.items.map((p) => p.error_key)).toEqual(
+      [1, 2, 3, 4, 5, 6].map((n) => `parse:${n}_20260103_120902.json`),
+    );
     expect(list.toRows()).toEqual(list.items);
   });
 
@@ -73,10 +75,20 @@ describe('ProblemList', () => {
 describe('problem()', () => {
   it('builds the session_errors row, with what it does not point at as null', () => {
     expect(buildProblem('preview:1/a.log', 'reading', 'warning', 'cannot read')).toEqual({
-      error_key: 'preview:1/a.log', error_type: 'reading', severity: 'warning', message: 'cannot read',
-      detail: null, file_path: null, occurred_raw: null,
+      error_key: 'preview:1/a.log',
+      error_type: 'reading',
+      severity: 'warning',
+      message: 'cannot read',
+      detail: null,
+      file_path: null,
+      occurred_raw: null,
     });
-    expect(buildProblem('parse:1_20260103_120902.json', 'parsing', 'error', 'bad', { detail: { size: 3 }, file: '/s/1.json', occurredRaw: '20260103_120902' }))
-      .toMatchObject({ detail: { size: 3 }, file_path: '/s/1.json', occurred_raw: '20260103_120902' });
+    expect(
+      buildProblem('parse:1_20260103_120902.json', 'parsing', 'error', 'bad', {
+        detail: { size: 3 },
+        file: '/s/1.json',
+        occurredRaw: '20260103_120902',
+      }),
+    ).toMatchObject({ detail: { size: 3 }, file_path: '/s/1.json', occurred_raw: '20260103_120902' });
   });
 });

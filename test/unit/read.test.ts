@@ -33,7 +33,8 @@ describe('readJsonFile: files that parse', () => {
   });
 
   it('keeps Korean, Japanese, emoji and escapes exactly, including \\u0000', async () => {
-    const text = '{"title": "TPETIME 에러 분석 및 가이드 문의 エラーが発生しました 🚀", "d": "C:\\\\tmax\\\\bin \\\\N \\u0000 \\t"}';
+    const text =
+      '{"title": "TPETIME 에러 분석 및 가이드 문의 エラーが発生しました 🚀", "d": "C:\\\\tmax\\\\bin \\\\N \\u0000 \\t"}';
     const value = (await readJsonFile(fileWith(text))) as Record<string, string>;
     expect(value.title).toBe('TPETIME 에러 분석 및 가이드 문의 エラーが発生しました 🚀');
     expect(value.d).toBe('C:\\tmax\\bin \\N \0 \t');
@@ -68,7 +69,10 @@ describe('readJsonFile: files that parse', () => {
     } finally {
       closeSync(fd);
     }
-    const value = (await readJsonFile(path)) as { issue_id: string; comments: { action_no: string; content: string }[] };
+    const value = (await readJsonFile(path)) as {
+      issue_id: string;
+      comments: { action_no: string; content: string }[];
+    };
     expect(value.issue_id).toBe('999999');
     expect(value.comments).toHaveLength(count);
     expect(count).toBeGreaterThan(50_000);
@@ -86,7 +90,9 @@ describe('readJsonFile: files that do not parse', () => {
     const err = await readError(path, 'alice/S1/347863_20260103_120902.json');
     expect(err.code).toBe('PARSE_FAILED');
     expect(err.file).toBe(path);
-    expect(err.message).toMatch(/^alice\/S1\/347863_20260103_120902\.json: ends before the JSON value is complete \(half-written\?\)/);
+    expect(err.message).toMatch(
+      /^alice\/S1\/347863_20260103_120902\.json: ends before the JSON value is complete \(half-written\?\)/,
+    );
   });
 
   it.each([

@@ -223,7 +223,9 @@ describe('repairIssue: lists', () => {
       }),
       'x.json',
     );
-    expect(r.doc.attachments).toEqual([{ name: 'a.log', file_id: '884512', size: '', type: '{"t":"patch"}', flag: 'true' }]);
+    expect(r.doc.attachments).toEqual([
+      { name: 'a.log', file_id: '884512', size: '', type: '{"t":"patch"}', flag: 'true' },
+    ]);
     expect(r.repairs).toEqual([
       'attachments[0].file_id was a number; read as a string',
       'attachments[0].size was null; read as a string',
@@ -246,7 +248,10 @@ describe('repairIssue: metadata', () => {
   });
 
   it('reads non-string metadata values as strings', () => {
-    const r = repairIssue(issue({ metadata: { category: 'Bug', version: 7, patch_no: null, build_no: [1] } }), 'x.json');
+    const r = repairIssue(
+      issue({ metadata: { category: 'Bug', version: 7, patch_no: null, build_no: [1] } }),
+      'x.json',
+    );
     expect(r.doc.metadata).toEqual({ category: 'Bug', version: '7', patch_no: '', build_no: '[1]' });
     expect(r.repairs).toEqual([
       'metadata.version was a number; read as a string',
@@ -265,7 +270,11 @@ describe('repairIssue: crawl_order', () => {
   });
 
   it('reads a numeric string as the number', () => {
-    for (const [raw, n] of [['12', 12], [' 3 ', 3], ['0', 0]] as const) {
+    for (const [raw, n] of [
+      ['12', 12],
+      [' 3 ', 3],
+      ['0', 0],
+    ] as const) {
       const r = repairIssue(issue({ crawl_order: raw }), 'x.json');
       expect(r.crawlOrder).toBe(n);
       expect(r.doc.crawl_order).toBe(n);
@@ -373,7 +382,9 @@ describe('repairIssue: what cannot be repaired', () => {
     expect(err.code).toBe('LOGIN_EXPIRED');
     expect(err.file).toBe(FILE);
     // The crawler's expired-login page, named by the id in its url (here the sample's 347863).
-    expect(err.message).toBe(`${FILE}: issue 347863: the IMS login had expired: the page is not an issue page; not loaded`);
+    expect(err.message).toBe(
+      `${FILE}: issue 347863: the IMS login had expired: the page is not an issue page; not loaded`,
+    );
   });
 
   it('refuses an issue_id longer than 50 characters, accepts 50', () => {

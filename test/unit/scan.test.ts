@@ -250,7 +250,9 @@ describe('scanSession: fingerprint', () => {
   });
 
   it('differs between folders with different content', async () => {
-    expect((await scanSession(perUserSession())).fingerprint).not.toBe((await scanSession(migratedSession())).fingerprint);
+    expect((await scanSession(perUserSession())).fingerprint).not.toBe(
+      (await scanSession(migratedSession())).fingerprint,
+    );
   });
 
   it.each([

@@ -5,8 +5,17 @@ import { searchLocaleWarnings } from '../../src/db/search-locale';
 // padding to a width, the match marked; its usage checks; migrate's locale warnings.
 
 const row = (over: Partial<SearchRow>): SearchRow => ({
-  issue_id: '347863', title: '[Project] TPETIME 에러 분석', status: 'Closed', product: 'OpenFrame', registered_date: null,
-  matched_in: ['title'], snippet: '[Project] TPETIME 에러 분석', match_start: 19, match_length: 2, rank: 1, ...over,
+  issue_id: '347863',
+  title: '[Project] TPETIME 에러 분석',
+  status: 'Closed',
+  product: 'OpenFrame',
+  registered_date: null,
+  matched_in: ['title'],
+  snippet: '[Project] TPETIME 에러 분석',
+  match_start: 19,
+  match_length: 2,
+  rank: 1,
+  ...over,
 });
 
 it('counts Hangul, Kana, Han, full-width forms and emoji as two columns', () => {
@@ -27,12 +36,19 @@ it('cuts to a width with an ellipsis, never splitting a wide character past it, 
 
 it('marks the match by characters (not UTF-16 units) and shows control characters as spaces', () => {
   expect(markSnippet(row({}), '«', '»')).toBe('[Project] TPETIME «에러» 분석');
-  expect(markSnippet(row({ snippet: '🎉 에러\t발생', match_start: 3, match_length: 2 }), '[', ']')).toBe('🎉 [에러] 발생');
+  expect(markSnippet(row({ snippet: '🎉 에러\t발생', match_start: 3, match_length: 2 }), '[', ']')).toBe(
+    '🎉 [에러] 발생',
+  );
   expect(markSnippet(row({ snippet: 'no match', match_start: null, match_length: null }), '[', ']')).toBe('no match');
 });
 
 it('prints one line per issue and says when more matched than were shown', () => {
-  const text = formatTable([row({}), row({ issue_id: '1', status: null, matched_in: ['comment', 'attachment'] })], true, '에러', false);
+  const text = formatTable(
+    [row({}), row({ issue_id: '1', status: null, matched_in: ['comment', 'attachment'] })],
+    true,
+    '에러',
+    false,
+  );
   const lines = text.trimEnd().split('\n');
   expect(lines[0]).toMatch(/^issue +status +title +found in: snippet$/);
   expect(lines[1]).toMatch(/^347863 +Closed +\[Project\] TPETIME 에러 분석 +title: \[Project\] TPETIME «에러» 분석$/);
@@ -54,9 +70,15 @@ it('rejects a query without a word, a limit under 1 and dates it cannot read', (
 });
 
 it('warns for LC_CTYPE C or POSIX and for an encoding other than UTF8, and not for a UTF-8 locale', () => {
-  expect(searchLocaleWarnings({ encoding: 'UTF8', ctype: 'C.UTF-8', collate: 'C.UTF-8', provider: 'libc' })).toEqual([]);
-  expect(searchLocaleWarnings({ encoding: 'UTF8', ctype: 'en_US.utf8', collate: 'en_US.utf8', provider: 'libc' })).toEqual([]);
-  expect(searchLocaleWarnings({ encoding: 'UTF8', ctype: 'und-x-icu', collate: 'und-x-icu', provider: 'icu' })).toEqual([]);
+  expect(searchLocaleWarnings({ encoding: 'UTF8', ctype: 'C.UTF-8', collate: 'C.UTF-8', provider: 'libc' })).toEqual(
+    [],
+  );
+  expect(
+    searchLocaleWarnings({ encoding: 'UTF8', ctype: 'en_US.utf8', collate: 'en_US.utf8', provider: 'libc' }),
+  ).toEqual([]);
+  expect(searchLocaleWarnings({ encoding: 'UTF8', ctype: 'und-x-icu', collate: 'und-x-icu', provider: 'icu' })).toEqual(
+    [],
+  );
   const c = searchLocaleWarnings({ encoding: 'UTF8', ctype: 'C', collate: 'C', provider: 'libc' });
   expect(c).toHaveLength(1);
   expect(c[0]).toMatch(/^database LC_CTYPE is C: search \(like ILIKE\) folds case only for A-Z/);

@@ -12,7 +12,10 @@ describe('redactUrl', () => {
     ['postgres://u:p@ss@host:5432/db', 'postgres://u:***@host:5432/db'],
     ['postgresql://u:a@b@c@host/db?sslmode=require', 'postgresql://u:***@host/db?sslmode=require'],
     ['postgresql://u@host/db?password=secret', 'postgresql://u@host/db?password=***'],
-    ['postgresql://u@host/db?sslmode=require&password=secret&x=1', 'postgresql://u@host/db?sslmode=require&password=***&x=1'],
+    [
+      'postgresql://u@host/db?sslmode=require&password=secret&x=1',
+      'postgresql://u@host/db?sslmode=require&password=***&x=1',
+    ],
     ['postgresql://:secret@/db?host=/run/pg', 'postgresql://:***@/db?host=/run/pg'],
     ['postgresql://u@/db?host=/run/pg', 'postgresql://u@/db?host=/run/pg'],
     ['host=db user=u password=secret', 'host=db user=u password=***'],
@@ -25,7 +28,9 @@ describe('redactUrl', () => {
     expect(maskSecrets('cannot connect to PostgreSQL at postgresql://u:p@ss@h/db: refused')).toBe(
       'cannot connect to PostgreSQL at postgresql://u:***@h/db: refused',
     );
-    expect(maskSecrets('at postgresql://u@h/db?password=pw: refused')).toBe('at postgresql://u@h/db?password=***: refused');
+    expect(maskSecrets('at postgresql://u@h/db?password=pw: refused')).toBe(
+      'at postgresql://u@h/db?password=***: refused',
+    );
   });
 });
 
@@ -39,7 +44,9 @@ describe('passwordsOfUrl and registered secrets', () => {
 
   it('hides a registered password wherever it appears, in every spelling', () => {
     registerSecrets(['hunter2@x', undefined]);
-    expect(maskSecrets('server said: "hunter2@x" is wrong; hunter2%40x too')).toBe('server said: "***" is wrong; *** too');
+    expect(maskSecrets('server said: "hunter2@x" is wrong; hunter2%40x too')).toBe(
+      'server said: "***" is wrong; *** too',
+    );
   });
 });
 
@@ -57,22 +64,30 @@ describe('loadConfig and secrets', () => {
       err = e;
     }
     expect(err).toBeInstanceOf(IngestError);
-    expect((err as IngestError).message).toBe('the database URL must start with postgresql:// or postgres:// (not shown: it may hold a password)');
+    expect((err as IngestError).message).toBe(
+      'the database URL must start with postgresql:// or postgres:// (not shown: it may hold a password)',
+    );
   });
 
-  it('waits 30 s for a first answer unless PGCONNECT_TIMEOUT says otherwise (0: for ever)', () => {
-    expect(loadConfig({}, {}).connectTimeoutSeconds).toBe(30);
+  it('waits 15 s for a first answer unless PGCONNECT_TIMEOUT says otherwise (0: for ever)', () => {
+    expect(loadConfig({}, {}).connectTimeoutSeconds).toBe(15);
     expect(loadConfig({}, { PGCONNECT_TIMEOUT: '0' }).connectTimeoutSeconds).toBe(0);
-    expect(() => loadConfig({}, { PGCONNECT_TIMEOUT: '-1' })).toThrow('PGCONNECT_TIMEOUT must be a whole number of seconds, 0 or more, got -1');
+    expect(() => loadConfig({}, { PGCONNECT_TIMEOUT: '-1' })).toThrow(
+      'connect timeout must be a whole number of seconds (0: none), got -1',
+    );
   });
 
   it('refuses a PGPORT out of range (pg would crash on it)', () => {
-    expect(() => loadConfig({}, { PGHOST: 'h', PGPORT: '99999999' })).toThrow('PGPORT must be a port number from 1 to 65535, got "99999999"');
+    expect(() => loadConfig({}, { PGHOST: 'h', PGPORT: '99999999' })).toThrow(
+      'PGPORT must be a port number from 1 to 65535, got "99999999"',
+    );
     expect(loadConfig({}, { PGHOST: 'h', PGPORT: '5433' }).pgHostSet).toBe(true);
   });
 
   it('does not quote the config file around a JSON error (it may hold the password)', () => {
     const file = temp.file('{"databaseUrl": postgresql://u:topsecret@h/db"}');
-    expect(() => loadConfig({ config: file }, {})).toThrow(`config file ${file} is not valid JSON: Unexpected token 'p'`);
+    expect(() => loadConfig({ config: file }, {})).toThrow(
+      `config file ${file} is not valid JSON: Unexpected token 'p'`,
+    );
   });
 });

@@ -26,7 +26,12 @@ function issue(overrides: Record<string, unknown> = {}): Record<string, unknown>
     description: 'TPETIME 에러가 발생합니다.\n\tC:\\tmax\\bin "인용"',
     related_issues: [{ issue_no: '340100', subject: '관련 이슈' }],
     comments: [
-      { action_no: '2258642', author: '박민수', date: '2025/10/20 09:30:11', content: '확인 중입니다.\n로그 부탁드립니다.' },
+      {
+        action_no: '2258642',
+        author: '박민수',
+        date: '2025/10/20 09:30:11',
+        content: '확인 중입니다.\n로그 부탁드립니다.',
+      },
       { action_no: '2261377', author: '김예진C', date: '2025/12/29 10:05:40', content: '감사합니다.' },
     ],
     history: [{ date: '2025/10/20 09:15:33', user: '이정훈', details: 'Handler: 김예진C -> 박민수' }],
@@ -52,13 +57,19 @@ function without(...keys: string[]): string {
  * What the check must say: repairIssue (on JSON.parse, as for a small file) makes no repair and
  * leaves the document unchanged; with the issue id, crawl order and time key it finds.
  */
-function oracle(text: string): { verbatim: boolean; issueId?: string; crawlOrder?: number | null; crawledKey?: string } {
+function oracle(text: string): {
+  verbatim: boolean;
+  issueId?: string;
+  crawlOrder?: number | null;
+  crawledKey?: string;
+} {
   try {
     const r = repairIssue(JSON.parse(text), 'x.json', { inPlace: true });
     const verbatim = r.repairs.length === 0 && isDeepStrictEqual(r.doc, JSON.parse(text));
     return { verbatim, issueId: r.issueId, crawlOrder: r.crawlOrder, crawledKey: r.crawledKey };
   } catch (err) {
-    if (err instanceof IngestError && (err.code === 'INVALID_ISSUE' || err.code === 'LOGIN_EXPIRED')) return { verbatim: false };
+    if (err instanceof IngestError && (err.code === 'INVALID_ISSUE' || err.code === 'LOGIN_EXPIRED'))
+      return { verbatim: false };
     throw err;
   }
 }
@@ -70,9 +81,15 @@ const CLEAN: [string, string][] = [
   ['CRLF line ends and tabs', dump().replace(/\n/g, '\r\n').replace(/ {2}/g, '\t')],
   [
     'escapes in strings and keys',
-    withRaw(String.raw`"description": "a\nb\tc\\d\"e\u00e9f\ud83d\ude00g\/h\bi\fj\rk"`, String.raw`"k\u00e9y": "\u0041"`),
+    withRaw(
+      String.raw`"description": "a\nb\tc\\d\"e\u00e9f\ud83d\ude00g\/h\bi\fj\rk"`,
+      String.raw`"k\u00e9y": "\u0041"`,
+    ),
   ],
-  ['nested extra fields and numbers', dump({ extra: { a: [1, -0.5, 1e-5, 12345678901234567000, { b: null, c: true, d: false }], e: [] }, n: 3.25 })],
+  [
+    'nested extra fields and numbers',
+    dump({ extra: { a: [1, -0.5, 1e-5, 12345678901234567000, { b: null, c: true, d: false }], e: [] }, n: 3.25 }),
+  ],
   ['extra top-level fields of any type', dump({ extra_n: 5, extra_null: null, extra_b: true, extra_l: [1, 'x'] })],
   ['number forms JSON.parse reads as they are', withRaw('"x": [0, -0, 1E5, 1e-300, 2.50, 1e+20, -12.5e-3]')],
   ['crawl_order 0', dump({ crawl_order: 0 })],
@@ -170,7 +187,7 @@ const NEEDS_REPAIR: [string, string][] = [
 ];
 
 describe('checkVerbatim agrees with repairIssue', () => {
-  it.each(CLEAN)('passes %s, with repairIssue\'s issue id, crawl order and time key', async (_label, text) => {
+  it.each(CLEAN)("passes %s, with repairIssue's issue id, crawl order and time key", async (_label, text) => {
     const expected = oracle(text);
     expect(expected.verbatim).toBe(true);
     const check = await checkVerbatim(fileWith(text), 'x.json');
@@ -226,17 +243,30 @@ describe('checkVerbatim: files the old way loads', () => {
 function copyRows(text: string): (string | null)[][] {
   const unescape = (v: string): string | null =>
     v === '\\N' ? null : v.replace(/\\(.)/g, (_m, c: string) => ({ n: '\n', r: '\r', t: '\t' })[c] ?? c);
-  return text.split('\n').filter(Boolean).map((row) => row.split('\t').map(unescape));
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((row) => row.split('\t').map(unescape));
 }
 
 /** JSON text as jsonb holds it, as far as JavaScript can tell: jsonb (numeric) has no -0. */
 const jsonbValue = (text: string): unknown => JSON.parse(text, (_key, v: unknown) => (Object.is(v, -0) ? 0 : v));
 
-async function load(dir: string, options: IssueRowOptions): Promise<{ rows: (string | null)[][]; problems: ProblemList }> {
+async function load(
+  dir: string,
+  options: IssueRowOptions,
+): Promise<{ rows: (string | null)[][]; problems: ProblemList }> {
   const contents = await scanSession(dir);
   const problems = new ProblemList();
   let text = '';
-  for await (const chunk of issueRows(contents.issueFiles, '2026-01-03 12:08:55.000000', problems, { staged: 0, rejected: 0, readMs: 0, bytes: 0 }, options)) text += chunk;
+  for await (const chunk of issueRows(
+    contents.issueFiles,
+    '2026-01-03 12:08:55.000000',
+    problems,
+    { staged: 0, rejected: 0, readMs: 0, bytes: 0 },
+    options,
+  ))
+    text += chunk;
   return { rows: copyRows(text), problems };
 }
 
@@ -258,7 +288,7 @@ describe('issueRows: a file that needs no repair is its own text', () => {
   const texts = [...CLEAN, ...NEEDS_REPAIR, ...OLD_WAY_ANYWAY].map(([, text]) => text);
   const verbatimCount = CLEAN.length;
 
-  it('gives rows whose document is the file, JSON-equal to the old way\'s; the others exactly as before', async () => {
+  it("gives rows whose document is the file, JSON-equal to the old way's; the others exactly as before", async () => {
     const { dir } = sessionWith(texts);
     const fast = await load(dir, { verbatimAbove: -1 });
     const old = await load(dir, { verbatimAbove: Infinity });
@@ -284,14 +314,23 @@ describe('issueRows: a file that needs no repair is its own text', () => {
 
   it('streams a file larger than WHOLE_READ_MAX_BYTES by default, multi-byte characters split across read chunks', async () => {
     const line = '에러 발생 – 로그 확인 부탁드립니다 '.repeat(7) + '🚀 エラー';
-    const comments = Array.from({ length: 12_000 }, (_, k) => ({ action_no: String(k), content: `${line}${k}\n"인용" \\ 끝` }));
+    const comments = Array.from({ length: 12_000 }, (_, k) => ({
+      action_no: String(k),
+      content: `${line}${k}\n"인용" \\ 끝`,
+    }));
     const text = dump({ comments });
     expect(Buffer.byteLength(text)).toBeGreaterThan(4 * 1024 * 1024);
     const { dir } = sessionWith([text]);
     const fast = await load(dir, {});
     const old = await load(dir, { verbatimAbove: Infinity });
     expect(fast.problems.items).toEqual([]);
-    expect(fast.rows[0].slice(0, 5)).toEqual(['1', '347863_20260103_120000.json', '347863', '1', '2026-01-03 12:09:02.481537']);
+    expect(fast.rows[0].slice(0, 5)).toEqual([
+      '1',
+      '347863_20260103_120000.json',
+      '347863',
+      '1',
+      '2026-01-03 12:09:02.481537',
+    ]);
     expect(fast.rows[0][5]).toBe(text);
     expect(old.rows[0][5]).toBe(JSON.stringify(JSON.parse(text)));
   });
@@ -331,12 +370,18 @@ describe('a big file that cannot be read', () => {
       (e: IngestError) => e,
     );
     expect(err).toBeInstanceOf(IngestError);
-    expect({ code: err!.code, message: err!.message, file: err!.file }).toEqual({ code: expected!.code, message: expected!.message, file: expected!.file });
+    expect({ code: err!.code, message: err!.message, file: err!.file }).toEqual({
+      code: expected!.code,
+      message: expected!.message,
+      file: expected!.file,
+    });
   });
 
   it('says an empty file is empty, and a missing one cannot be read', async () => {
     await expect(checkVerbatim(fileWith(''), 'e.json')).rejects.toThrow(/^e\.json: the file is empty$/);
-    await expect(checkVerbatim(join(temp.make(), 'gone.json'), 'g.json')).rejects.toThrow(/^g\.json: cannot read: ENOENT/);
+    await expect(checkVerbatim(join(temp.make(), 'gone.json'), 'g.json')).rejects.toThrow(
+      /^g\.json: cannot read: ENOENT/,
+    );
   });
 
   it('gives the same problems through issueRows', async () => {
@@ -367,7 +412,9 @@ describe('verbatimText: the file must still be the one checked', () => {
     return { path, stamp: check.stamp };
   }
 
-  const big = dump({ comments: Array.from({ length: 2500 }, (_, k) => ({ action_no: String(k), content: '로그 확인 부탁드립니다' })) });
+  const big = dump({
+    comments: Array.from({ length: 2500 }, (_, k) => ({ action_no: String(k), content: '로그 확인 부탁드립니다' })),
+  });
 
   it('reads the file as it was checked', async () => {
     const { path, stamp } = await checked(big);
@@ -389,9 +436,13 @@ describe('verbatimText: the file must still be the one checked', () => {
 
   it('refuses a file that changes while it is being read', async () => {
     const grown = await checked(big);
-    await expect(read(grown.path, grown.stamp, () => appendFileSync(grown.path, '\n'))).rejects.toThrow(/changed while being read/);
+    await expect(read(grown.path, grown.stamp, () => appendFileSync(grown.path, '\n'))).rejects.toThrow(
+      /changed while being read/,
+    );
     const cut = await checked(big);
-    await expect(read(cut.path, cut.stamp, () => truncateSync(cut.path, 100_000))).rejects.toThrow(/changed while being read/);
+    await expect(read(cut.path, cut.stamp, () => truncateSync(cut.path, 100_000))).rejects.toThrow(
+      /changed while being read/,
+    );
   });
 
   it('says a file removed since the check cannot be read', async () => {
