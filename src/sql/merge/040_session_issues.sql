@@ -1,5 +1,6 @@
 -- merge/040_session_issues: one link per (session, issue).
--- Parameters: $1 session_id. Reads: stage_file, ims.issues. Writes: ims.session_issues.
+-- Parameters: $1 session_id. Reads: stage_file, stage_session, ims.issues.
+-- Writes: ims.session_issues.
 --
 -- crawl_order: the issue's best rank among the session's files (NULL when every file of it
 -- was reached as a related issue); crawled_at and source_file: the session's newest file.

@@ -1,7 +1,7 @@
 -- merge/045_session_issues_prune: links of this session to issues whose files are gone from
 -- the folder are removed, and those issues' crawl statistics recomputed without this session.
--- Parameters: $1 session_id. Reads: stage_file, ims.session_issues. Writes: ims.session_issues,
--- ims.issues.
+-- Parameters: $1 session_id. Reads: stage_file, stage_session, ims.session_issues.
+-- Writes: ims.session_issues, ims.issues.
 --
 -- The folder is the truth: a session re-ingested after a file was deleted must not keep
 -- claiming the issue. (The issue row keeps its values; docs/operations.md §Recovery.)

@@ -1,6 +1,7 @@
 -- merge/090_session_errors: what went wrong in the session, keyed by what it is about
 -- (error_key), so a re-ingest updates the same rows instead of adding new ones.
--- Parameters: $1 session_id. Reads: stage_error, ims.crawl_sessions. Writes: ims.session_errors.
+-- Parameters: $1 session_id. Reads: stage_error, stage_session, ims.crawl_sessions.
+-- Writes: ims.session_errors.
 --
 -- Sources (docs/operations.md §Errors): a failed crawl (no_results_* / debug_screenshot_*
 -- files, no issue), metadata.json errors and warnings, issue files that could not be read,

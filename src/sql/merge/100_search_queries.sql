@@ -1,5 +1,6 @@
 -- merge/100_search_queries: the query that started the session, one row per session.
--- Parameters: $1 session_id. Reads: ims.crawl_sessions. Writes: ims.search_queries.
+-- Parameters: $1 session_id. Reads: ims.crawl_sessions, ims.search_queries.
+-- Writes: ims.search_queries.
 --
 -- From metadata.json search_config in the migrated layout, else from the folder name
 -- (docs/input-format.md §3); results_count is the number of search results crawled.
