@@ -33,7 +33,7 @@ SELECT st.session_uuid, u.user_id, st.product, st.original_query, st.parsed_quer
            'query_language', st.query_language, 'completed_at', t.completed_at)),
        st.layout, st.folder_name, st.content_hash
 FROM stage_session st
-JOIN ims.users u ON u.username = st.user_name AND NOT coalesce(st.secondary, false)
+JOIN ims.users u ON u.username = st.user_name
 CROSS JOIN LATERAL (
     SELECT count(DISTINCT sf.issue_id)::int AS total,
            count(DISTINCT sf.issue_id) FILTER (WHERE sf.crawl_order IS NOT NULL)::int AS crawled,
@@ -45,6 +45,7 @@ CROSS JOIN LATERAL (
            greatest(s.started_at, coalesce(ims.crawler_ts(f.last_key), ims.crawler_ts(st.completed_raw))) AS completed_at
     FROM (SELECT coalesce(ims.crawler_ts(st.started_raw), now()) AS started_at) s
 ) t
+WHERE st.secondary IS NOT TRUE
 ON CONFLICT (session_uuid) DO UPDATE SET
     user_id = CASE WHEN EXCLUDED.metadata->>'user_from' = 'default' AND cs.metadata->>'user_from' <> 'default'
                    THEN cs.user_id ELSE EXCLUDED.user_id END,
