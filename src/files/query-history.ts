@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { describeError } from '../errors';
 import { naiveTimeKey } from './crawler-names';
+import { cleanJson } from './repair';
 
 /**
  * `<root>/history/query_history.json` and `favorites.json` (docs/input-format.md §11): JSON
@@ -109,7 +110,8 @@ function toEntry(raw: unknown, where: string, problems: string[]): HistoryEntry 
     );
     return undefined;
   }
-  const e = raw as Record<string, unknown>;
+  // What PostgreSQL cannot store (NUL, unpaired surrogates) goes before any field is read.
+  const e = cleanJson(raw, []) as Record<string, unknown>;
   const query = text(e.query);
   const product = text(e.product);
   const timestamp = text(e.timestamp);
@@ -154,19 +156,10 @@ function toEntry(raw: unknown, where: string, problems: string[]): HistoryEntry 
     timestamp: timestamp!,
     execution_time: execution,
     is_favorite: e.is_favorite === true,
-    entry: stripNul(e) as Record<string, unknown>,
+    entry: e,
   };
 }
 
 function text(v: unknown): string | undefined {
-  return typeof v === 'string' && v.trim() !== '' ? v.replace(/\0/g, '') : undefined;
-}
-
-// PostgreSQL text and jsonb cannot hold U+0000.
-function stripNul(v: unknown): unknown {
-  if (typeof v === 'string') return v.replace(/\0/g, '');
-  if (Array.isArray(v)) return v.map(stripNul);
-  if (v && typeof v === 'object')
-    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k.replace(/\0/g, ''), stripNul(x)]));
-  return v;
+  return typeof v === 'string' && v.trim() !== '' ? v : undefined;
 }
