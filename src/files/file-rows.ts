@@ -19,7 +19,7 @@ import { checkVerbatim, verbatimText } from './passthrough';
  * The COPY rows of a session, produced file by file (pull: the COPY stream asks for the next
  * chunk only when it has room, so memory holds the few files read ahead, at most 4 MiB of them,
  * or one big file that needs repair, whatever the session's size; a big file that needs none is
- * streamed, verbatim.ts). Unreadable files become problems and are skipped; the rest of the
+ * streamed, passthrough.ts). Unreadable files become problems and are skipped; the rest of the
  * session loads.
  */
 
@@ -36,7 +36,7 @@ export interface IssueRowStats {
 export interface IssueRowOptions {
   /**
    * Files larger than this many bytes are checked on stream-json's token stream and, when they
-   * need no repair, sent as their own text (verbatim.ts). Default WHOLE_READ_MAX_BYTES: below it
+   * need no repair, sent as their own text (passthrough.ts). Default WHOLE_READ_MAX_BYTES: below it
    * JSON.parse of the whole file is much faster than the token stream, and its memory is bounded.
    * Tests lower it; Infinity sends every file the old way.
    */
