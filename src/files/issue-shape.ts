@@ -45,7 +45,7 @@ export function shapeOf(key: string): KeyShape | undefined {
 }
 
 /** ims.issues.issue_id is varchar(50). */
-export const MAX_ISSUE_ID = 50;
+const MAX_ISSUE_ID = 50;
 
 const MAX_CRAWL_ORDER = 2_147_483_647;
 
