@@ -4,11 +4,10 @@ import { describeError } from '../errors';
 import { log } from '../log';
 import { refreshAnalytics, refreshAnalyticsIfStale } from '../db/analytics';
 import { withRetry } from '../db/pool';
-import { transientKind } from '../db/transient';
 import { discoverSessions, SessionRef } from '../files/discover';
 import { BulkOptions, withBulkLoad } from './bulk-load';
 import { DatabaseHealth } from './db-health';
-import { DEFAULT_GIVE_UP_MS, ingestSession, IngestOptions, SessionOutcome } from './session';
+import { DEFAULT_GIVE_UP_MS, ingestSession, IngestOptions, runRetry, SessionOutcome } from './session';
 import { HistoryOutcome, loadQueryHistory } from './query-history';
 
 export { refreshAnalytics } from '../db/analytics';
@@ -141,17 +140,8 @@ async function ingestRun(
 }
 
 /** A database call of the run outside any session, under the same retry budget. */
-export function dbRetry<T>(options: IngestOptions, work: () => Promise<T>): Promise<T> {
-  const giveUpMs = options.giveUpMs ?? DEFAULT_GIVE_UP_MS;
-  return withRetry(work, {
-    signal: options.signal,
-    onRetry: (_attempt, err, _delay, kind) => kind !== 'contention' && options.health?.failed(err, 'analytics'),
-    onSuccess: () => options.health?.succeeded(),
-    giveUp: (err, attempt, failingFor) =>
-      transientKind(err) === 'contention'
-        ? attempt >= 10
-        : Math.max(failingFor, options.health?.downForMs() ?? 0) >= giveUpMs,
-  });
+function dbRetry<T>(options: IngestOptions, work: () => Promise<T>): Promise<T> {
+  return withRetry(work, runRetry(options, 'analytics'));
 }
 
 /** Row count of every ims table. */
