@@ -66,10 +66,7 @@ export async function backfill(pool: Pool, root: string, options: BackfillOption
   const opts = { ...options, health };
   const refs = await discoverSessions(root, { onIgnored: options.onIgnored });
   options.onStart?.(refs);
-  // discoverSessions lists the oldest first; on the bulk path the newest go first (bulk-load.ts).
-  const { outcomes, gaveUp } = await withBulkLoad(pool, refs.length, options, (bulk) =>
-    ingestRun(pool, bulk ? [...refs].reverse() : refs, opts),
-  );
+  const { outcomes, gaveUp } = await bulkRun(pool, refs, opts);
   let tableRows: Record<string, number> = {};
   let history: HistoryOutcome = { status: 'failed', entries: 0, changed: 0, problems: [] };
   if (!gaveUp) {
@@ -101,8 +98,13 @@ export async function loadSessions(
   refs: SessionRef[],
   options: BackfillOptions,
 ): Promise<SessionOutcome[]> {
+  return (await bulkRun(pool, refs, { ...options, health: options.health ?? new DatabaseHealth() })).outcomes;
+}
+
+function bulkRun(pool: Pool, refs: SessionRef[], options: BackfillOptions): ReturnType<typeof ingestRun> {
+  // discoverSessions lists the oldest first; on the bulk path the newest go first (bulk-load.ts).
   return withBulkLoad(pool, refs.length, options, (bulk) =>
-    ingestMany(pool, bulk ? [...refs].reverse() : refs, options),
+    ingestRun(pool, bulk ? [...refs].reverse() : refs, options),
   );
 }
 
