@@ -3,14 +3,8 @@ import { dirname, join } from 'node:path';
 import type * as Backfill from '../src/ingest/backfill';
 import type * as Db from '../src/db/pool';
 import type * as Discover from '../src/files/discover';
-import type * as Facts from '../src/files/session-row';
-import type * as IssueRows from '../src/files/file-rows';
-import type * as Merge from '../src/db/merge';
 import type * as Migrate from '../src/db/migrate';
-import type * as Problems from '../src/files/session-errors';
 import type * as Scan from '../src/files/session-folder';
-import type * as SqlFiles from '../src/db/sql-files';
-import type * as Stage from '../src/db/stage';
 import type * as ReadSession from '../src/ingest/read-session';
 import type * as WriteSession from '../src/db/write-session';
 
@@ -46,16 +40,7 @@ function dist<T>(module: string): T {
 export const { ingestMany, loadSessions, refreshAnalytics } = dist<typeof Backfill>('ingest/backfill');
 export const { createPool, inTransaction, withRetry } = dist<typeof Db>('db/pool');
 export const { discoverSessions } = dist<typeof Discover>('files/discover');
-export const { sessionFacts } = dist<typeof Facts>('files/session-row');
-export const { issueRows, downloadRows } = dist<typeof IssueRows>('files/file-rows');
-export const { mergeStaged } = dist<typeof Merge>('db/merge');
 export const { applyMigrations } = dist<typeof Migrate>('db/migrate');
-export const { ProblemList } = dist<typeof Problems>('files/session-errors');
 export const { scanSession } = dist<typeof Scan>('files/session-folder');
-export const { readSql } = dist<typeof SqlFiles>('db/sql-files');
-export const { analyzeStaging, computeCrawlTimes, resetStaging, stageProblems, stageSession } =
-  dist<typeof Stage>('db/stage');
 export const { readSession } = dist<typeof ReadSession>('ingest/read-session');
 export const { writeSession } = dist<typeof WriteSession>('db/write-session');
-
-export type { IssueRowStats } from '../src/files/file-rows';

@@ -4,11 +4,10 @@ import { describeError } from '../errors';
 import { log } from '../log';
 import { refreshAnalytics, refreshAnalyticsIfStale } from '../db/analytics';
 import { withRetry } from '../db/pool';
-import { transientKind } from '../db/transient';
 import { discoverSessions, SessionRef } from '../files/discover';
 import { BulkOptions, withBulkLoad } from './bulk-load';
 import { DatabaseHealth } from './db-health';
-import { DEFAULT_GIVE_UP_MS, ingestSession, IngestOptions, SessionOutcome } from './session';
+import { DEFAULT_GIVE_UP_MS, ingestSession, IngestOptions, runRetry, SessionOutcome } from './session';
 import { HistoryOutcome, loadQueryHistory } from './query-history';
 
 export { refreshAnalytics } from '../db/analytics';
@@ -67,10 +66,7 @@ export async function backfill(pool: Pool, root: string, options: BackfillOption
   const opts = { ...options, health };
   const refs = await discoverSessions(root, { onIgnored: options.onIgnored });
   options.onStart?.(refs);
-  // discoverSessions lists the oldest first; on the bulk path the newest go first (bulk-load.ts).
-  const { outcomes, gaveUp } = await withBulkLoad(pool, refs.length, options, (bulk) =>
-    ingestRun(pool, bulk ? [...refs].reverse() : refs, opts),
-  );
+  const { outcomes, gaveUp } = await bulkRun(pool, refs, opts);
   let tableRows: Record<string, number> = {};
   let history: HistoryOutcome = { status: 'failed', entries: 0, changed: 0, problems: [] };
   if (!gaveUp) {
@@ -102,8 +98,13 @@ export async function loadSessions(
   refs: SessionRef[],
   options: BackfillOptions,
 ): Promise<SessionOutcome[]> {
+  return (await bulkRun(pool, refs, { ...options, health: options.health ?? new DatabaseHealth() })).outcomes;
+}
+
+function bulkRun(pool: Pool, refs: SessionRef[], options: BackfillOptions): ReturnType<typeof ingestRun> {
+  // discoverSessions lists the oldest first; on the bulk path the newest go first (bulk-load.ts).
   return withBulkLoad(pool, refs.length, options, (bulk) =>
-    ingestMany(pool, bulk ? [...refs].reverse() : refs, options),
+    ingestRun(pool, bulk ? [...refs].reverse() : refs, options),
   );
 }
 
@@ -141,17 +142,8 @@ async function ingestRun(
 }
 
 /** A database call of the run outside any session, under the same retry budget. */
-export function dbRetry<T>(options: IngestOptions, work: () => Promise<T>): Promise<T> {
-  const giveUpMs = options.giveUpMs ?? DEFAULT_GIVE_UP_MS;
-  return withRetry(work, {
-    signal: options.signal,
-    onRetry: (_attempt, err, _delay, kind) => kind !== 'contention' && options.health?.failed(err, 'analytics'),
-    onSuccess: () => options.health?.succeeded(),
-    giveUp: (err, attempt, failingFor) =>
-      transientKind(err) === 'contention'
-        ? attempt >= 10
-        : Math.max(failingFor, options.health?.downForMs() ?? 0) >= giveUpMs,
-  });
+function dbRetry<T>(options: IngestOptions, work: () => Promise<T>): Promise<T> {
+  return withRetry(work, runRetry(options, 'analytics'));
 }
 
 /** Row count of every ims table. */

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { copyRank, legacyUuid } from '../files/crawl-copy';
 import { SessionRef } from '../files/discover';
 import { downloadRows, issueRows, IssueRowStats } from '../files/file-rows';
-import { Problem, ProblemList } from '../files/session-errors';
+import { Problem, problem, ProblemList } from '../files/session-errors';
 import { scanSession, SessionContents } from '../files/session-folder';
 import { sessionFacts } from '../files/session-row';
 import { listSql, readSql } from '../db/sql-files';
@@ -53,15 +53,15 @@ export async function readSession(ref: SessionRef, options: ReadOptions): Promis
     const why = exclude.get(file.relPath);
     if (why === undefined) continue;
     stats.rejected++;
-    problems.add({
-      error_key: `parse:${file.relPath}`,
-      error_type: 'parsing',
-      severity: 'error',
-      message: `${file.relPath}: PostgreSQL refused the document: ${why}; the rest of the session is loaded`,
-      detail: { code: 'DATA_REJECTED', size: file.size },
-      file_path: file.absPath,
-      occurred_raw: file.timestamp ?? null,
-    });
+    problems.add(
+      problem(
+        `parse:${file.relPath}`,
+        'parsing',
+        'error',
+        `${file.relPath}: PostgreSQL refused the document: ${why}; the rest of the session is loaded`,
+        { detail: { code: 'DATA_REJECTED', size: file.size }, file: file.absPath, occurredRaw: file.timestamp },
+      ),
+    );
   }
   const { fallbackKey, ...sessionRow } = facts;
   return {
@@ -85,15 +85,15 @@ export async function readSession(ref: SessionRef, options: ReadOptions): Promis
       const status = stats.staged > 0 ? 'completed' : 'failed';
       if (status === 'failed') problems.add(failureProblem(contents, stats.rejected));
       for (const name of contents.unrecognized) {
-        problems.add({
-          error_key: `skipped:${name}`,
-          error_type: 'reading',
-          severity: 'info',
-          message: `${name}: a .json file that is not an issue file (<issue_id>_<YYYYMMDD_HHMMSS>.json); not loaded`,
-          detail: null,
-          file_path: `${ref.path}/${name}`,
-          occurred_raw: null,
-        });
+        problems.add(
+          problem(
+            `skipped:${name}`,
+            'reading',
+            'info',
+            `${name}: a .json file that is not an issue file (<issue_id>_<YYYYMMDD_HHMMSS>.json); not loaded`,
+            { file: `${ref.path}/${name}` },
+          ),
+        );
       }
       return {
         ...sessionRow,
@@ -119,13 +119,8 @@ function failureProblem(contents: SessionContents, rejected: number): Problem {
     .map((m) => m.timestamp)
     .filter((t): t is string => !!t)
     .sort();
-  return {
-    error_key: 'crawl:failed',
-    error_type: 'crawling',
-    severity: 'error',
-    message,
+  return problem('crawl:failed', 'crawling', 'error', message, {
     detail: { failure_markers: markers, issue_files: contents.issueFiles.length },
-    file_path: null,
-    occurred_raw: stamps[0] ?? null,
-  };
+    occurredRaw: stamps[0],
+  });
 }

@@ -1,6 +1,6 @@
 import { Pool } from 'pg';
 import { describeError, IngestError, IngestErrorCode } from '../errors';
-import { withRetry } from '../db/pool';
+import { RetryOptions, withRetry } from '../db/pool';
 import { isRefusedData, transientKind } from '../db/transient';
 import { writeSession, WriteOptions, WriteResult } from '../db/write-session';
 import { SessionRef } from '../files/discover';
@@ -66,6 +66,30 @@ export interface SessionOutcome {
 
 export const DEFAULT_GIVE_UP_MS = 180_000;
 
+/**
+ * The retry budget of a run's database calls: an outage (as options.health has seen it, from
+ * any call) is given up on after giveUpMs, contention after 10 attempts.
+ */
+export function runRetry(
+  options: IngestOptions,
+  where: string,
+  onRetry?: (attempt: number, err: unknown) => void,
+): RetryOptions {
+  const giveUpMs = options.giveUpMs ?? DEFAULT_GIVE_UP_MS;
+  return {
+    signal: options.signal,
+    onRetry: (attempt, err, _delay, kind) => {
+      if (kind !== 'contention') options.health?.failed(err, where);
+      onRetry?.(attempt, err);
+    },
+    onSuccess: () => options.health?.succeeded(),
+    giveUp: (err, attempt, failingFor) =>
+      transientKind(err) === 'contention'
+        ? attempt >= 10
+        : Math.max(failingFor, options.health?.downForMs() ?? 0) >= giveUpMs,
+  };
+}
+
 export async function ingestSession(pool: Pool, ref: SessionRef, options: IngestOptions): Promise<SessionOutcome> {
   const started = performance.now();
   const outcome: SessionOutcome = {
@@ -82,19 +106,10 @@ export async function ingestSession(pool: Pool, ref: SessionRef, options: Ingest
   };
   const giveUpMs = options.giveUpMs ?? DEFAULT_GIVE_UP_MS;
   try {
-    const { read, written } = await withRetry(() => loadOnce(pool, ref, options), {
-      signal: options.signal,
-      giveUpMs,
-      onRetry: (attempt, err, _delay, kind) => {
-        if (kind !== 'contention') options.health?.failed(err, ref.identity);
-        options.onRetry?.(ref, attempt, err);
-      },
-      onSuccess: () => options.health?.succeeded(),
-      giveUp: (err, attempt, failingFor) =>
-        transientKind(err) === 'contention'
-          ? attempt >= 10
-          : Math.max(failingFor, options.health?.downForMs() ?? 0) >= giveUpMs,
-    });
+    const { read, written } = await withRetry(
+      () => loadOnce(pool, ref, options),
+      runRetry(options, ref.identity, (attempt, err) => options.onRetry?.(ref, attempt, err)),
+    );
     outcome.issueFiles = read.contents.issueFiles.length;
     outcome.result = written.result;
     if (written.result === 'ingested') {
