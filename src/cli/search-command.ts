@@ -35,11 +35,7 @@ export interface SearchRow {
 const DATE = /^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}(:?\d{2})?)?$/;
 
 /** Runs the search; dates without an offset are read in `timezone` (the crawler's zone). */
-export async function runSearch(
-  pool: Pool,
-  a: SearchArgs,
-  timezone: string,
-): Promise<{ rows: SearchRow[]; more: boolean }> {
+async function runSearch(pool: Pool, a: SearchArgs, timezone: string): Promise<{ rows: SearchRow[]; more: boolean }> {
   try {
     const { rows } = await pool.query<SearchRow>(
       `SELECT * FROM ims.search_issues($1, $2, $3,
@@ -66,7 +62,7 @@ export async function runSearch(
 }
 
 /** Columns a character takes in a terminal: 2 for Hangul, CJK, Kana, full-width forms and emoji. */
-export function charWidth(cp: number): number {
+function charWidth(cp: number): number {
   if (cp < 0x1100) return 1;
   const wide =
     cp <= 0x115f ||

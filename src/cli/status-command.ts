@@ -104,7 +104,7 @@ function iso(d: Date | string): string {
   return new Date(d).toISOString().slice(0, 16).replace('T', ' ');
 }
 
-export function formatSeconds(s: number): string {
+function formatSeconds(s: number): string {
   if (s < 120) return `${Math.round(s)}s`;
   if (s < 7200) return `${Math.round(s / 60)}m`;
   if (s < 172800) return `${(s / 3600).toFixed(1)}h`;

@@ -87,7 +87,7 @@ async function listen(metrics: Metrics, config: Config): Promise<Server> {
 }
 
 /** A session's outcome as one JSON record (the ref's path and identity, not the whole ref). */
-export function outcomeJson(o: SessionOutcome): Record<string, unknown> {
+function outcomeJson(o: SessionOutcome): Record<string, unknown> {
   const { ref, ...rest } = o;
   return { time: new Date().toISOString(), session: ref.identity, user: ref.user, path: ref.path, ...rest };
 }
