@@ -1,6 +1,6 @@
 /**
  * Passwords never reach the output. Everything ims-ingest prints goes through maskSecrets
- * (src/cli.ts), which hides:
+ * (src/cli/run.ts output(), src/log.ts), which hides:
  *  - the password of every postgres:// or postgresql:// URL in the text, up to the LAST `@`
  *    of the URL, so a raw `@` inside the password (`u:p@ss@host`) hides all of it;
  *  - every `password=` / `sslpassword=` parameter (URL query or libpq key=value form);

@@ -1,5 +1,4 @@
 import { ConfigEntry, ConfigFlags, kebab, OPTIONS, resolveConfig } from '../config';
-import { redactUrl } from '../secrets';
 
 /**
  * `ims-ingest config`: the effective configuration, each value with where it came from (flag,
@@ -14,10 +13,10 @@ export interface ConfigReport {
 
 export function configReport(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.env): ConfigReport {
   const { config, entries, file } = resolveConfig(flags, env);
+  // resolveConfig has masked the secrets already.
   const settings = entries.map((e) => {
     const spec = OPTIONS.find((o) => o.key === e.key)!;
-    const value = spec.secret && typeof e.value === 'string' ? redactUrl(e.value) : e.value;
-    return { ...e, value, flag: `--${kebab(e.key)}`, env: spec.env };
+    return { ...e, flag: `--${kebab(e.key)}`, env: spec.env };
   });
   return { file: file ?? null, settings, pgHostSet: config.pgHostSet };
 }

@@ -52,7 +52,7 @@ export function formatSummary(s: BackfillSummary): string {
 }
 
 /** Rows inserted, updated or deleted by this run's merges, per table (from each merge step). */
-export function formatWritten(outcomes: SessionOutcome[]): string {
+function formatWritten(outcomes: SessionOutcome[]): string {
   const rows = new Map<string, number>();
   for (const o of outcomes) {
     for (const [step, n] of Object.entries(o.rows)) {
@@ -70,7 +70,7 @@ export function backfillSucceeded(s: BackfillSummary): boolean {
   return s.notStarted === 0 && s.outcomes.every((o) => o.result !== 'failed' && o.rejected === 0);
 }
 
-export function formatBytes(n: number): string {
+function formatBytes(n: number): string {
   if (n < 1e3) return `${n} B`;
   if (n < 1e6) return `${(n / 1e3).toFixed(1)} kB`;
   if (n < 1e9) return `${(n / 1e6).toFixed(1)} MB`;

@@ -266,7 +266,7 @@ export function buildCli(argv: string[]): Argv {
           }),
         ),
     )
-    .command(searchCommand(withDatabase))
+    .command(searchCommand())
     .completion('completion', 'print a bash/zsh completion script: ims-ingest completion >> ~/.bashrc')
     .demandCommand(
       1,

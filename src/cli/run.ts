@@ -21,12 +21,12 @@ export function setLogSink(write: ((line: string) => void) | undefined): void {
 }
 
 /** Errors that are the caller's to fix in the command line or the configuration. */
-export function isUsageError(err: unknown): boolean {
+function isUsageError(err: unknown): boolean {
   return err instanceof IngestError && (err.code === 'CONFIG_INVALID' || err.code === 'LAYOUT_UNKNOWN');
 }
 
 /** Installs the logger the configuration asks for. */
-export function installLogger(config: Pick<Config, 'logLevel' | 'logFormat'>): void {
+function installLogger(config: Pick<Config, 'logLevel' | 'logFormat'>): void {
   setLogger(
     createLogger({
       level: config.logLevel,

@@ -1,8 +1,6 @@
 import { Pool } from 'pg';
 import { Argv, CommandModule } from 'yargs';
-import { Config } from '../config';
-import { Database } from '../db/open';
-import type { GlobalArgs } from './run';
+import { GlobalArgs, output, withDatabase } from './run';
 import { IngestError } from '../errors';
 
 /**
@@ -37,11 +35,7 @@ export interface SearchRow {
 const DATE = /^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}(:?\d{2})?)?$/;
 
 /** Runs the search; dates without an offset are read in `timezone` (the crawler's zone). */
-export async function runSearch(
-  pool: Pool,
-  a: SearchArgs,
-  timezone: string,
-): Promise<{ rows: SearchRow[]; more: boolean }> {
+async function runSearch(pool: Pool, a: SearchArgs, timezone: string): Promise<{ rows: SearchRow[]; more: boolean }> {
   try {
     const { rows } = await pool.query<SearchRow>(
       `SELECT * FROM ims.search_issues($1, $2, $3,
@@ -68,7 +62,7 @@ export async function runSearch(
 }
 
 /** Columns a character takes in a terminal: 2 for Hangul, CJK, Kana, full-width forms and emoji. */
-export function charWidth(cp: number): number {
+function charWidth(cp: number): number {
   if (cp < 0x1100) return 1;
   const wide =
     cp <= 0x115f ||
@@ -122,7 +116,7 @@ export function markSnippet(r: SearchRow, open: string, close: string): string {
 
 /** The table printed for people: one line per issue. */
 export function formatTable(rows: SearchRow[], more: boolean, query: string, color: boolean): string {
-  if (rows.length === 0) return `no issue contains ${JSON.stringify(query)}\n`;
+  if (rows.length === 0) return `no issue contains ${JSON.stringify(query)}`;
   const [open, close] = color ? ['\x1b[1;7m', '\x1b[0m'] : ['«', '»'];
   const idWidth = Math.max(5, ...rows.map((r) => displayWidth(r.issue_id)));
   const statusWidth = Math.min(12, Math.max(6, ...rows.map((r) => displayWidth(r.status ?? ''))));
@@ -138,13 +132,11 @@ export function formatTable(rows: SearchRow[], more: boolean, query: string, col
       ? `${rows.length} issues shown; more match (raise --limit)`
       : `${rows.length} issue${rows.length === 1 ? '' : 's'}`,
   );
-  return `${lines.join('\n')}\n`;
+  return lines.join('\n');
 }
 
-type WithDatabase = (args: GlobalArgs, work: (db: Database, config: Config) => Promise<number>) => Promise<void>;
-
-/** The yargs command; cli.ts passes its withDatabase (configuration, connection, exit code). */
-export function searchCommand(withDatabase: WithDatabase): CommandModule<object, GlobalArgs> {
+/** The yargs command; run.ts's withDatabase sets up the configuration, connection and exit code. */
+export function searchCommand(): CommandModule<object, GlobalArgs> {
   return {
     command: 'search <query>',
     describe:
@@ -173,18 +165,16 @@ export function searchCommand(withDatabase: WithDatabase): CommandModule<object,
       const a = args as unknown as SearchArgs;
       const problem = usageProblem(a);
       if (problem) {
-        // Checked here rather than in yargs' .check(), whose failures cli.ts's fail handler rethrows.
+        // Checked here rather than in yargs' .check(), whose failures main.ts's fail handler rethrows.
         process.stderr.write(`ims-ingest: search: ${problem}\nRun 'ims-ingest search --help' for usage.\n`);
         process.exitCode = 2;
         return;
       }
       await withDatabase(args, async (db, config) => {
         const { rows, more } = await runSearch(db.pool, { ...a, query: String(a.query) }, config.timezone);
-        if (a.json) process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
-        else
-          process.stdout.write(
-            formatTable(rows, more, String(a.query), Boolean(process.stdout.isTTY) && !process.env.NO_COLOR),
-          );
+        output(a.json, rows, () =>
+          formatTable(rows, more, String(a.query), Boolean(process.stdout.isTTY) && !process.env.NO_COLOR),
+        );
         return 0;
       });
     },

@@ -2,7 +2,7 @@ import { Pool } from 'pg';
 import { discoverSessions } from '../files/discover';
 import { parseFolderName } from '../files/crawler-names';
 import { readSql } from '../db/sql-files';
-import { formatErrorList, OpenError } from './errors-command';
+import { formatErrorList, OpenError, openErrors } from './errors-command';
 
 /**
  * `ims-ingest status [root]`: what is loaded (sessions by user and crawl status, the last
@@ -28,7 +28,7 @@ export interface StatusReport {
 export async function statusReport(pool: Pool, root: string | undefined, timezone: string): Promise<StatusReport> {
   const totals = (await pool.query(readSql('cli/status-totals.sql'))).rows[0];
   const byUser = (await pool.query(readSql('cli/status-sessions.sql'))).rows;
-  const openErrors = (await pool.query<OpenError>(readSql('cli/open-errors.sql'), [null])).rows;
+  const open = await openErrors(pool, null);
   const report: StatusReport = {
     sessions: totals.sessions,
     issues: totals.issues,
@@ -38,7 +38,7 @@ export async function statusReport(pool: Pool, root: string | undefined, timezon
     byUser,
     lastLoaded: totals.last_loaded,
     newestCrawl: totals.newest_crawl,
-    openErrors,
+    openErrors: open,
   };
   if (root !== undefined) {
     const refs = await discoverSessions(root);
@@ -104,7 +104,7 @@ function iso(d: Date | string): string {
   return new Date(d).toISOString().slice(0, 16).replace('T', ' ');
 }
 
-export function formatSeconds(s: number): string {
+function formatSeconds(s: number): string {
   if (s < 120) return `${Math.round(s)}s`;
   if (s < 7200) return `${Math.round(s / 60)}m`;
   if (s < 172800) return `${(s / 3600).toFixed(1)}h`;

@@ -25,12 +25,10 @@ import { interruptSignal, withConfig } from './run';
 
 export function runWatch(args: BackfillArgs): Promise<void> {
   return withConfig(args, async (config) => {
-    if (existsSync(args.root)) checkRoot(args.root);
+    // A root that does not exist yet is waited for, except by --dry-run, which reads it once.
+    if (args.dryRun || existsSync(args.root)) checkRoot(args.root);
     // --dry-run: the first pass read without writing; a daemon that writes nothing has no use.
-    if (args.dryRun) {
-      checkRoot(args.root);
-      return runDryRun(args, config);
-    }
+    if (args.dryRun) return runDryRun(args, config);
     const signal = interruptSignal();
     const metrics = new Metrics();
     const health = metrics.health;
@@ -89,7 +87,7 @@ async function listen(metrics: Metrics, config: Config): Promise<Server> {
 }
 
 /** A session's outcome as one JSON record (the ref's path and identity, not the whole ref). */
-export function outcomeJson(o: SessionOutcome): Record<string, unknown> {
+function outcomeJson(o: SessionOutcome): Record<string, unknown> {
   const { ref, ...rest } = o;
   return { time: new Date().toISOString(), session: ref.identity, user: ref.user, path: ref.path, ...rest };
 }

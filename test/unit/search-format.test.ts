@@ -49,13 +49,14 @@ it('prints one line per issue and says when more matched than were shown', () =>
     '에러',
     false,
   );
-  const lines = text.trimEnd().split('\n');
+  const lines = text.split('\n');
+  expect(lines).toHaveLength(4);
   expect(lines[0]).toMatch(/^issue +status +title +found in: snippet$/);
   expect(lines[1]).toMatch(/^347863 +Closed +\[Project\] TPETIME 에러 분석 +title: \[Project\] TPETIME «에러» 분석$/);
   expect(lines[2]).toMatch(/^1 {7}/);
   expect(lines[2]).toContain('comment,attachment: ');
   expect(lines[3]).toBe('2 issues shown; more match (raise --limit)');
-  expect(formatTable([], false, 'x"y', false)).toBe('no issue contains "x\\"y"\n');
+  expect(formatTable([], false, 'x"y', false)).toBe('no issue contains "x\\"y"');
 });
 
 it('rejects a query without a word, a limit under 1 and dates it cannot read', () => {
