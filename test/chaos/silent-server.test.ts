@@ -1,6 +1,5 @@
-import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
-import { BIN, cleanEnv, CliRun, logText } from '../helpers/cli';
+import { cleanEnv, CliRun, logText, startCli } from '../helpers/cli';
 import { FakeServer, startFakeServer } from '../helpers/fake-pg';
 
 /**
@@ -18,16 +17,10 @@ beforeAll(async () => {
 afterAll(() => server.close());
 
 /** Runs the CLI without blocking this process (the silent server lives in it). */
-function run(args: string[], env = cleanEnv()): Promise<CliRun & { seconds: number }> {
+async function run(args: string[], env = cleanEnv()): Promise<CliRun & { seconds: number }> {
   const started = Date.now();
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => done({ code, stdout, stderr, seconds: (Date.now() - started) / 1000 }));
-  });
+  const r = await startCli(args, env).done;
+  return { ...r, seconds: (Date.now() - started) / 1000 };
 }
 
 const url = (query = '') => `postgresql://ims:s3cret-pw@127.0.0.1:${port}/ims${query}`;
