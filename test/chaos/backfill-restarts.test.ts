@@ -1,10 +1,9 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'pg';
-import { BIN, cleanEnv, CliRun, waitFor, logText } from '../helpers/cli';
+import { logText, RunningCli, startCli, waitFor } from '../helpers/cli';
 import { expectConverges, referenceSnapshot } from '../helpers/converge';
 import { writeSessionFolder } from '../helpers/crawler';
 import { startCluster, TestCluster } from '../helpers/pg-cluster';
@@ -36,18 +35,9 @@ afterAll(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
-/** Starts a backfill; `progress` sees its stderr as it comes. */
-function backfill(args: string[]): { done: Promise<CliRun>; stderr: () => string } {
-  const child = spawn(
-    process.execPath,
-    [BIN, 'backfill', root, '--database-url', cluster.url(), '--concurrency', '2', ...args],
-    { env: cleanEnv() },
-  );
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.on('data', (d) => (stderr += d));
-  return { done: new Promise((ok) => child.on('close', (code) => ok({ code, stdout, stderr }))), stderr: () => stderr };
+/** Starts a backfill; `stderr` sees its log as it comes. */
+function backfill(args: string[]): RunningCli {
+  return startCli(['backfill', root, '--database-url', cluster.url(), '--concurrency', '2', ...args]);
 }
 
 it('retries through two restarts and a 15 s stop and loads everything', async () => {

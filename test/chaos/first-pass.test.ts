@@ -2,7 +2,7 @@ import { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawnCli, waitFor, logText } from '../helpers/cli';
+import { spawnCli, startCli, waitFor, logText } from '../helpers/cli';
 import { expectConverges, referenceSnapshot } from '../helpers/converge';
 import { issueFile, sessionDir, SessionSpec, writeSessionFolder } from '../helpers/crawler';
 import { createTestDatabase, TestDatabase } from '../helpers/db';
@@ -70,17 +70,16 @@ it('SIGTERM during the first pass finishes the session under way and starts no o
   const other = await createTestDatabase();
   const own = mkdtempSync(join(tmpdir(), 'ims-chaos-first-term-'));
   for (let n = 1; n <= 20; n++) writeSessionFolder(own, { user: 'dd', n, files: 10, padding: 60_000 });
-  const run = spawnCli(['watch', own, '--settle-seconds', '1', '--concurrency', '1', '--database-url', other.url]);
+  const {
+    child: run,
+    stderr,
+    done,
+  } = startCli(['watch', own, '--settle-seconds', '1', '--concurrency', '1', '--database-url', other.url]);
   try {
-    let said = '';
-    run.stderr.on('data', (d) => (said += d));
-    await waitFor(
-      'the first loaded session',
-      () => /^ingested/m.test(logText(said)),
-      () => said,
-    );
+    await waitFor('the first loaded session', () => /^ingested/m.test(logText(stderr())), stderr);
     run.kill('SIGTERM');
-    expect(await new Promise((done) => run.on('close', done))).toBe(0);
+    expect((await done).code).toBe(0);
+    const said = stderr();
     const loaded = (logText(said).match(/^ingested/gm) ?? []).length;
     // The one under way when the signal came (and, at most, the one that had just started).
     expect(loaded).toBeLessThanOrEqual(3);

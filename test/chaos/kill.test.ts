@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { runCli, spawnCli, waitFor, logText } from '../helpers/cli';
+import { runCli, spawnCli, startCli, waitFor, logText } from '../helpers/cli';
 import { expectConverges, referenceSnapshot } from '../helpers/converge';
 import { writeSessionFolder } from '../helpers/crawler';
 import { createTestDatabase, TestDatabase } from '../helpers/db';
@@ -68,22 +68,18 @@ const killed = (child: ChildProcessWithoutNullStreams) =>
 it('pg_terminate_backend mid-merge: the session is retried and the run succeeds', async () => {
   const db = await fresh();
   const lock = await holdLock(db, 'LOCK TABLE ims.issue_history IN EXCLUSIVE MODE');
-  const run = spawnCli(['backfill', root, '--concurrency', '1', '--database-url', db.url]);
-  children.push(run);
-  let stdout = '';
-  let stderr = '';
-  run.stdout.on('data', (d) => (stdout += d));
-  run.stderr.on('data', (d) => (stderr += d));
+  const run = startCli(['backfill', root, '--concurrency', '1', '--database-url', db.url]);
+  children.push(run.child);
   let pids: number[] = [];
   await waitFor(
     'a merge waiting for the lock',
     async () => (pids = await waiting(db, 'relation')).length > 0,
-    () => stderr,
+    run.stderr,
   );
   await db.pool.query('SELECT pg_terminate_backend(pid) FROM unnest($1::int[]) AS pid', [pids]);
   await lock.query('COMMIT');
   await lock.end();
-  const code = await new Promise((done) => run.on('close', done));
+  const { code, stdout, stderr } = await run.done;
   expect(stderr).not.toMatch(/Unhandled|^\s+at |FAILED/m);
   expect(code).toBe(0);
   expect(stdout).toContain('4 ingested');

@@ -1,42 +1,26 @@
-import { createServer, Server, Socket } from 'node:net';
-import { AddressInfo } from 'node:net';
-import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
-import { BIN, cleanEnv, CliRun, logText } from '../helpers/cli';
+import { cleanEnv, CliRun, logText, startCli } from '../helpers/cli';
+import { FakeServer, startFakeServer } from '../helpers/fake-pg';
 
 /**
  * A server that accepts TCP connections and never answers (a hung PostgreSQL, a firewall that
  * black-holes): every command fails within the connect timeout, naming the server but never
  * its password, with the TIMEOUT code, instead of hanging for good.
  */
-let server: Server;
+let server: FakeServer;
 let port: number;
-const sockets = new Set<Socket>();
 
 beforeAll(async () => {
-  server = createServer((socket) => {
-    sockets.add(socket); // accepted, never answered
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  port = (server.address() as AddressInfo).port;
+  server = await startFakeServer('silent');
+  port = server.port;
 });
-afterAll(async () => {
-  for (const s of sockets) s.destroy();
-  await new Promise((done) => server.close(done));
-});
+afterAll(() => server.close());
 
 /** Runs the CLI without blocking this process (the silent server lives in it). */
-function run(args: string[], env = cleanEnv()): Promise<CliRun & { seconds: number }> {
+async function run(args: string[], env = cleanEnv()): Promise<CliRun & { seconds: number }> {
   const started = Date.now();
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => done({ code, stdout, stderr, seconds: (Date.now() - started) / 1000 }));
-  });
+  const r = await startCli(args, env).done;
+  return { ...r, seconds: (Date.now() - started) / 1000 };
 }
 
 const url = (query = '') => `postgresql://ims:s3cret-pw@127.0.0.1:${port}/ims${query}`;

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'pg';
-import { spawnCli, waitFor, logText } from '../helpers/cli';
+import { spawnCli, startCli, waitFor, logText } from '../helpers/cli';
 import { expectConverges, referenceSnapshot } from '../helpers/converge';
 import { crawlSession, writeSessionFolder } from '../helpers/crawler';
 import { startCluster, TestCluster } from '../helpers/pg-cluster';
@@ -119,7 +119,7 @@ it('started while PostgreSQL is down, waits for it and then loads', async () => 
   const later = join(root, 'later');
   writeSessionFolder(later, { user: 'cy', n: 70, files: 2 });
   cluster.stop();
-  const run = spawnCli([
+  const run = startCli([
     'watch',
     later,
     '--settle-seconds',
@@ -129,31 +129,22 @@ it('started while PostgreSQL is down, waits for it and then loads', async () => 
     '--database-url',
     cluster.url(),
   ]);
-  let said = '';
-  run.stderr.on('data', (d) => (said += d));
+  const said = run.stderr;
   try {
-    await waitFor(
-      'the wait for the database',
-      () => said.includes('waiting for it'),
-      () => said,
-    );
-    expect(run.exitCode).toBeNull();
+    await waitFor('the wait for the database', () => said().includes('waiting for it'), said);
+    expect(run.child.exitCode).toBeNull();
     // Alive, not ready: the endpoints are up before the database.
-    const port = Number(/metrics on http:\/\/127\.0\.0\.1:(\d+)/.exec(said)?.[1]);
+    const port = Number(/metrics on http:\/\/127\.0\.0\.1:(\d+)/.exec(said())?.[1]);
     expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
     const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
     expect([ready.status, await ready.text()]).toEqual([503, 'database unreachable\n']);
     cluster.start();
-    await waitFor(
-      'the first pass',
-      () => said.includes('first pass done (1 sessions)'),
-      () => said,
-    );
-    expect(logText(said)).toMatch(/^ingested +cy\/OpenFrame_chaos_70_/m);
-    expect(logText(said).match(/cannot connect to PostgreSQL/g)).toHaveLength(1);
+    await waitFor('the first pass', () => said().includes('first pass done (1 sessions)'), said);
+    expect(logText(said())).toMatch(/^ingested +cy\/OpenFrame_chaos_70_/m);
+    expect(logText(said()).match(/cannot connect to PostgreSQL/g)).toHaveLength(1);
     expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
   } finally {
-    run.kill('SIGTERM');
-    await new Promise((done) => run.on('close', done));
+    run.child.kill('SIGTERM');
+    await run.done;
   }
 }, 60_000);

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import type { EmbeddedStatus } from '../../src/embedded/instance';
-import { BIN, cleanEnv, CliRun, logText, runCli, spawnCli, waitFor } from '../helpers/cli';
+import { BIN, cleanEnv, CliRun, logText, runCli, startCli, waitFor } from '../helpers/cli';
 import { FIXTURES } from '../helpers/fixtures';
 
 /**
@@ -32,14 +32,7 @@ function run(dir: string, args: string[]): CliRun {
 }
 
 function runAsync(dir: string, args: string[]): Promise<CliRun> {
-  return new Promise((done) => {
-    const child = spawnCli(args, zeroConfig(dir));
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => done({ code, stdout, stderr }));
-  });
+  return startCli(args, zeroConfig(dir)).done;
 }
 
 /** Exit status 0, or the run's stderr in the failure message. */

@@ -2,7 +2,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { BIN, cleanEnv, logRecords, logText, runCli, spawnCli, waitFor } from '../helpers/cli';
+import { BIN, cleanEnv, logRecords, logText, runCli, startCli, waitFor } from '../helpers/cli';
 import { createTestDatabase, TestDatabase } from '../helpers/db';
 import { FIXTURES, S } from '../helpers/fixtures';
 
@@ -217,23 +217,18 @@ it('watch --json prints one JSON object per session on stdout; --log-format pret
   cpSync(join(FIXTURES, S.S6), join(dir, 'crawl_sessions', 'OpenFrame_Batch_JCL_오류_20251222_153000'), {
     recursive: true,
   });
-  const child = spawnCli(['watch', dir, '--json', '--log-format', 'pretty', '--database-url', db.url], env());
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.on('data', (d) => (stderr += d));
+  const run = startCli(['watch', dir, '--json', '--log-format', 'pretty', '--database-url', db.url], env());
+  const { child } = run;
   try {
-    await waitFor(
-      'the first pass',
-      () => stderr.includes('first pass done'),
-      () => stderr,
-    );
+    await waitFor('the first pass', () => run.stderr().includes('first pass done'), run.stderr);
     child.kill('SIGTERM');
-    expect(await new Promise((done) => child.on('close', done))).toBe(0);
+    expect((await run.done).code).toBe(0);
   } finally {
     if (child.exitCode === null) child.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
   }
+  const stdout = run.stdout();
+  const stderr = run.stderr();
   const lines = stdout
     .trim()
     .split('\n')

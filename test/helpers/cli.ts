@@ -32,6 +32,25 @@ export function spawnCli(args: string[], env: NodeJS.ProcessEnv = cleanEnv()): C
   return spawn(process.execPath, [BIN, ...args], { env });
 }
 
+/** A bin/ims-ingest left running: its output so far, and its end. */
+export interface RunningCli {
+  child: ChildProcessWithoutNullStreams;
+  stdout: () => string;
+  stderr: () => string;
+  done: Promise<CliRun>;
+}
+
+/** spawnCli, collecting the output: read it as it comes, or await `done` for the whole run. */
+export function startCli(args: string[], env: NodeJS.ProcessEnv = cleanEnv()): RunningCli {
+  const child = spawnCli(args, env);
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  const done = new Promise<CliRun>((ok) => child.on('close', (code) => ok({ code, stdout, stderr })));
+  return { child, stdout: () => stdout, stderr: () => stderr, done };
+}
+
 /** Polls `check` every 100 ms for up to 30 s; the error names `what`, and adds `said()` when given. */
 export async function waitFor(
   what: string,

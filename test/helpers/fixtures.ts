@@ -29,3 +29,26 @@ export function copyFixtures(): string {
 }
 
 export const OPTIONS: BackfillOptions = { timezone: 'Asia/Seoul', defaultUser: 'unknown', concurrency: 2 };
+
+/**
+ * The table row counts after a backfill of all of fixtures/: 9 folders, 8 crawls (S5 and its
+ * migrated copy S5m are one crawl).
+ */
+export const FIXTURE_TABLE_ROWS = {
+  users: 4,
+  crawl_sessions: 8,
+  issues: 10,
+  session_issues: 15,
+  issue_comments: 21,
+  issue_history: 14,
+  // search_queries: 4 history entries (3 matched, 1 without a session) + 5 sessions no
+  // entry describes. session_errors: + the expired-login file of S2.
+  attachments: 9,
+  search_queries: 9,
+  session_errors: 6,
+  // 8 sessions on 8 different Seoul days, each day one user: 8 (user, day) rows + 8 all-users
+  // rows; months: (jdoe, unknown) in 2025-12 and (alice, bob) in 2026-01, + 2 all-users rows.
+  analytics_daily: 16,
+  analytics_monthly: 6,
+  audit_log: 9,
+} as const;

@@ -8,7 +8,7 @@ import { Pool } from 'pg';
  * of 0009 fill ims.issue_search_text as a load would).
  */
 
-export const FRAGMENTS = [
+const FRAGMENTS = [
   '야간 배치 수행 중 에러가 발생합니다.',
   '에러를 확인했습니다',
   '오류',
