@@ -2,14 +2,14 @@ import { PoolClient } from 'pg';
 import { listSql, readSql } from './sql-files';
 
 /**
- * Runs src/sql/merge/*.sql in order on the staged session, inside the caller's transaction.
- * What each statement takes is what its header says (`-- Parameters: none` or
- * `-- Parameters: $1 session_id`); the session's id is what merge/020_crawl_sessions.sql
- * returns (RETURNING session_id).
+ * Runs src/sql/merge/*.sql in order on the staged batch, inside the caller's transaction. No
+ * statement takes a parameter: each reads the batch's sessions from stage_session, whose
+ * session_id merge/025_session_ids.sql fills once merge/020 has written the session rows.
  */
 
 export interface MergeResult {
-  sessionId: string;
+  /** crawl_sessions.session_id of each staged session, by its session_no. */
+  sessionIds: Map<number, string>;
   /** Rows written (inserted, updated or deleted) per merge file, by file name. */
   rows: Record<string, number>;
 }
@@ -18,48 +18,36 @@ export interface MergeStatement {
   /** The file name without `.sql`: `030_issues`. */
   name: string;
   sql: string;
-  takesSession: boolean;
 }
-
-const PARAMETERS = /^-- Parameters: (none|\$1 session_id)\b/m;
 
 let statements: MergeStatement[] | undefined;
 
-/** The merge files, in order, each with what its header says it takes (read once). */
+/** The merge files, in order (read once). */
 export function mergeStatements(): MergeStatement[] {
   statements ??= listSql('merge').map((file) => {
     const sql = readSql(`merge/${file}`);
-    const declared = PARAMETERS.exec(sql);
-    if (declared === null) {
-      throw new Error(
-        `src/sql/merge/${file}: the header has no "-- Parameters: none" or "-- Parameters: $1 session_id" line`,
-      );
+    if (!/^-- Parameters: none\b/m.test(sql)) {
+      throw new Error(`src/sql/merge/${file}: the header has no "-- Parameters: none" line`);
     }
-    return { name: file.replace(/\.sql$/, ''), sql, takesSession: declared[1] !== 'none' };
+    return { name: file.replace(/\.sql$/, ''), sql };
   });
   return statements;
 }
 
 export async function mergeStaged(client: PoolClient): Promise<MergeResult> {
   const rows: Record<string, number> = {};
-  let sessionId: string | undefined;
-  for (const { name, sql, takesSession } of mergeStatements()) {
-    if (takesSession && sessionId === undefined) {
-      throw new Error(`merge/${name} takes the session id, but no statement before it returned one`);
-    }
-    const result = await client.query(sql, takesSession ? [sessionId] : []);
-    rows[name] = result.rowCount ?? 0;
-    if (result.fields.some((f) => f.name === 'session_id')) {
-      sessionId = result.rows[0]?.session_id ?? (await unchangedSessionId(client, name));
-    }
+  for (const { name, sql } of mergeStatements()) {
+    const result = await client.query(sql);
+    // 025 fills the staging table's ids: not a row of ims.*.
+    if (name !== '025_session_ids') rows[name] = result.rowCount ?? 0;
   }
-  if (sessionId === undefined) throw new Error('no merge statement returned the session id');
-  return { sessionId, rows };
-}
-
-/** The id of a session row the statement `name` found exactly as staged, so did not return. */
-async function unchangedSessionId(client: PoolClient, name: string): Promise<string> {
-  const found = await client.query<{ session_id: string }>(readSql('queries/staged-session-id.sql'));
-  if (found.rowCount !== 1) throw new Error(`merge/${name}: the staged session has no crawl_sessions row`);
-  return found.rows[0].session_id;
+  const ids = await client.query<{ session_no: number; session_id: string | null }>(
+    'SELECT session_no, session_id FROM stage_session',
+  );
+  const sessionIds = new Map<number, string>();
+  for (const { session_no, session_id } of ids.rows) {
+    if (session_id === null) throw new Error(`the staged session ${session_no} has no crawl_sessions row after the merge`);
+    sessionIds.set(session_no, session_id);
+  }
+  return { sessionIds, rows };
 }

@@ -26,12 +26,12 @@ export async function copyRows(
   return stream.rowCount;
 }
 
-/** The session row, from one JSON parameter. */
-export async function stageSession(client: PoolClient, row: object): Promise<void> {
-  await client.query(readSql('stage/session.sql'), [JSON.stringify(row)]);
+/** The batch's session rows (each with its session_no), from one JSON parameter. */
+export async function stageSessions(client: PoolClient, rows: object[]): Promise<void> {
+  await client.query(readSql('stage/session.sql'), [JSON.stringify(rows)]);
 }
 
-/** The session's problems, from one JSON parameter. */
+/** The batch's problems (each with its session_no), from one JSON parameter. */
 export async function stageProblems(client: PoolClient, rows: object[]): Promise<void> {
   if (rows.length > 0) await client.query(readSql('stage/errors.sql'), [JSON.stringify(rows)]);
 }

@@ -7,7 +7,8 @@ import { withRetry } from '../db/pool';
 import { discoverSessions, SessionRef } from '../files/discover';
 import { BulkOptions, withBulkLoad } from './bulk-load';
 import { DatabaseHealth } from './db-health';
-import { DEFAULT_GIVE_UP_MS, ingestSession, IngestOptions, runRetry, SessionOutcome } from './session';
+import { DEFAULT_BATCH_SESSIONS, ingestBatch, planBatches } from './batches';
+import { DEFAULT_GIVE_UP_MS, IngestOptions, runRetry, SessionOutcome } from './session';
 import { HistoryOutcome, loadQueryHistory } from './query-history';
 
 export { refreshAnalytics } from '../db/analytics';
@@ -23,6 +24,8 @@ export { refreshAnalytics } from '../db/analytics';
 
 export interface BackfillOptions extends IngestOptions, BulkOptions {
   concurrency: number;
+  /** Sessions merged per transaction (batches.ts; default DEFAULT_BATCH_SESSIONS, 1: one by one). */
+  batchSessions?: number;
   signal?: AbortSignal;
   onIgnored?: (path: string, reason: string) => void;
   onSession?: (outcome: SessionOutcome) => void;
@@ -121,22 +124,27 @@ async function ingestRun(
   const limit = pLimit(options.concurrency);
   const outcomes: SessionOutcome[] = [];
   let gaveUp: string | undefined;
-  const run = (ref: SessionRef, claim: 'skip' | 'wait') =>
+  const run = (batch: SessionRef[], claim: 'skip' | 'wait') =>
     limit(async () => {
-      if (options.signal?.aborted || gaveUp) return;
-      const outcome = await ingestSession(pool, ref, { ...options, claim: options.claim ?? claim });
-      if (outcome.result === 'claimed') return outcome;
-      outcomes.push(outcome);
-      if (outcome.error?.transient && outcome.error.code !== 'SESSION_FAILED' && !options.signal?.aborted) {
-        gaveUp = `the database was unreachable for ${Math.round((options.giveUpMs ?? DEFAULT_GIVE_UP_MS) / 1000)}s: ${outcome.error.message}`;
-        log().error({ session: ref.identity }, `giving up: ${gaveUp}`);
+      if (options.signal?.aborted || gaveUp) return [];
+      const loaded = await ingestBatch(pool, batch, { ...options, claim: options.claim ?? claim });
+      for (const outcome of loaded) {
+        if (outcome.result === 'claimed') continue;
+        outcomes.push(outcome);
+        if (outcome.error?.transient && outcome.error.code !== 'SESSION_FAILED' && !options.signal?.aborted && !gaveUp) {
+          gaveUp = `the database was unreachable for ${Math.round((options.giveUpMs ?? DEFAULT_GIVE_UP_MS) / 1000)}s: ${outcome.error.message}`;
+          log().error({ session: outcome.ref.identity }, `giving up: ${gaveUp}`);
+        }
+        options.onSession?.(outcome);
       }
-      options.onSession?.(outcome);
-      return outcome;
+      return loaded;
     });
-  const first = await Promise.all(refs.map((ref) => run(ref, 'skip')));
+  const first: SessionOutcome[] = [];
+  for (const phase of planBatches(refs, options.batchSessions ?? DEFAULT_BATCH_SESSIONS)) {
+    first.push(...(await Promise.all(phase.map((batch) => run(batch, 'skip')))).flat());
+  }
   // Sessions another process held: wait for it, then load what it did not (usually nothing).
-  const claimed = refs.filter((_, i) => first[i]?.result === 'claimed');
+  const claimed = first.filter((o) => o.result === 'claimed').map((o) => [o.ref]);
   await Promise.all(claimed.map((ref) => run(ref, 'wait')));
   return { outcomes, gaveUp };
 }

@@ -92,7 +92,47 @@ export function runRetry(
 
 export async function ingestSession(pool: Pool, ref: SessionRef, options: IngestOptions): Promise<SessionOutcome> {
   const started = performance.now();
-  const outcome: SessionOutcome = {
+  const outcome = newOutcome(ref);
+  const giveUpMs = options.giveUpMs ?? DEFAULT_GIVE_UP_MS;
+  try {
+    const { read, written } = await withRetry(
+      () => loadOnce(pool, ref, options),
+      runRetry(options, ref.identity, (attempt, err) => options.onRetry?.(ref, attempt, err)),
+    );
+    fillOutcome(outcome, read, written);
+  } catch (err) {
+    outcome.result = 'failed';
+    outcome.error = sessionError(err, ref, options.signal?.aborted ? undefined : giveUpMs);
+    outcome.failure = outcome.error.message;
+  } finally {
+    outcome.timings.totalMs = performance.now() - started;
+  }
+  return outcome;
+}
+
+/** What a session's read and write say, in its outcome. */
+export function fillOutcome(outcome: SessionOutcome, read: SessionRead, written: WriteResult): void {
+  outcome.issueFiles = read.contents.issueFiles.length;
+  outcome.result = written.result;
+  if (written.result !== 'ingested') return;
+  Object.assign(outcome, {
+    status: read.stats.staged > 0 ? 'completed' : 'failed',
+    sessionId: written.sessionId,
+    staged: read.stats.staged,
+    rejected: read.stats.rejected - (read.stats.loginExpired ?? 0),
+    errors: read.problems.errors,
+    warnings: read.problems.warnings,
+    rows: written.rows,
+    bytes: read.stats.bytes,
+  });
+  outcome.timings.readMs = read.stats.readMs;
+  outcome.timings.copyMs = written.copyMs - read.stats.readMs;
+  outcome.timings.mergeMs = written.mergeMs;
+}
+
+/** An outcome with nothing done yet. */
+export function newOutcome(ref: SessionRef): SessionOutcome {
+  return {
     ref,
     result: 'failed',
     issueFiles: 0,
@@ -104,37 +144,6 @@ export async function ingestSession(pool: Pool, ref: SessionRef, options: Ingest
     timings: { readMs: 0, copyMs: 0, mergeMs: 0, totalMs: 0 },
     bytes: 0,
   };
-  const giveUpMs = options.giveUpMs ?? DEFAULT_GIVE_UP_MS;
-  try {
-    const { read, written } = await withRetry(
-      () => loadOnce(pool, ref, options),
-      runRetry(options, ref.identity, (attempt, err) => options.onRetry?.(ref, attempt, err)),
-    );
-    outcome.issueFiles = read.contents.issueFiles.length;
-    outcome.result = written.result;
-    if (written.result === 'ingested') {
-      Object.assign(outcome, {
-        status: read.stats.staged > 0 ? 'completed' : 'failed',
-        sessionId: written.sessionId,
-        staged: read.stats.staged,
-        rejected: read.stats.rejected - (read.stats.loginExpired ?? 0),
-        errors: read.problems.errors,
-        warnings: read.problems.warnings,
-        rows: written.rows,
-        bytes: read.stats.bytes,
-      });
-      outcome.timings.readMs = read.stats.readMs;
-      outcome.timings.copyMs = written.copyMs - read.stats.readMs;
-      outcome.timings.mergeMs = written.mergeMs;
-    }
-  } catch (err) {
-    outcome.result = 'failed';
-    outcome.error = sessionError(err, ref, options.signal?.aborted ? undefined : giveUpMs);
-    outcome.failure = outcome.error.message;
-  } finally {
-    outcome.timings.totalMs = performance.now() - started;
-  }
-  return outcome;
 }
 
 /** One attempt: read, write; when PostgreSQL refuses a document, find its file(s) and load the rest. */

@@ -12,7 +12,7 @@ import { naturalSnapshot } from './snapshot';
  * backfill; of it, the last row of each session must match.
  */
 
-async function snapshot(pool: Pool): Promise<Record<string, unknown[]>> {
+export async function snapshot(pool: Pool): Promise<Record<string, unknown[]>> {
   const tables = await naturalSnapshot(pool);
   const { rows } = await pool.query(`
     SELECT DISTINCT ON (a.resource_id) a.action, a.resource_type, a.resource_id, a.new_value - 'session_id' AS new_value

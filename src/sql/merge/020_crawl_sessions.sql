@@ -1,7 +1,7 @@
--- merge/020_crawl_sessions: the session row, keyed by session_uuid (the folder identity), so a
--- folder ingested again updates its row and never makes a second one.
--- Parameters: none (this statement gives the session its id). Reads: stage_session,
--- stage_file, ims.users. Writes: ims.crawl_sessions.
+-- merge/020_crawl_sessions: the session rows, keyed by session_uuid (the folder identity), so a
+-- folder ingested again updates its row and never makes a second one. A batch never holds two
+-- copies of one crawl (src/ingest/batches.ts), so no row is proposed twice.
+-- Parameters: none. Reads: stage_session, stage_file, ims.users. Writes: ims.crawl_sessions.
 --
 -- Counts come from the files, never from the crawler's own figures: issues_crawled = distinct
 -- issues with a crawl_order, related_issues = distinct issues reached only as related issues
@@ -34,11 +34,16 @@ SELECT st.session_uuid, u.user_id, st.product, st.original_query, st.parsed_quer
        st.layout, st.folder_name, st.content_hash
 FROM stage_session st
 JOIN ims.users u ON u.username = st.user_name
-CROSS JOIN LATERAL (
-    SELECT count(DISTINCT sf.issue_id)::int AS total,
+LEFT JOIN (
+    SELECT sf.session_no,
+           count(DISTINCT sf.issue_id)::int AS total,
            count(DISTINCT sf.issue_id) FILTER (WHERE sf.crawl_order IS NOT NULL)::int AS crawled,
            max(sf.crawled_key) AS last_key
     FROM stage_file sf
+    GROUP BY sf.session_no
+) g ON g.session_no = st.session_no
+CROSS JOIN LATERAL (
+    SELECT coalesce(g.total, 0) AS total, coalesce(g.crawled, 0) AS crawled, g.last_key
 ) f
 CROSS JOIN LATERAL (
     SELECT s.started_at,
@@ -46,6 +51,7 @@ CROSS JOIN LATERAL (
     FROM (SELECT coalesce(ims.crawler_ts(st.started_raw), now()) AS started_at) s
 ) t
 WHERE st.secondary IS NOT TRUE
+ORDER BY st.session_uuid
 ON CONFLICT (session_uuid) DO UPDATE SET
     user_id = CASE WHEN EXCLUDED.metadata->>'user_from' = 'default' AND cs.metadata->>'user_from' <> 'default'
                    THEN cs.user_id ELSE EXCLUDED.user_id END,
@@ -82,7 +88,4 @@ WHERE (cs.user_id, cs.product, cs.original_query, cs.parsed_query, cs.query_lang
        EXCLUDED.started_at, EXCLUDED.completed_at, EXCLUDED.duration_seconds,
        EXCLUDED.total_issues_found, EXCLUDED.issues_crawled, EXCLUDED.attachments_downloaded,
        EXCLUDED.failed_issues, EXCLUDED.related_issues, EXCLUDED.data_path, EXCLUDED.metadata,
-       EXCLUDED.layout, EXCLUDED.folder_name, EXCLUDED.content_hash)
--- The session's id, for every later merge statement's $1 (src/db/merge.ts). No row comes back
--- when the WHERE above left an unchanged row alone: queries/staged-session-id.sql then.
-RETURNING cs.session_id;
+       EXCLUDED.layout, EXCLUDED.folder_name, EXCLUDED.content_hash);

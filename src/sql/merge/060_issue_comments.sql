@@ -1,11 +1,12 @@
 -- merge/060_issue_comments: comments, one row per (issue, IMS action_no), unioned across
--- every crawl; a comment's content is that of the newest crawl that has it.
+-- every crawl; a comment's content is that of the newest crawl that has it (files ordered as
+-- merge/030 orders them).
 -- Parameters: none (comments belong to the issue, not to the session that saw them).
--- Reads: stage_file, ims.issues. Writes: ims.issue_comments.
+-- Reads: stage_file, stage_session, ims.issues. Writes: ims.issue_comments.
 --
 -- A comment with no action_no gets the key 'md5:' || md5(author, date, content): it cannot be
 -- matched across crawls if its text changes, but is never duplicated by a re-crawl.
--- All files of the session count, not only the newest per issue, so the table depends only
+-- All files of the batch count, not only the newest per issue, so the table depends only
 -- on the set of files ever loaded, not on their order.
 INSERT INTO ims.issue_comments AS c (
     issue_pk, comment_key, comment_number, author, content, commented_at, source_crawled_at)
@@ -17,13 +18,14 @@ SELECT DISTINCT ON (i.issue_pk, k.comment_key)
        ims.crawler_ts(e.c->>'date'),
        sf.crawled_at
 FROM stage_file sf
+JOIN stage_session st ON st.session_no = sf.session_no
 JOIN ims.issues i ON i.issue_id = sf.issue_id
 CROSS JOIN LATERAL jsonb_array_elements(sf.doc->'comments') AS e(c)
 CROSS JOIN LATERAL (
     SELECT coalesce(nullif(btrim(e.c->>'action_no'), ''),
                     'md5:' || md5(concat_ws(E'\x1f', e.c->>'author', e.c->>'date', e.c->>'content'))) AS comment_key
 ) k
-ORDER BY i.issue_pk, k.comment_key, sf.crawled_key DESC, sf.rel_path DESC
+ORDER BY i.issue_pk, k.comment_key, sf.crawled_at DESC, st.session_uuid DESC, sf.crawled_key DESC, sf.rel_path DESC
 ON CONFLICT (issue_pk, comment_key) DO UPDATE SET
     comment_number = EXCLUDED.comment_number,
     author = EXCLUDED.author,

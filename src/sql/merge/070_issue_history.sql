@@ -4,7 +4,8 @@
 -- Parameters: none (history belongs to the issue). Reads: stage_file, ims.issues.
 -- Writes: ims.issue_history.
 --
--- The key is the whole entry, so a re-crawl finds it unchanged; the update only ever fires
+-- The key is the whole entry, so a re-crawl finds it unchanged, and the batch's copies of one
+-- entry are one row before they reach the table; the update only ever fires
 -- when a newer ims-ingest parses the same entry differently.
 INSERT INTO ims.issue_history AS h (
     issue_pk, entry_hash, changed_by, changed_at, change_type, field_name, old_value,

@@ -1,5 +1,5 @@
 -- merge/080_attachments: attachments, one row per (issue, IMS file_id), unioned across crawls.
--- Parameters: $1 session_id. Reads: stage_file, stage_download, stage_session, ims.issues,
+-- Parameters: none. Reads: stage_file, stage_download, stage_session, ims.issues,
 -- ims.crawl_sessions (through ims.newer_crawl). Writes: ims.attachments.
 --
 -- Two provenances, so the result is the same in any ingest order:
@@ -14,18 +14,13 @@
 --    without a url does not erase it.
 -- A file under attachments/<issue_id>/ that no listing names gets a row of its own keyed
 -- 'name:<file name>', so nothing on disk is lost.
-INSERT INTO ims.attachments AS a (
-    issue_pk, attachment_key, file_id, session_id, filename, file_type, file_size, size_text,
-    file_path, downloaded, extracted_text, text_extracted, source_crawled_at,
-    download_crawled_at, download_url, download_url_crawled_at)
-SELECT DISTINCT ON (i.issue_pk, r.attachment_key)
-       i.issue_pk, r.attachment_key, r.file_id, $1, r.filename, r.file_type,
-       coalesce(r.size_bytes, ims.parse_size(r.size_text)), r.size_text,
-       r.file_path, r.file_path IS NOT NULL, r.extracted_text, r.extracted_text IS NOT NULL,
-       r.crawled_at, CASE WHEN r.file_path IS NOT NULL THEN r.crawled_at END, r.download_url,
-       CASE WHEN r.download_url IS NOT NULL THEN r.crawled_at END
-FROM (
-    SELECT sf.issue_id, sf.crawled_key, sf.rel_path,
+-- Each session of the batch first gives one row per attachment, as it would alone (its newest
+-- file, one with a download first: `per_session`); the batch's rows are then combined into one
+-- per attachment, each provenance from the row that rule picks (`listing`, `download`, `url`),
+-- which is what merging the sessions one after the other would leave. The ON CONFLICT below
+-- applies the same three rules against the row already there.
+WITH r AS (
+    SELECT sf.session_no, sf.issue_id, sf.crawled_key, sf.crawled_at, sf.rel_path,
            coalesce(nullif(btrim(e.a->>'file_id'), ''), 'name:' || coalesce(e.a->>'name', '')) AS attachment_key,
            nullif(btrim(e.a->>'file_id'), '') AS file_id,
            coalesce(nullif(e.a->>'name', ''), nullif(e.a->>'file_id', ''), '(unnamed)') AS filename,
@@ -33,25 +28,60 @@ FROM (
            nullif(e.a->>'size', '') AS size_text,
            CASE WHEN d.rel_path IS NOT NULL THEN st.data_path || '/' || d.rel_path END AS file_path,
            d.size_bytes, d.extracted_text,
-           sf.crawled_at, nullif(btrim(e.a->>'url'), '') AS download_url
+           nullif(btrim(e.a->>'url'), '') AS download_url
     FROM stage_file sf
-    CROSS JOIN stage_session st
+    JOIN stage_session st ON st.session_no = sf.session_no
     CROSS JOIN LATERAL jsonb_array_elements(sf.doc->'attachments') AS e(a)
-    LEFT JOIN stage_download d ON d.issue_id = sf.issue_id AND d.file_name = e.a->>'name'
+    LEFT JOIN stage_download d
+           ON d.session_no = sf.session_no AND d.issue_id = sf.issue_id AND d.file_name = e.a->>'name'
     UNION ALL
-    SELECT d.issue_id, f.crawled_key, d.rel_path, 'name:' || d.file_name, NULL, d.file_name,
-           NULL, NULL, st.data_path || '/' || d.rel_path, d.size_bytes, d.extracted_text,
-           f.crawled_at, NULL
+    SELECT d.session_no, d.issue_id, f.crawled_key, f.crawled_at, d.rel_path, 'name:' || d.file_name, NULL,
+           d.file_name, NULL, NULL, st.data_path || '/' || d.rel_path, d.size_bytes, d.extracted_text, NULL
     FROM stage_download d
-    CROSS JOIN stage_session st
+    JOIN stage_session st ON st.session_no = d.session_no
     JOIN LATERAL (SELECT sf.crawled_key, sf.crawled_at FROM stage_file sf
-                  WHERE sf.issue_id = d.issue_id ORDER BY sf.crawled_key DESC LIMIT 1) f ON true
+                  WHERE sf.session_no = d.session_no AND sf.issue_id = d.issue_id
+                  ORDER BY sf.crawled_at DESC, sf.crawled_key DESC LIMIT 1) f ON true
     WHERE NOT EXISTS (
         SELECT FROM stage_file sf, jsonb_array_elements(sf.doc->'attachments') AS e(a)
-        WHERE sf.issue_id = d.issue_id AND e.a->>'name' = d.file_name)
-) r
-JOIN ims.issues i ON i.issue_id = r.issue_id
-ORDER BY i.issue_pk, r.attachment_key, r.crawled_key DESC, (r.file_path IS NOT NULL) DESC, r.rel_path DESC
+        WHERE sf.session_no = d.session_no AND sf.issue_id = d.issue_id AND e.a->>'name' = d.file_name)
+), per_session AS (
+    SELECT DISTINCT ON (r.session_no, r.issue_id, r.attachment_key) r.*, st.session_id, st.session_uuid
+    FROM r
+    JOIN stage_session st ON st.session_no = r.session_no
+    ORDER BY r.session_no, r.issue_id, r.attachment_key, r.crawled_at DESC, r.crawled_key DESC,
+             (r.file_path IS NOT NULL) DESC, r.rel_path DESC
+), listing AS (
+    -- ims.newer_crawl's order: crawled_at, then session_uuid.
+    SELECT DISTINCT ON (p.issue_id, p.attachment_key) p.*
+    FROM per_session p
+    ORDER BY p.issue_id, p.attachment_key, p.crawled_at DESC, p.session_uuid DESC
+), download AS (
+    -- ims.newer_download's order: crawled_at, then the path.
+    SELECT DISTINCT ON (p.issue_id, p.attachment_key) p.issue_id, p.attachment_key, p.file_path,
+           p.extracted_text, p.crawled_at
+    FROM per_session p
+    WHERE p.file_path IS NOT NULL
+    ORDER BY p.issue_id, p.attachment_key, p.crawled_at DESC, p.file_path DESC
+), url AS (
+    SELECT DISTINCT ON (p.issue_id, p.attachment_key) p.issue_id, p.attachment_key, p.download_url, p.crawled_at
+    FROM per_session p
+    WHERE p.download_url IS NOT NULL
+    ORDER BY p.issue_id, p.attachment_key, p.crawled_at DESC, p.download_url DESC
+)
+INSERT INTO ims.attachments AS a (
+    issue_pk, attachment_key, file_id, session_id, filename, file_type, file_size, size_text,
+    file_path, downloaded, extracted_text, text_extracted, source_crawled_at,
+    download_crawled_at, download_url, download_url_crawled_at)
+SELECT i.issue_pk, l.attachment_key, l.file_id, l.session_id, l.filename, l.file_type,
+       coalesce(l.size_bytes, ims.parse_size(l.size_text)), l.size_text,
+       dl.file_path, dl.file_path IS NOT NULL, dl.extracted_text, dl.extracted_text IS NOT NULL,
+       l.crawled_at, dl.crawled_at, u.download_url, u.crawled_at
+FROM listing l
+LEFT JOIN download dl ON dl.issue_id = l.issue_id AND dl.attachment_key = l.attachment_key
+LEFT JOIN url u ON u.issue_id = l.issue_id AND u.attachment_key = l.attachment_key
+JOIN ims.issues i ON i.issue_id = l.issue_id
+ORDER BY i.issue_pk, l.attachment_key
 -- newer listing:  ims.newer_crawl(EXCLUDED.source_crawled_at, EXCLUDED.session_id, a.source_crawled_at, a.session_id)
 -- newer download: ims.newer_download(EXCLUDED.download_crawled_at, EXCLUDED.file_path, a.download_crawled_at, a.file_path)
 ON CONFLICT (issue_pk, attachment_key) DO UPDATE SET

@@ -1,6 +1,6 @@
--- merge/090_session_errors: what went wrong in the session, keyed by what it is about
+-- merge/090_session_errors: what went wrong in each session of the batch, keyed by what it is about
 -- (error_key), so a re-ingest updates the same rows instead of adding new ones.
--- Parameters: $1 session_id. Reads: stage_error, stage_session, ims.crawl_sessions.
+-- Parameters: none. Reads: stage_error, stage_session, ims.crawl_sessions.
 -- Writes: ims.session_errors.
 --
 -- Sources (docs/operations.md §Errors): a failed crawl (no_results_* / debug_screenshot_*
@@ -11,12 +11,13 @@
 -- those of its best copy (src/files/crawl-copy.ts).
 INSERT INTO ims.session_errors AS e (
     session_id, error_key, error_type, severity, error_message, error_detail, file_path, occurred_at)
-SELECT $1, se.error_key, se.error_type, se.severity, se.message, se.detail, se.file_path,
+SELECT st.session_id, se.error_key, se.error_type, se.severity, se.message, se.detail, se.file_path,
        coalesce(ims.crawler_ts(se.occurred_raw), cs.started_at)
 FROM stage_error se
-JOIN ims.crawl_sessions cs ON cs.session_id = $1
-WHERE NOT EXISTS (SELECT FROM stage_session st WHERE st.secondary)
-ORDER BY se.error_key
+JOIN stage_session st ON st.session_no = se.session_no
+JOIN ims.crawl_sessions cs ON cs.session_id = st.session_id
+WHERE st.secondary IS NOT TRUE
+ORDER BY st.session_id, se.error_key
 ON CONFLICT (session_id, error_key) DO UPDATE SET
     error_type = EXCLUDED.error_type,
     severity = EXCLUDED.severity,

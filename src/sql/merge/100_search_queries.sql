@@ -1,5 +1,5 @@
--- merge/100_search_queries: the query that started the session, one row per session.
--- Parameters: $1 session_id. Reads: ims.crawl_sessions, ims.search_queries.
+-- merge/100_search_queries: the query that started each session, one row per session.
+-- Parameters: none. Reads: stage_session, ims.crawl_sessions, ims.search_queries.
 -- Writes: ims.search_queries.
 --
 -- From metadata.json search_config in the migrated layout, else from the folder name
@@ -11,9 +11,10 @@ INSERT INTO ims.search_queries AS q (
     results_count, queried_at)
 SELECT cs.user_id, cs.session_id, cs.original_query, cs.parsed_query, cs.query_language,
        cs.product, cs.issues_crawled, cs.started_at
-FROM ims.crawl_sessions cs
-WHERE cs.session_id = $1
-  AND NOT EXISTS (SELECT FROM ims.search_queries h WHERE h.session_id = $1 AND h.history_key IS NOT NULL)
+FROM stage_session st
+JOIN ims.crawl_sessions cs ON cs.session_id = st.session_id
+WHERE NOT EXISTS (SELECT FROM ims.search_queries h WHERE h.session_id = cs.session_id AND h.history_key IS NOT NULL)
+ORDER BY cs.session_id
 ON CONFLICT (session_id) DO UPDATE SET
     user_id = EXCLUDED.user_id,
     original_query = EXCLUDED.original_query,
