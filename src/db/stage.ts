@@ -43,5 +43,7 @@ export async function computeCrawlTimes(client: PoolClient): Promise<void> {
 
 /** Statistics of the staged rows, so the merge is planned for their real size. */
 export async function analyzeStaging(client: PoolClient): Promise<void> {
-  await client.query('ANALYZE stage_file, stage_download');
+  // stage_session too: joined by every merge statement, a guess of its size (1,000s of rows
+  // where a session has one) would turn index lookups by session into whole-table joins.
+  await client.query('ANALYZE stage_session, stage_file, stage_download, stage_error');
 }

@@ -135,9 +135,9 @@ export async function writeBatch(pool: Pool, sessions: SessionRows[], options: W
         for (const row of session.problemRows()) problemRows.push({ ...row, session_no: no });
       }
       await computeCrawlTimes(client);
-      await analyzeStaging(client);
       await stageSessions(client, sessionRows);
       await stageProblems(client, problemRows);
+      await analyzeStaging(client);
       const mergeStart = performance.now();
       const merged = await mergeStaged(client);
       const mergeMs = performance.now() - mergeStart;
