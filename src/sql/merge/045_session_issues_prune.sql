@@ -8,13 +8,18 @@
 -- A lesser copy of a crawl (stage_session.secondary) prunes nothing. The statistics count the
 -- links that remain: the DELETE's own rows are still visible to this statement's snapshot,
 -- hence the anti-join on `gone`.
-WITH gone AS (
+WITH staged AS MATERIALIZED (
+    SELECT DISTINCT st.session_id, i.issue_pk
+    FROM stage_file sf
+    JOIN stage_session st ON st.session_no = sf.session_no
+    JOIN ims.issues i ON i.issue_id = sf.issue_id
+    WHERE st.secondary IS NOT TRUE
+), gone AS (
     DELETE FROM ims.session_issues si
-    USING stage_session st, ims.issues i
+    USING stage_session st
     WHERE si.session_id = st.session_id
       AND st.secondary IS NOT TRUE
-      AND i.issue_pk = si.issue_pk
-      AND NOT EXISTS (SELECT FROM stage_file sf WHERE sf.session_no = st.session_no AND sf.issue_id = i.issue_id)
+      AND (si.session_id, si.issue_pk) NOT IN (SELECT k.session_id, k.issue_pk FROM staged k)
     RETURNING si.session_id, si.issue_pk
 )
 UPDATE ims.issues t

@@ -10,24 +10,24 @@
 INSERT INTO ims.issue_history AS h (
     issue_pk, entry_hash, changed_by, changed_at, change_type, field_name, old_value,
     new_value, description)
-SELECT i.issue_pk, d.entry_hash,
+SELECT d.issue_pk, d.entry_hash,
        nullif(d.h->>'user', ''),
        ims.crawler_ts(d.h->>'date'),
        p.change_type, p.field_name, p.old_value, p.new_value,
        d.h->>'details'
 FROM (
     -- Each entry once, before it is parsed: the batch's crawls of an issue repeat its history.
-    SELECT DISTINCT ON (sf.issue_id, k.entry_hash) sf.issue_id, k.entry_hash, e.h
+    -- The issue is looked up per file, before the entries are unnested (see 060).
+    SELECT DISTINCT ON (i.issue_pk, k.entry_hash) i.issue_pk, k.entry_hash, e.h
     FROM stage_file sf
+    JOIN ims.issues i ON i.issue_id = sf.issue_id
     CROSS JOIN LATERAL jsonb_array_elements(sf.doc->'history') AS e(h)
     CROSS JOIN LATERAL (
         SELECT md5(concat_ws(E'\x1f', e.h->>'date', e.h->>'user', e.h->>'details'))::uuid AS entry_hash
     ) k
-    ORDER BY sf.issue_id, k.entry_hash
+    ORDER BY i.issue_pk, k.entry_hash
 ) d
-JOIN ims.issues i ON i.issue_id = d.issue_id
 CROSS JOIN LATERAL ims.parse_history_details(d.h->>'details') AS p
-ORDER BY i.issue_pk, d.entry_hash
 ON CONFLICT (issue_pk, entry_hash) DO UPDATE SET
     changed_by = EXCLUDED.changed_by,
     changed_at = EXCLUDED.changed_at,
