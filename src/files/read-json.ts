@@ -20,7 +20,7 @@ export { WHOLE_READ_MAX_BYTES };
  * docs/input-format.md §5) reads as "ends before the JSON value is complete".
  */
 export async function readJsonFile(path: string, shownAs: string = path): Promise<unknown> {
-  const text = await readSmallFile(path);
+  const text = readSmallFile(path);
   if (text !== undefined) {
     try {
       return JSON.parse(text);
@@ -33,37 +33,38 @@ export async function readJsonFile(path: string, shownAs: string = path): Promis
 
 /**
  * The file's text when it is a regular file of at most WHOLE_READ_MAX_BYTES, else undefined
- * (the streaming reader then meets the same error and describes it). Written with fs's callback
- * functions: the promise API's FileHandle (open, stat, readFile, close) costs about twice the
- * CPU per small file, and loading 5,000 files at two sessions at once on two cores that was 0.4 s
- * taken from PostgreSQL (docs/performance.md).
+ * (the streaming reader then meets the same error and describes it). Read synchronously: for
+ * a file of a few kB in the page cache, open, fstat, read and close take microseconds each,
+ * while each asynchronous call costs a thread-pool round trip and a callback, four per file;
+ * at 50,000 files that was about 2 s of the loader's CPU (docs/performance.md). The event loop
+ * is held for at most one read of WHOLE_READ_MAX_BYTES.
  */
-function readSmallFile(path: string): Promise<string | undefined> {
-  return new Promise((resolve) => {
-    fs.open(path, 'r', (openError, fd) => {
-      if (openError) return resolve(undefined);
-      const done = (text?: string) => {
-        fs.close(fd, () => undefined);
-        resolve(text);
-      };
-      fs.fstat(fd, (statError, info) => {
-        if (statError || !info.isFile() || info.size > WHOLE_READ_MAX_BYTES) return done();
-        // One byte more than the size: a file that grew since is not read as cut short.
-        const buffer = Buffer.allocUnsafe(info.size + 1);
-        const readFrom = (offset: number): void => {
-          fs.read(fd, buffer, offset, buffer.length - offset, offset, (readError, n) => {
-            if (readError) return done();
-            const end = offset + n;
-            if (end > info.size) return done(); // grew: the streaming reader takes it as it is now
-            // All of it (the usual single read), or the end came sooner (it shrank: what is there).
-            if (end === info.size || n === 0) return done(buffer.toString('utf8', 0, end));
-            readFrom(end); // a short read before the end: read on
-          });
-        };
-        readFrom(0);
-      });
-    });
-  });
+function readSmallFile(path: string): string | undefined {
+  let fd: number;
+  try {
+    fd = fs.openSync(path, 'r');
+  } catch {
+    return undefined;
+  }
+  try {
+    const info = fs.fstatSync(fd);
+    if (!info.isFile() || info.size > WHOLE_READ_MAX_BYTES) return undefined;
+    // One byte more than the size: a file that grew since is not read as cut short.
+    const buffer = Buffer.allocUnsafe(info.size + 1);
+    let end = 0;
+    for (;;) {
+      const n = fs.readSync(fd, buffer, end, buffer.length - end, end);
+      end += n;
+      if (end > info.size) return undefined; // grew: the streaming reader takes it as it is now
+      // All of it (the usual single read), or the end came sooner (it shrank: what is there).
+      if (end === info.size || n === 0) return buffer.toString('utf8', 0, end);
+      // a short read before the end: read on
+    }
+  } catch {
+    return undefined;
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 /** The streaming reader: the file's tokens assembled into its value. */
