@@ -7,8 +7,11 @@ import { withRetry } from '../db/pool';
 import { discoverSessions, SessionRef } from '../files/discover';
 import { BulkOptions, withBulkLoad } from './bulk-load';
 import { DatabaseHealth } from './db-health';
-import { DEFAULT_BATCH_SESSIONS, ingestBatch, planBatches } from './batches';
+import { DEFAULT_BATCH_SESSIONS, ingestBatch, planBatches, PreparedBatch, prepareBatch } from './batches';
 import { DEFAULT_GIVE_UP_MS, IngestOptions, runRetry, SessionOutcome } from './session';
+
+// COPY text read ahead of the batches waiting for their turn, in bytes, shared by them.
+const PREFETCH_BYTES = 4 * 1024 * 1024;
 import { HistoryOutcome, loadQueryHistory } from './query-history';
 
 export { refreshAnalytics } from '../db/analytics';
@@ -124,10 +127,19 @@ async function ingestRun(
   const limit = pLimit(options.concurrency);
   const outcomes: SessionOutcome[] = [];
   let gaveUp: string | undefined;
-  const run = (batch: SessionRef[], claim: 'skip' | 'wait') =>
+  // A batch's files are read ahead while the `concurrency` batches before it load (prepareBatch).
+  let prepared: Promise<PreparedBatch | undefined>[] = [];
+  const prepare = (phase: SessionRef[][], i: number) => {
+    if (i < phase.length && !prepared[i] && !options.signal?.aborted && !gaveUp)
+      prepared[i] = prepareBatch(pool, phase[i], options, PREFETCH_BYTES / options.concurrency);
+    return prepared[i];
+  };
+  const run = (batch: SessionRef[], claim: 'skip' | 'wait', phase?: SessionRef[][], i = 0) =>
     limit(async () => {
       if (options.signal?.aborted || gaveUp) return [];
-      const loaded = await ingestBatch(pool, batch, { ...options, claim: options.claim ?? claim });
+      const ready = prepared[i];
+      if (phase) prepare(phase, i + options.concurrency);
+      const loaded = await ingestBatch(pool, batch, { ...options, claim: options.claim ?? claim }, ready);
       for (const outcome of loaded) {
         if (outcome.result === 'claimed') continue;
         outcomes.push(outcome);
@@ -141,7 +153,8 @@ async function ingestRun(
     });
   const first: SessionOutcome[] = [];
   for (const phase of planBatches(refs, options.batchSessions ?? DEFAULT_BATCH_SESSIONS)) {
-    first.push(...(await Promise.all(phase.map((batch) => run(batch, 'skip')))).flat());
+    prepared = [];
+    first.push(...(await Promise.all(phase.map((batch, i) => run(batch, 'skip', phase, i)))).flat());
   }
   // Sessions another process held: wait for it, then load what it did not (usually nothing).
   const claimed = first.filter((o) => o.result === 'claimed').map((o) => [o.ref]);
