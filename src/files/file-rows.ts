@@ -13,7 +13,8 @@ import {
 } from './size-limits';
 import { repairIssue } from './repair';
 import { DownloadedFile, IssueFile } from './session-folder';
-import { checkVerbatim, verbatimText } from './passthrough';
+import { verbatimText } from './passthrough';
+import { checkBigIssue, repairedText } from './repair-stream';
 
 /**
  * The COPY rows of a session, produced file by file (pull: the COPY stream asks for the next
@@ -159,13 +160,22 @@ function* drainJson(value: unknown, depth: number): Generator<string> {
 async function fileRow(file: IssueFile, fileNo: number, fallbackKey: string, verbatimAbove: number): Promise<FileRow> {
   try {
     if (file.size > verbatimAbove) {
-      const check = await checkVerbatim(file.absPath, file.relPath);
+      const check = await checkBigIssue(file.absPath, file.relPath);
       // Checked to need no repair: the file's own text is the document.
       if (check.verbatim) {
         nameMatches(file, check.issueId);
         return {
           head: rowHead(file, fileNo, fallbackKey, check),
           pieces: verbatimText(file.absPath, file.relPath, check.stamp),
+        };
+      }
+      // Repaired as its tokens are read again.
+      if ('plan' in check) {
+        nameMatches(file, check.plan.issueId);
+        return {
+          head: rowHead(file, fileNo, fallbackKey, check.plan),
+          pieces: repairedText(file.absPath, file.relPath, check.stamp, check.plan),
+          problem: repairProblem(file, check.plan),
         };
       }
     }
@@ -175,13 +185,7 @@ async function fileRow(file: IssueFile, fileNo: number, fallbackKey: string, ver
     return {
       head: rowHead(file, fileNo, fallbackKey, issue),
       ...(file.size > BIG_FILE_BYTES ? { pieces: drainJson(issue.doc, 0) } : { json: JSON.stringify(issue.doc) }),
-      problem:
-        issue.repairs.length > 0
-          ? fileProblem(file, 'repair', 'warning', `${file.relPath}: ${issue.repairs.join('; ')}`, {
-              issue_id: issue.issueId,
-              repairs: issue.repairs,
-            })
-          : undefined,
+      problem: repairProblem(file, issue),
     };
   } catch (err) {
     return {
@@ -197,6 +201,15 @@ async function fileRow(file: IssueFile, fileNo: number, fallbackKey: string, ver
       ),
     };
   }
+}
+
+/** The warning listing a file's repairs, if it had any. */
+function repairProblem(file: IssueFile, issue: { issueId: string; repairs: string[] }): Problem | undefined {
+  if (issue.repairs.length === 0) return undefined;
+  return fileProblem(file, 'repair', 'warning', `${file.relPath}: ${issue.repairs.join('; ')}`, {
+    issue_id: issue.issueId,
+    repairs: issue.repairs,
+  });
 }
 
 /**

@@ -10,7 +10,7 @@ import { isCrawlOrder } from './issue-shape';
  */
 
 /** A value replaced by the string `to`, or by the JSON text of the value itself. */
-export type Fix = { to: string; toJson?: undefined; repair: string } | { toJson: true; repair: string };
+export type Fix = { to: string; toJson?: undefined; repair: string } | { to?: undefined; toJson: true; repair: string };
 
 /** A `string` key's value that is not a string: null is "", a number or boolean its text, the rest its JSON. */
 export function stringFix(key: string, v: unknown): Fix {
