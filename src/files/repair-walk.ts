@@ -208,9 +208,12 @@ export class RepairWalk {
     else if (f.sink === 'quoted') this.out += JSON.stringify(text).slice(1, -1);
   }
 
-  /** Writes the next value of `f`: its comma and key, then `text`. */
-  private put(f: Frame, text: string): void {
-    this.emit(f, `${f.written++ > 0 ? ',' : ''}${f.list ? '' : `${JSON.stringify(f.key)}:`}${text}`);
+  /** Writes the next value of `f`: its comma and key, then `text` (`value`'s JSON text if not given). */
+  private put(f: Frame, text: string | undefined, value?: unknown): void {
+    // Checking a file writes nothing: no JSON text is made for its strings.
+    if (f.sink === 'none' && !f.collect) return;
+    const json = text ?? JSON.stringify(value);
+    this.emit(f, `${f.written++ > 0 ? ',' : ''}${f.list ? '' : `${JSON.stringify(f.key)}:`}${json}`);
   }
 
   private scalar(v: string | number | boolean | null): void {
@@ -218,17 +221,17 @@ export class RepairWalk {
     if (p === undefined) return this.giveUp('the document is not an object (an error)');
     const shape = p.role === 'doc' ? shapeOf(p.key) : undefined;
     if (p.role === 'plain' || (p.role === 'doc' && shape === undefined)) {
-      this.put(p, JSON.stringify(v));
+      this.put(p, undefined, v);
     } else if (p.role === 'items') {
       this.shape(leftOutRepair(p.where, p.index, v));
     } else if (p.role === 'fields') {
-      this.put(p, JSON.stringify(typeof v === 'string' ? v : this.fixed(fieldFix(p.where, p.key, v), v)));
+      this.put(p, undefined, typeof v === 'string' ? v : this.fixed(fieldFix(p.where, p.key, v), v));
     } else if (shape === 'string') {
       let text = typeof v === 'string' ? v : this.fixed(stringFix(p.key, v), v);
       if (p.key === 'issue_id')
         text = this.issueId = text.trim(); // repairIssue sets it trimmed
       else if (p.key === 'crawled_at') this.crawledAt = text;
-      this.put(p, JSON.stringify(text));
+      this.put(p, undefined, text);
     } else if (shape === 'list' || shape === 'fields') {
       this.shape(shape === 'list' ? notListRepair(p.key, v) : notFieldsRepair(p.key, v));
       this.put(p, shape === 'list' ? '[]' : '{}');
@@ -236,7 +239,7 @@ export class RepairWalk {
       const fix = crawlOrderFix(p.key, v);
       if (fix.repair !== undefined) this.shape(fix.repair);
       this.crawlOrder = fix.to ?? null;
-      if (fix.to !== undefined) this.put(p, JSON.stringify(fix.to));
+      if (fix.to !== undefined) this.put(p, undefined, fix.to);
     }
   }
 
