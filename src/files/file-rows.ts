@@ -19,9 +19,10 @@ import { checkBigIssue, repairedText } from './repair-stream';
 /**
  * The COPY rows of a session, produced file by file (pull: the COPY stream asks for the next
  * chunk only when it has room, so memory holds the few files read ahead, at most 4 MiB of them,
- * or one big file that needs repair, whatever the session's size; a big file that needs none is
- * streamed, passthrough.ts). Unreadable files become problems and are skipped; the rest of the
- * session loads.
+ * whatever the session's size; a big file is streamed: as its own text if it needs no repair,
+ * passthrough.ts, else repaired on its token stream, repair-stream.ts, but for the rare one that
+ * cannot be, which is assembled). Unreadable files become problems and are skipped; the rest of
+ * the session loads.
  */
 
 export interface IssueRowStats {
@@ -36,8 +37,8 @@ export interface IssueRowStats {
 
 export interface IssueRowOptions {
   /**
-   * Files larger than this many bytes are checked on stream-json's token stream and, when they
-   * need no repair, sent as their own text (passthrough.ts). Default WHOLE_READ_MAX_BYTES: below it
+   * Files larger than this many bytes are checked on stream-json's token stream and sent as their
+   * own text (passthrough.ts) or repaired on it (repair-stream.ts). Default WHOLE_READ_MAX_BYTES: below it
    * JSON.parse of the whole file is much faster than the token stream, and its memory is bounded.
    * Tests lower it; Infinity sends every file the old way.
    */
@@ -116,8 +117,9 @@ interface FileRow {
   json?: string;
   /**
    * ...or that text in pieces (a big document): the repaired document taken apart as it is
-   * written out (drainJson), or, for a big file that needs no repair, the file's own text as it
-   * was checked (verbatimText). Both generators start reading only when asked.
+   * written out (drainJson); for a big file that needs no repair, the file's own text as it was
+   * checked (verbatimText); for one that needs a repair, its repaired text, written as the file
+   * is read again (repairedText). The generators start reading only when asked.
    */
   pieces?: Iterable<string> | AsyncIterable<string>;
   /** The repairs made, or why the file was not loaded. */

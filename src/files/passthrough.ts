@@ -14,8 +14,9 @@ import { PASSTHROUGH_READ_BYTES } from './size-limits';
  * its size.
  *
  * "Needs no repair" means every key has the shape ISSUE_SHAPE (issue-shape.ts) says, the one
- * table repairIssue (repair.ts) also repairs by. A file that needs a repair goes the old way
- * (assembled, repaired, written piece by piece), which also reports it.
+ * table repairIssue (repair.ts) also repairs by. A file that needs a repair is repaired on the
+ * same token stream (repair-stream.ts), or, in the few cases that cannot be, goes the old way
+ * (assembled, repaired, written piece by piece); either reports it.
  */
 
 export type VerbatimCheck =
