@@ -1,4 +1,5 @@
-import { isCrawlOrder } from './issue-shape';
+import { IngestError } from '../errors';
+import { isCrawlOrder, issueIdFault } from './issue-shape';
 
 /**
  * How a value that is not what ISSUE_SHAPE (issue-shape.ts) says is repaired, and the words the
@@ -65,6 +66,36 @@ export function crawlOrderFix(
 /** crawled_at (after its repair as a `string`) that is not empty and not a time. */
 export function crawledAtRepair(value: string): string {
   return `crawled_at "${value}" is not a time; the file name's time is used`;
+}
+
+/** A document that is not an object: an error, not a repair. */
+export function notAnIssue(v: unknown, file: string): IngestError {
+  return new IngestError('INVALID_ISSUE', `${file}: expected a JSON object, found ${describeType(v)}`, { file });
+}
+
+/**
+ * Why a repaired document's `issueId` (trimmed) identifies no issue, as an error; undefined when
+ * it does. `url` is the document's url.
+ */
+export function issueIdError(issueId: string, url: unknown, file: string): IngestError | undefined {
+  if (issueId === 'unknown') return loginExpired(url, file);
+  const fault = issueIdFault(issueId);
+  return fault === undefined ? undefined : new IngestError('INVALID_ISSUE', `${file}: issue_id is ${fault}`, { file });
+}
+
+/**
+ * The crawler saves the login page it got when the IMS login expired mid-crawl as an issue
+ * file `unknown_<ts>.json` (issue_id "unknown", the id it asked for only in `url`): a failed
+ * issue of the session, named by that id (docs/input-format.md §3.2).
+ */
+function loginExpired(url: unknown, file: string): IngestError {
+  const id = /[?&]issueId=([^&#]+)/i.exec(typeof url === 'string' ? url : '')?.[1];
+  const which = id ? `issue ${decodeURIComponent(id)}` : 'an issue whose id is not in its url either';
+  return new IngestError(
+    'LOGIN_EXPIRED',
+    `${file}: ${which}: the IMS login had expired: the page is not an issue page; not loaded`,
+    { file },
+  );
 }
 
 export function isObject(v: unknown): v is Record<string, unknown> {

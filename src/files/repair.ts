@@ -1,18 +1,18 @@
-import { IngestError } from '../errors';
 import { naiveTimeKey } from './crawler-names';
-import { isCleanText, isCrawlOrder, ISSUE_SHAPE, issueIdFault } from './issue-shape';
+import { isCleanText, isCrawlOrder, ISSUE_SHAPE } from './issue-shape';
 import {
   childPath,
   cleanString,
   crawledAtRepair,
   crawlOrderFix,
-  describeType,
   fieldFix,
   isObject,
+  issueIdError,
   itemPath,
   keyPath,
   leftOutRepair,
   notFieldsRepair,
+  notAnIssue,
   notListRepair,
   stringFix,
 } from './repair-rules';
@@ -35,22 +35,6 @@ export interface RepairedIssue {
   repairs: string[];
 }
 
-/**
- * The crawler saves the login page it got when the IMS login expired mid-crawl as an issue
- * file `unknown_<ts>.json` (issue_id "unknown", the id it asked for only in `url`): a failed
- * issue of the session, named by that id (docs/input-format.md §3.2).
- */
-function loginExpired(doc: Record<string, unknown>, file: string): IngestError {
-  const url = typeof doc.url === 'string' ? doc.url : '';
-  const id = /[?&]issueId=([^&#]+)/i.exec(url)?.[1];
-  const which = id ? `issue ${decodeURIComponent(id)}` : 'an issue whose id is not in its url either';
-  return new IngestError(
-    'LOGIN_EXPIRED',
-    `${file}: ${which}: the IMS login had expired: the page is not an issue page; not loaded`,
-    { file },
-  );
-}
-
 export interface RepairOptions {
   /**
    * Repair `value` itself instead of a deep copy: for a caller that owns a freshly parsed
@@ -64,9 +48,7 @@ export interface RepairOptions {
  * (issue-shape.ts); `value` is left as it was unless options.inPlace.
  */
 export function repairIssue(value: unknown, file: string, options: RepairOptions = {}): RepairedIssue {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new IngestError('INVALID_ISSUE', `${file}: expected a JSON object, found ${describeType(value)}`, { file });
-  }
+  if (!isObject(value)) throw notAnIssue(value, file);
   const repairs: string[] = [];
   const doc = (options.inPlace ? cleanInPlace : cleanValue)(value, '', repairs) as Record<string, unknown>;
 
@@ -89,9 +71,8 @@ export function repairIssue(value: unknown, file: string, options: RepairOptions
   }
 
   const issueId = typeof doc.issue_id === 'string' ? doc.issue_id.trim() : '';
-  if (issueId === 'unknown') throw loginExpired(doc, file);
-  const fault = issueIdFault(issueId);
-  if (fault !== undefined) throw new IngestError('INVALID_ISSUE', `${file}: issue_id is ${fault}`, { file });
+  const refused = issueIdError(issueId, doc.url, file);
+  if (refused !== undefined) throw refused;
   doc.issue_id = issueId;
 
   let crawledKey: string | undefined;
