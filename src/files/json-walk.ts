@@ -48,12 +48,14 @@ export abstract class JsonWalk {
   protected readonly cleaned: string[] = [];
   /** The JSON text of the value being collected (Frame.collect). */
   protected collected = '';
+  /** The document, when it is not an object (a list as []): repairIssue refuses it. */
+  protected notObject?: { value: unknown };
   private out = '';
 
   /** `write`: also write the document's text (take()). */
   constructor(private readonly write: boolean) {}
 
-  /** A scalar value (its string cleaned, its number read as the Assembler reads it) in the top container. */
+  /** A scalar value (its string cleaned, its number read as the Assembler reads it) in the top container, which there is. */
   protected abstract scalar(v: string | number | boolean | null): void;
 
   /** Decides how the container `c` that opens in `p` is read and written. */
@@ -77,21 +79,21 @@ export abstract class JsonWalk {
       case 'stringValue': {
         this.advance();
         const s = token.value!;
-        this.scalar(isCleanText(s) ? s : cleanString(s, this.path(this.stack.length), this.cleaned));
+        this.value(isCleanText(s) ? s : cleanString(s, this.path(this.stack.length), this.cleaned));
         break;
       }
       case 'numberValue':
         this.advance();
-        this.scalar(parseFloat(token.value!)); // as the Assembler reads it
+        this.value(parseFloat(token.value!)); // as the Assembler reads it
         break;
       case 'nullValue':
         this.advance();
-        this.scalar(null);
+        this.value(null);
         break;
       case 'trueValue':
       case 'falseValue':
         this.advance();
-        this.scalar(token.name === 'trueValue');
+        this.value(token.name === 'trueValue');
         break;
     }
     return this.gaveUp === undefined;
@@ -107,6 +109,11 @@ export abstract class JsonWalk {
     const text = this.out;
     this.out = '';
     return text;
+  }
+
+  private value(v: string | number | boolean | null): void {
+    if (this.stack.length === 0) this.notObject = { value: v };
+    else this.scalar(v);
   }
 
   /** A value begins: in a list, it is the next item. */
@@ -168,8 +175,9 @@ export abstract class JsonWalk {
       written: 0,
       keys: list ? undefined : new ObjectKeys(),
     };
-    if (p === undefined) {
-      if (list) return this.giveUp('the document is not an object (an error)');
+    if (p === undefined && list) {
+      this.notObject = { value: [] }; // read on: refused only if it is JSON to its end
+    } else if (p === undefined) {
       c.role = 'doc';
       c.sink = this.write ? 'raw' : 'none';
     } else {

@@ -22,12 +22,16 @@ export type BigIssueCheck =
   /** `oldWay`: why the walk gave the file up; the old way loads it. */
   | { verbatim: false; reason: string; oldWay: string };
 
-/** Checks the issue file at `path`; a file that is not JSON is an IngestError, as readJsonFile's. */
+/**
+ * Checks the issue file at `path`. A file that is not JSON is an IngestError, as readJsonFile's
+ * for it; so is one repairIssue refuses, as repairIssue's.
+ */
 export async function checkBigIssue(path: string, shownAs: string): Promise<BigIssueCheck> {
   const walk = new RepairWalk(false);
   const check = await checkVerbatim(path, shownAs, (token) => walk.consume(token));
   if (check.verbatim) return check;
-  const plan = check.stamp && walk.plan();
+  const plan = check.stamp && walk.plan(shownAs);
+  if (plan instanceof IngestError) throw plan;
   if (plan) return { ...check, stamp: check.stamp!, plan };
   return { verbatim: false, reason: check.reason, oldWay: walk.gaveUp ?? 'the file was not read to its end' };
 }
@@ -62,9 +66,10 @@ export async function* repairedText(
       if (!walk.consume(token)) throw changed();
       if (walk.pending >= COPY_CHUNK_CHARS) yield walk.take();
     }
-    const again = walk.plan();
+    const again = walk.plan(shownAs);
     if (
       again === undefined ||
+      again instanceof IngestError ||
       !samePlan(again, plan) ||
       source.bytesRead !== stamp.size ||
       !sameStamp(await handle.stat(), stamp)

@@ -1,12 +1,15 @@
+import { IngestError } from '../errors';
 import { naiveTimeKey } from './crawler-names';
-import { ISSUE_SHAPE, issueIdFault, KeyShape, shapeOf } from './issue-shape';
+import { ISSUE_SHAPE, KeyShape, shapeOf } from './issue-shape';
 import { Frame, JsonWalk, Role } from './json-walk';
 import {
   crawledAtRepair,
   crawlOrderFix,
   fieldFix,
+  issueIdError,
   itemPath,
   leftOutRepair,
+  notAnIssue,
   notFieldsRepair,
   notListRepair,
   Fix,
@@ -41,18 +44,21 @@ export class RepairWalk extends JsonWalk {
   private readonly shaped = new Map<string, string[]>();
   private issueId?: string;
   private crawledAt?: string;
+  private url?: string;
   private crawlOrder: number | null = null;
 
-  /** The plan, once every token has been consumed; undefined when given up. */
-  plan(): RepairPlan | undefined {
+  /**
+   * The plan, once every token has been consumed; undefined when given up; the error repairIssue
+   * would throw for a document it refuses (`file` is the name it gives).
+   */
+  plan(file: string): RepairPlan | IngestError | undefined {
     if (this.gaveUp !== undefined) return undefined;
+    if (this.notObject) return notAnIssue(this.notObject.value, file);
     let repairs = this.cleaned.slice();
     for (const key of Object.keys(ISSUE_SHAPE)) repairs = repairs.concat(this.shaped.get(key) ?? []);
     const issueId = (this.issueId ?? '').trim();
-    if (issueIdFault(issueId) !== undefined) {
-      this.gaveUp = 'issue_id is missing, empty, "unknown" or too long (an error)';
-      return undefined;
-    }
+    const refused = issueIdError(issueId, this.url, file);
+    if (refused !== undefined) return refused;
     let crawledKey: string | undefined;
     if (this.crawledAt !== undefined && this.crawledAt !== '') {
       crawledKey = naiveTimeKey(this.crawledAt);
@@ -82,7 +88,6 @@ export class RepairWalk extends JsonWalk {
 
   protected scalar(v: string | number | boolean | null): void {
     const p = this.stack[this.stack.length - 1];
-    if (p === undefined) return this.giveUp('the document is not an object (an error)');
     const rule = this.rule(p);
     switch (rule) {
       case 'plain':
@@ -93,9 +98,8 @@ export class RepairWalk extends JsonWalk {
         return this.put(p, undefined, typeof v === 'string' ? v : this.fixed(fieldFix(p.where, p.key, v), v));
       case 'string': {
         let text = typeof v === 'string' ? v : this.fixed(stringFix(p.key, v), v);
-        if (p.key === 'issue_id')
-          text = this.issueId = text.trim(); // repairIssue sets it trimmed
-        else if (p.key === 'crawled_at') this.crawledAt = text;
+        if (p.key === 'issue_id') text = text.trim(); // repairIssue sets it trimmed
+        this.record(p.key, text);
         return this.put(p, undefined, text);
       }
       case 'list':
@@ -147,9 +151,13 @@ export class RepairWalk extends JsonWalk {
       case 'string': {
         const key = p.key;
         asJsonText(stringFix(key, empty).repair);
-        if (key !== 'issue_id' && key !== 'crawled_at') return;
+        if (key !== 'issue_id' && key !== 'crawled_at' && key !== 'url') return;
         c.collect = true;
-        c.closed = () => (this.emit(p, '"'), this.record(key));
+        c.closed = () => {
+          this.emit(p, '"');
+          this.record(key, this.collected);
+          this.collected = '';
+        };
         return;
       }
       case 'crawl_order': {
@@ -164,10 +172,10 @@ export class RepairWalk extends JsonWalk {
     }
   }
 
-  /** issue_id or crawled_at kept as its JSON text, now collected. */
-  private record(key: string): void {
-    if (key === 'issue_id') this.issueId = this.collected;
-    else this.crawledAt = this.collected;
-    this.collected = '';
+  /** The repaired value of a `string` key the plan needs. */
+  private record(key: string, value: string): void {
+    if (key === 'issue_id') this.issueId = value;
+    else if (key === 'crawled_at') this.crawledAt = value;
+    else if (key === 'url') this.url = value;
   }
 }

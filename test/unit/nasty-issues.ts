@@ -1,8 +1,9 @@
 import { issue } from './sample-issue';
 
 /**
- * Issue files that need repairs of every kind repairIssue makes (NASTY), and files the streaming
- * repairer leaves to the old way (GIVEN_UP), for repair-stream*.test.ts.
+ * Issue files that need repairs of every kind repairIssue makes (NASTY), files the streaming
+ * repairer leaves to the old way (GIVEN_UP), and files repairIssue refuses (REFUSED), for
+ * repair-stream*.test.ts.
  */
 
 /** sample-issue.ts's issue with members of raw JSON text after its own. */
@@ -81,9 +82,23 @@ export const GIVEN_UP: [string, string, RegExp][] = [
   ['a key that becomes an index after another key', withRaw(R`"n": {"x": 1, "1\u0000": "y"}`), /index/],
   ['a "__proto__" key', withRaw('"__proto__": {"title": 5}', R`"y": "\u0000"`), /__proto__/],
   ['a key that becomes "__proto__"', withRaw(R`"__pro\u0000to__": {"a": 1}`), /__proto__/],
-  ['no issue_id', rawAt('issue_id', 'null').replace('"issue_id": null', R`"x": "\u0000"`), /issue_id/],
-  ['issue_id "unknown"', dump({ issue_id: 'unknown', title: null }), /issue_id/],
-  ['issue_id of 51 characters', dump({ issue_id: '9'.repeat(51), title: null }), /issue_id/],
-  ['a list', '["\\u0000"]', /not an object/],
   ['crawl_order a long list', dump({ crawl_order: Array.from({ length: 20_000 }, (_, i) => i) }), /long/],
+];
+
+// Files repairIssue refuses: the streaming repairer refuses them with the same error.
+export const REFUSED: [string, string][] = [
+  ['no issue_id', rawAt('issue_id', 'null').replace('"issue_id": null', R`"x": "\u0000"`)],
+  ['issue_id null', dump({ issue_id: null })],
+  ['issue_id of spaces and a NUL', dump({ issue_id: ' \0 ' })],
+  ['issue_id of 51 characters', dump({ issue_id: '9'.repeat(51), title: null })],
+  ['issue_id a long object', dump({ issue_id: { a: 'b'.repeat(60) } })],
+  ['issue_id "unknown"', dump({ issue_id: 'unknown', title: null })],
+  ['issue_id "unknown", the id in a url that is a list', dump({ issue_id: ' unknown', url: ['?issueId=5'] })],
+  ['issue_id "unknown", no url', withoutKeys(['url'], { issue_id: 'unknown' })],
+  ['issue_id "unknown", a url that is a number', dump({ issue_id: 'unknown', url: 7 })],
+  ['issue_id "unknown", a url of bad escapes', dump({ issue_id: 'unknown', url: 'x?issueId=%E0%A4%A' })],
+  ['a list', '["\\u0000", {"a": 1}]'],
+  ['a string', '"x\\u0000"'],
+  ['a number', '3'],
+  ['null', 'null'],
 ];

@@ -8,7 +8,7 @@ import { repairIssue } from '../../src/files/repair';
 import { checkBigIssue, repairedText } from '../../src/files/repair-stream';
 import { ProblemList } from '../../src/files/session-errors';
 import { scanSession } from '../../src/files/session-folder';
-import { GIVEN_UP, NASTY } from './nasty-issues';
+import { GIVEN_UP, NASTY, REFUSED } from './nasty-issues';
 import { issue } from './sample-issue';
 import { tempDirs } from './temp-tree';
 
@@ -34,14 +34,19 @@ async function load(dir: string, verbatimAbove: number): Promise<{ text: string;
 it('issueRows: the same COPY rows and problems as the old way, for files repaired, given up or refused', async () => {
   const dir = join(temp.make(), 'OpenFrame_TPETIME_에러_20260103_120855');
   mkdirSync(dir);
-  const texts = [...NASTY, ...GIVEN_UP].map(([, text]) => text);
+  const texts = [...NASTY, ...GIVEN_UP, ...REFUSED].map(([, text]) => text);
   texts.forEach((text, i) => writeFileSync(join(dir, `347863_20260103_1200${String(i).padStart(2, '0')}.json`), text));
   const streamed = await load(dir, -1);
   const old = await load(dir, Infinity);
   expect(streamed.text).toBe(old.text);
   expect(streamed.problems.items).toEqual(old.problems.items);
-  // Every NASTY file loads with a repair or changed; those GIVEN_UP with an error are refused.
-  expect(old.text.split('\n').filter(Boolean).length).toBe(texts.length - 5);
+  // Every NASTY and GIVEN_UP file loads, with a repair or changed, but the one whose issue_id (a
+  // list, read as its JSON text) is not its name's; every REFUSED one is an error.
+  expect(old.text.split('\n').filter(Boolean).length).toBe(NASTY.length + GIVEN_UP.length - 1);
+  expect(old.problems.errors).toBe(REFUSED.length + 1);
+  expect(old.problems.items.filter((p) => p.severity === 'error').map((p) => p.message)).toContainEqual(
+    expect.stringMatching(/the file name says issue 347863 but its issue_id is \[3478,"63"\]/),
+  );
   expect(old.problems.warnings).toBeGreaterThan(NASTY.length - 5);
 });
 
@@ -123,15 +128,20 @@ it('random documents: streamed as the old way gives them, or left to it', async 
       assembler.consume(token);
     });
     let old;
+    let oldError: Error | undefined;
     try {
       old = repairIssue(assembler.current, 'x.json', { inPlace: true });
-    } catch {
-      old = undefined;
+    } catch (err) {
+      oldError = err as Error;
     }
-    const check = await checkBigIssue(path, 'x.json');
+    const check = await checkBigIssue(path, 'x.json').catch((err: Error) => err);
+    if (check instanceof Error) {
+      expect(check.message).toBe(oldError?.message);
+      refused++;
+      continue;
+    }
     if (!('plan' in check)) {
-      if (old === undefined) refused++;
-      else givenUp++;
+      givenUp++;
       continue;
     }
     let got = '';
@@ -144,5 +154,6 @@ it('random documents: streamed as the old way gives them, or left to it', async 
   }
   expect(streamed).toBeGreaterThan(200);
   expect(repairs).toBeGreaterThan(5 * streamed);
-  expect(givenUp + refused).toBeGreaterThan(10);
+  expect(givenUp).toBeGreaterThan(10);
+  expect(refused).toBeGreaterThan(10);
 });

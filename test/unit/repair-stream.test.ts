@@ -4,7 +4,7 @@ import { IngestError } from '../../src/errors';
 import { parseJsonTokens } from '../../src/files/read-json';
 import { RepairedIssue, repairIssue } from '../../src/files/repair';
 import { BigIssueCheck, checkBigIssue, repairedText } from '../../src/files/repair-stream';
-import { dump, GIVEN_UP, NASTY, R } from './nasty-issues';
+import { dump, GIVEN_UP, NASTY, R, REFUSED } from './nasty-issues';
 import { FIXED_MTIME, tempDirs } from './temp-tree';
 
 // A big issue file that needs a repair is repaired on its token stream (repair-stream.ts). What
@@ -102,6 +102,21 @@ describe('checkBigIssue: files left to the old way', () => {
     const check = await checkBigIssue(temp.file(text), 'x.json');
     expect('plan' in check).toBe(false);
     expect(!check.verbatim && 'oldWay' in check && check.oldWay).toMatch(reason);
+  });
+});
+
+describe('checkBigIssue: files repairIssue refuses', () => {
+  it.each(REFUSED)('%s: the same error', async (_label, text) => {
+    const path = temp.file(text);
+    const expected = await oldWay(path);
+    expect(expected).toBeInstanceOf(Error);
+    const err = await checkBigIssue(path, 'x.json').then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    expect(err).toBeInstanceOf(Error);
+    const shown = (e: Error) => ({ type: e.constructor.name, message: e.message, code: (e as IngestError).code });
+    expect(shown(err!)).toEqual(shown(expected as Error));
   });
 });
 
