@@ -25,7 +25,8 @@ import {
  * replaces an earlier one in its place, and an object lists keys that are array indexes first;
  * its repairs come in that order. A file where either matters (a key twice in an object, after
  * cleaning; an index key after another key), or with a "__proto__" key (the Assembler's is a
- * prototype), or that repairIssue refuses (an error), is given up: the old way loads it.
+ * prototype), is given up: the old way loads it. One that repairIssue refuses is refused with
+ * its error (plan()).
  */
 
 /** What repairIssue gives for a file, but its document. */
