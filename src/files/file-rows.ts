@@ -19,10 +19,10 @@ import { checkBigIssue, repairedText } from './repair-stream';
 /**
  * The COPY rows of a session, produced file by file (pull: the COPY stream asks for the next
  * chunk only when it has room, so memory holds the few files read ahead, at most 4 MiB of them,
- * whatever the session's size; a big file is streamed: as its own text if it needs no repair,
- * passthrough.ts, else repaired on its token stream, repair-stream.ts, but for the rare one that
- * cannot be, which is assembled). Unreadable files become problems and are skipped; the rest of
- * the session loads.
+ * whatever the session's size; a big file is streamed, as its own text if it needs no repair
+ * (passthrough.ts), else repaired on its token stream (repair-stream.ts), the rare one that
+ * cannot be excepted). Unreadable files become problems and are skipped; the rest of the session
+ * loads.
  */
 
 export interface IssueRowStats {
@@ -38,9 +38,9 @@ export interface IssueRowStats {
 export interface IssueRowOptions {
   /**
    * Files larger than this many bytes are checked on stream-json's token stream and sent as their
-   * own text (passthrough.ts) or repaired on it (repair-stream.ts). Default WHOLE_READ_MAX_BYTES: below it
-   * JSON.parse of the whole file is much faster than the token stream, and its memory is bounded.
-   * Tests lower it; Infinity sends every file the old way.
+   * own text (passthrough.ts) or repaired on it (repair-stream.ts). Default WHOLE_READ_MAX_BYTES:
+   * below it JSON.parse of the whole file is much faster than the token stream, and its memory is
+   * bounded. Tests lower it; Infinity sends every file the old way.
    */
   verbatimAbove?: number;
 }
