@@ -149,7 +149,7 @@ function writeAttachments(
  * thousands of comments), for the memory check: a big file must cost the loader about its own
  * size, not several times it.
  */
-/** `repair`: the file holds a NUL in its description, so the loader must repair it (the in-memory way). */
+/** `repair`: the file holds a NUL in its description, so the loader must repair it (on its token stream, repair-stream.ts). */
 export function generateBigSession(
   root: string,
   megabytes: number,

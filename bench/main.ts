@@ -295,7 +295,7 @@ async function measureAll(): Promise<void> {
     });
     big = { fileMb: corpus.bytes / 2 ** 20, ingest };
     log(`big file: ${(ingest.wallMs / 1000).toFixed(1)} s, peak RSS ${ingest.peakRssMb!.toFixed(0)} MB`);
-    // The same size with a NUL in it: repaired in memory instead of sent as its own bytes.
+    // The same size with a NUL in it: repaired on its token stream instead of sent as its own bytes.
     const repaired = generateBigSession(join(out, 'big-repair'), bigMb, argv.seed, true);
     const repairIngest = await measure({
       mode: 'ingest',

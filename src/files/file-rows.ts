@@ -13,14 +13,16 @@ import {
 } from './size-limits';
 import { repairIssue } from './repair';
 import { DownloadedFile, IssueFile } from './session-folder';
-import { checkVerbatim, verbatimText } from './passthrough';
+import { verbatimText } from './passthrough';
+import { checkBigIssue, repairedText } from './repair-stream';
 
 /**
  * The COPY rows of a session, produced file by file (pull: the COPY stream asks for the next
  * chunk only when it has room, so memory holds the few files read ahead, at most 4 MiB of them,
- * or one big file that needs repair, whatever the session's size; a big file that needs none is
- * streamed, passthrough.ts). Unreadable files become problems and are skipped; the rest of the
- * session loads.
+ * whatever the session's size; a big file is streamed, as its own text if it needs no repair
+ * (passthrough.ts), else repaired on its token stream (repair-stream.ts), the rare one that
+ * cannot be excepted). Unreadable files become problems and are skipped; the rest of the session
+ * loads.
  */
 
 export interface IssueRowStats {
@@ -35,10 +37,10 @@ export interface IssueRowStats {
 
 export interface IssueRowOptions {
   /**
-   * Files larger than this many bytes are checked on stream-json's token stream and, when they
-   * need no repair, sent as their own text (passthrough.ts). Default WHOLE_READ_MAX_BYTES: below it
-   * JSON.parse of the whole file is much faster than the token stream, and its memory is bounded.
-   * Tests lower it; Infinity sends every file the old way.
+   * Files larger than this many bytes are checked on stream-json's token stream and sent as their
+   * own text (passthrough.ts) or repaired on it (repair-stream.ts). Default WHOLE_READ_MAX_BYTES:
+   * below it JSON.parse of the whole file is much faster than the token stream, and its memory is
+   * bounded. Tests lower it; Infinity sends every file the old way.
    */
   verbatimAbove?: number;
 }
@@ -115,8 +117,9 @@ interface FileRow {
   json?: string;
   /**
    * ...or that text in pieces (a big document): the repaired document taken apart as it is
-   * written out (drainJson), or, for a big file that needs no repair, the file's own text as it
-   * was checked (verbatimText). Both generators start reading only when asked.
+   * written out (drainJson); for a big file that needs no repair, the file's own text as it was
+   * checked (verbatimText); for one that needs a repair, its repaired text, written as the file
+   * is read again (repairedText). The generators start reading only when asked.
    */
   pieces?: Iterable<string> | AsyncIterable<string>;
   /** The repairs made, or why the file was not loaded. */
@@ -159,13 +162,22 @@ function* drainJson(value: unknown, depth: number): Generator<string> {
 async function fileRow(file: IssueFile, fileNo: number, fallbackKey: string, verbatimAbove: number): Promise<FileRow> {
   try {
     if (file.size > verbatimAbove) {
-      const check = await checkVerbatim(file.absPath, file.relPath);
+      const check = await checkBigIssue(file.absPath, file.relPath);
       // Checked to need no repair: the file's own text is the document.
       if (check.verbatim) {
         nameMatches(file, check.issueId);
         return {
           head: rowHead(file, fileNo, fallbackKey, check),
           pieces: verbatimText(file.absPath, file.relPath, check.stamp),
+        };
+      }
+      // Repaired as its tokens are read again.
+      if ('plan' in check) {
+        nameMatches(file, check.plan.issueId);
+        return {
+          head: rowHead(file, fileNo, fallbackKey, check.plan),
+          pieces: repairedText(file.absPath, file.relPath, check.stamp, check.plan),
+          problem: repairProblem(file, check.plan),
         };
       }
     }
@@ -175,13 +187,7 @@ async function fileRow(file: IssueFile, fileNo: number, fallbackKey: string, ver
     return {
       head: rowHead(file, fileNo, fallbackKey, issue),
       ...(file.size > BIG_FILE_BYTES ? { pieces: drainJson(issue.doc, 0) } : { json: JSON.stringify(issue.doc) }),
-      problem:
-        issue.repairs.length > 0
-          ? fileProblem(file, 'repair', 'warning', `${file.relPath}: ${issue.repairs.join('; ')}`, {
-              issue_id: issue.issueId,
-              repairs: issue.repairs,
-            })
-          : undefined,
+      problem: repairProblem(file, issue),
     };
   } catch (err) {
     return {
@@ -197,6 +203,15 @@ async function fileRow(file: IssueFile, fileNo: number, fallbackKey: string, ver
       ),
     };
   }
+}
+
+/** The warning listing a file's repairs, if it had any. */
+function repairProblem(file: IssueFile, issue: { issueId: string; repairs: string[] }): Problem | undefined {
+  if (issue.repairs.length === 0) return undefined;
+  return fileProblem(file, 'repair', 'warning', `${file.relPath}: ${issue.repairs.join('; ')}`, {
+    issue_id: issue.issueId,
+    repairs: issue.repairs,
+  });
 }
 
 /**

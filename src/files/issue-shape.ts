@@ -1,9 +1,11 @@
 /**
- * What each key of an issue document must be (docs/input-format.md §6-7), written once. Two
+ * What each key of an issue document must be (docs/input-format.md §6-7), written once. Three
  * readers judge a document by it: repair.ts on the parsed value (and repairs what is not so),
  * passthrough.ts on a big file's token stream (and sends a file that is all so as its own
- * text). A rule changed here changes both; a new kind of shape fails the build until both
- * handle it (their switches are exhaustive, eslint switch-exhaustiveness-check).
+ * text), and repair-walk.ts on that stream too (and repairs it as repair.ts would, both by the
+ * rules of repair-rules.ts). A rule changed here changes all three; a new kind of shape fails
+ * the build until each handles it (their switches are exhaustive, eslint
+ * switch-exhaustiveness-check).
  */
 
 /**

@@ -14,8 +14,9 @@ import { PASSTHROUGH_READ_BYTES } from './size-limits';
  * its size.
  *
  * "Needs no repair" means every key has the shape ISSUE_SHAPE (issue-shape.ts) says, the one
- * table repairIssue (repair.ts) also repairs by. A file that needs a repair goes the old way
- * (assembled, repaired, written piece by piece), which also reports it.
+ * table repairIssue (repair.ts) also repairs by. A file that needs a repair is repaired on the
+ * same token stream (repair-stream.ts), or, in the few cases that cannot be, goes the old way
+ * (assembled, repaired, written piece by piece); either reports it.
  */
 
 export type VerbatimCheck =
@@ -32,24 +33,44 @@ export type VerbatimCheck =
       verbatim: false;
       /** What repairIssue would change, or why the file's text cannot go to jsonb as it is. */
       reason: string;
+      /** The file as it was when the check opened it. */
+      stamp?: FileStamp;
     };
 
 /**
  * Checks the issue file at `path` on its token stream. A file that is not JSON is an
- * IngestError, the same as readJsonFile's (read.ts) for it.
+ * IngestError, the same as readJsonFile's (read.ts) for it. `alongside`, when given, sees the
+ * same tokens in the same read (repair-stream.ts), which goes on while either wants more.
  */
-export async function checkVerbatim(path: string, shownAs: string): Promise<VerbatimCheck> {
+export async function checkVerbatim(
+  path: string,
+  shownAs: string,
+  alongside?: (token: JsonToken) => boolean,
+): Promise<VerbatimCheck> {
   const checker = new IssueChecker();
   const outside = new OutsideStrings();
+  let checking = true;
+  let more = alongside !== undefined;
   const stamp = await parseJsonTokens(
     path,
     shownAs,
-    (token) => checker.consume(token) && !outside.found,
-    (chunk) => outside.feed(chunk),
+    (token) => {
+      if (checking) checking = checker.consume(token) && !outside.found;
+      if (more) more = alongside!(token);
+      return checking || more;
+    },
+    (chunk) => {
+      if (checking) outside.feed(chunk);
+    },
   );
   if (outside.found)
-    return { verbatim: false, reason: 'white space that JSON does not allow (stream-json accepts any Unicode space)' };
-  return checker.result(stamp);
+    return {
+      verbatim: false,
+      reason: 'white space that JSON does not allow (stream-json accepts any Unicode space)',
+      stamp,
+    };
+  const result = checker.result(stamp);
+  return result.verbatim ? result : { ...result, stamp };
 }
 
 /**
@@ -92,7 +113,7 @@ export async function* verbatimText(path: string, shownAs: string, stamp: FileSt
   }
 }
 
-function sameStamp(info: FileStamp, stamp: FileStamp): boolean {
+export function sameStamp(info: FileStamp, stamp: FileStamp): boolean {
   return info.size === stamp.size && info.mtimeMs === stamp.mtimeMs;
 }
 

@@ -1,12 +1,28 @@
-import { IngestError } from '../errors';
 import { naiveTimeKey } from './crawler-names';
-import { isCleanText, isCrawlOrder, ISSUE_SHAPE, issueIdFault } from './issue-shape';
+import { isCleanText, isCrawlOrder, ISSUE_SHAPE } from './issue-shape';
+import {
+  childPath,
+  cleanString,
+  crawledAtRepair,
+  crawlOrderFix,
+  fieldFix,
+  isObject,
+  issueIdError,
+  itemPath,
+  keyPath,
+  leftOutRepair,
+  notFieldsRepair,
+  notAnIssue,
+  notListRepair,
+  stringFix,
+} from './repair-rules';
 
 /**
  * Checks one parsed issue document against ISSUE_SHAPE (issue-shape.ts) and repairs what can be
  * repaired without losing the rest of the issue. What cannot be repaired (not an object, no
  * usable issue_id) is an INVALID_ISSUE error naming the file; everything else becomes a
- * warning that says where in the document the change was made.
+ * warning that says where in the document the change was made. The repairs and their words
+ * are repair-rules.ts's, shared with the streaming repairer of big files (repair-stream.ts).
  */
 
 export interface RepairedIssue {
@@ -17,22 +33,6 @@ export interface RepairedIssue {
   crawledKey?: string;
   /** Human-readable repairs ("removed 1 NUL character from description"), empty when none. */
   repairs: string[];
-}
-
-/**
- * The crawler saves the login page it got when the IMS login expired mid-crawl as an issue
- * file `unknown_<ts>.json` (issue_id "unknown", the id it asked for only in `url`): a failed
- * issue of the session, named by that id (docs/input-format.md §3.2).
- */
-function loginExpired(doc: Record<string, unknown>, file: string): IngestError {
-  const url = typeof doc.url === 'string' ? doc.url : '';
-  const id = /[?&]issueId=([^&#]+)/i.exec(url)?.[1];
-  const which = id ? `issue ${decodeURIComponent(id)}` : 'an issue whose id is not in its url either';
-  return new IngestError(
-    'LOGIN_EXPIRED',
-    `${file}: ${which}: the IMS login had expired: the page is not an issue page; not loaded`,
-    { file },
-  );
 }
 
 export interface RepairOptions {
@@ -48,9 +48,7 @@ export interface RepairOptions {
  * (issue-shape.ts); `value` is left as it was unless options.inPlace.
  */
 export function repairIssue(value: unknown, file: string, options: RepairOptions = {}): RepairedIssue {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new IngestError('INVALID_ISSUE', `${file}: expected a JSON object, found ${describeType(value)}`, { file });
-  }
+  if (!isObject(value)) throw notAnIssue(value, file);
   const repairs: string[] = [];
   const doc = (options.inPlace ? cleanInPlace : cleanValue)(value, '', repairs) as Record<string, unknown>;
 
@@ -73,16 +71,14 @@ export function repairIssue(value: unknown, file: string, options: RepairOptions
   }
 
   const issueId = typeof doc.issue_id === 'string' ? doc.issue_id.trim() : '';
-  if (issueId === 'unknown') throw loginExpired(doc, file);
-  const fault = issueIdFault(issueId);
-  if (fault !== undefined) throw new IngestError('INVALID_ISSUE', `${file}: issue_id is ${fault}`, { file });
+  const refused = issueIdError(issueId, doc.url, file);
+  if (refused !== undefined) throw refused;
   doc.issue_id = issueId;
 
   let crawledKey: string | undefined;
   if (typeof doc.crawled_at === 'string' && doc.crawled_at !== '') {
     crawledKey = naiveTimeKey(doc.crawled_at);
-    if (crawledKey === undefined)
-      repairs.push(`crawled_at "${doc.crawled_at}" is not a time; the file name's time is used`);
+    if (crawledKey === undefined) repairs.push(crawledAtRepair(doc.crawled_at));
   }
   const crawlOrder = isCrawlOrder(doc.crawl_order) ? doc.crawl_order : null;
   return { doc, issueId, crawlOrder, crawledKey, repairs };
@@ -91,43 +87,36 @@ export function repairIssue(value: unknown, file: string, options: RepairOptions
 function repairString(doc: Record<string, unknown>, key: string, repairs: string[]): void {
   const v = doc[key];
   if (typeof v === 'string') return;
-  if (v === null) {
-    doc[key] = '';
-    repairs.push(`${key} was null; read as ""`);
-  } else if (typeof v === 'number' || typeof v === 'boolean') {
-    doc[key] = String(v);
-    repairs.push(`${key} was a ${typeof v}; read as the string "${doc[key]}"`);
-  } else {
-    doc[key] = JSON.stringify(v);
-    repairs.push(`${key} was ${describeType(v)}; kept as its JSON text`);
-  }
+  const fix = stringFix(key, v);
+  doc[key] = fix.toJson ? JSON.stringify(v) : fix.to;
+  repairs.push(fix.repair);
 }
 
 function repairList(doc: Record<string, unknown>, key: string, repairs: string[]): void {
   const list = doc[key];
   if (!Array.isArray(list)) {
-    repairs.push(`${key} was ${describeType(list)}, not a list; read as []`);
+    repairs.push(notListRepair(key, list));
     doc[key] = [];
     return;
   }
   const kept: Record<string, unknown>[] = [];
   list.forEach((item, i) => {
-    if (item === null || typeof item !== 'object' || Array.isArray(item)) {
-      repairs.push(`${key}[${i}] was ${describeType(item)}, not an object; left out`);
+    if (!isObject(item)) {
+      repairs.push(leftOutRepair(key, i, item));
       return;
     }
-    kept.push(stringFields(item as Record<string, unknown>, `${key}[${i}]`, repairs));
+    kept.push(stringFields(item, itemPath(key, i), repairs));
   });
   doc[key] = kept;
 }
 
 function repairFields(doc: Record<string, unknown>, key: string, repairs: string[]): void {
   const m = doc[key];
-  if (m === null || typeof m !== 'object' || Array.isArray(m)) {
-    repairs.push(`${key} was ${describeType(m)}, not an object; read as {}`);
+  if (!isObject(m)) {
+    repairs.push(notFieldsRepair(key, m));
     doc[key] = {};
   } else {
-    stringFields(m as Record<string, unknown>, key, repairs);
+    stringFields(m, key, repairs);
   }
 }
 
@@ -135,22 +124,18 @@ function repairFields(doc: Record<string, unknown>, key: string, repairs: string
 function stringFields(obj: Record<string, unknown>, where: string, repairs: string[]): Record<string, unknown> {
   for (const [field, v] of Object.entries(obj)) {
     if (typeof v === 'string') continue;
-    obj[field] = v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
-    repairs.push(`${where}.${field} was ${describeType(v)}; read as a string`);
+    const fix = fieldFix(where, field, v);
+    obj[field] = fix.toJson ? JSON.stringify(v) : fix.to;
+    repairs.push(fix.repair);
   }
   return obj;
 }
 
 function repairCrawlOrder(doc: Record<string, unknown>, key: string, repairs: string[]): void {
-  const raw = doc[key];
-  const n = typeof raw === 'string' && /^\s*\d+\s*$/.test(raw) ? Number(raw) : raw;
-  if (isCrawlOrder(n)) {
-    if (typeof raw === 'string') repairs.push(`${key} was the string ${JSON.stringify(raw)}; read as the number ${n}`);
-    doc[key] = n;
-  } else {
-    repairs.push(`${key} ${JSON.stringify(raw)} is not a whole number; read as absent`);
-    delete doc[key];
-  }
+  const fix = crawlOrderFix(key, doc[key]);
+  if (fix.repair !== undefined) repairs.push(fix.repair);
+  if (fix.to === undefined) delete doc[key];
+  else doc[key] = fix.to;
 }
 
 /**
@@ -164,12 +149,12 @@ export function cleanJson(value: unknown, repairs: string[]): unknown {
 
 function cleanValue(value: unknown, path: string, repairs: string[]): unknown {
   if (typeof value === 'string') return cleanString(value, path, repairs);
-  if (Array.isArray(value)) return value.map((v, i) => cleanValue(v, `${path}[${i}]`, repairs));
+  if (Array.isArray(value)) return value.map((v, i) => cleanValue(v, itemPath(path, i), repairs));
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) {
-      const key = cleanString(k, `${path}{key}`, repairs);
-      out[key] = cleanValue(v, path ? `${path}.${key}` : key, repairs);
+      const key = cleanString(k, keyPath(path), repairs);
+      out[key] = cleanValue(v, childPath(path, key), repairs);
     }
     return out;
   }
@@ -180,7 +165,7 @@ function cleanValue(value: unknown, path: string, repairs: string[]): unknown {
 function cleanInPlace(value: unknown, path: string, repairs: string[]): unknown {
   if (typeof value === 'string') return cleanString(value, path, repairs);
   if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) value[i] = cleanInPlace(value[i], `${path}[${i}]`, repairs);
+    for (let i = 0; i < value.length; i++) value[i] = cleanInPlace(value[i], itemPath(path, i), repairs);
     return value;
   }
   if (value !== null && typeof value === 'object') {
@@ -188,29 +173,8 @@ function cleanInPlace(value: unknown, path: string, repairs: string[]): unknown 
     const keys = Object.keys(obj);
     // A key that needs cleaning changes the object's shape: rebuild it then, in key order.
     if (!keys.every(isCleanText)) return cleanValue(obj, path, repairs);
-    for (const k of keys) obj[k] = cleanInPlace(obj[k], path ? `${path}.${k}` : k, repairs);
+    for (const k of keys) obj[k] = cleanInPlace(obj[k], childPath(path, k), repairs);
     return obj;
   }
   return value;
-}
-
-function cleanString(s: string, path: string, repairs: string[]): string {
-  let out = s;
-  if (out.includes('\0')) {
-    const count = out.split('\0').length - 1;
-    out = out.replace(/\0/g, '');
-    repairs.push(`removed ${count} NUL character${count === 1 ? '' : 's'} from ${path || 'the document'}`);
-  }
-  if (!out.isWellFormed()) {
-    out = out.toWellFormed();
-    repairs.push(`replaced unpaired surrogate(s) in ${path || 'the document'} with U+FFFD`);
-  }
-  return out;
-}
-
-function describeType(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'a list';
-  if (typeof v === 'object') return 'an object';
-  return `a ${typeof v}`;
 }

@@ -11,8 +11,8 @@ const MiB = 1024 * KiB;
  * stream-json's token stream; such a file then costs about three times its size in memory for
  * a moment (bytes, text, value), which this bound keeps small. Larger files, and any file
  * JSON.parse rejects, go through the streaming reader (read-json.ts). It is also the size above
- * which an issue file is first checked on its token stream and, when it needs no repair, sent
- * as its own text (passthrough.ts).
+ * which an issue file is first checked on its token stream and then sent as its own text when it
+ * needs no repair (passthrough.ts), or repaired on that stream when it does (repair-stream.ts).
  */
 export const WHOLE_READ_MAX_BYTES = 4 * MiB;
 

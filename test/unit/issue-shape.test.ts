@@ -1,12 +1,13 @@
 import { ISSUE_SHAPE, KeyShape } from '../../src/files/issue-shape';
 import { checkVerbatim } from '../../src/files/passthrough';
 import { repairIssue } from '../../src/files/repair';
+import { checkBigIssue } from '../../src/files/repair-stream';
 import { issue } from './sample-issue';
 import { tempDirs } from './temp-tree';
 
-// The one table, seen through both of its readers: for every key, a value of the wrong shape is
-// repaired by repairIssue AND keeps a big file off the pass-through path, and a value of the
-// right shape does neither.
+// The one table, seen through its readers: for every key, a value of the wrong shape is
+// repaired by repairIssue AND keeps a big file off the pass-through path AND is repaired on the
+// token stream with repairIssue's words, and a value of the right shape does none of these.
 const temp = tempDirs('shape');
 afterAll(() => temp.cleanup());
 
@@ -25,7 +26,10 @@ const BAD: Record<KeyShape, unknown[]> = {
 
 async function bothReaders(doc: Record<string, unknown>) {
   const repaired = repairIssue(doc, 'issue.json');
-  const check = await checkVerbatim(temp.file(JSON.stringify(doc)), 'issue.json');
+  const path = temp.file(JSON.stringify(doc));
+  const check = await checkVerbatim(path, 'issue.json');
+  const big = await checkBigIssue(path, 'issue.json');
+  expect('plan' in big ? big.plan.repairs : []).toEqual(repaired.repairs);
   return { repaired: repaired.repairs.length > 0, passedThrough: check.verbatim };
 }
 
