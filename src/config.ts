@@ -7,6 +7,9 @@ import { defaultEmbeddedDir } from './embedded/layout';
 import { IngestError } from './errors';
 import { LogLevel, LOG_LEVELS } from './log';
 
+/** backfill's sessions per transaction unless told otherwise (docs/performance.md, change 15). */
+export const DEFAULT_BATCH_SESSIONS = 50;
+
 /**
  * Settings of one run, validated and frozen. The only reader of process.env. Every setting has
  * one name used three ways: the flag (--settle-seconds), the environment variable
@@ -36,6 +39,8 @@ export interface Config {
   readonly connectTimeoutSeconds: number;
   /** `backfill`: give up once the database has been unreachable this many seconds. */
   readonly retrySeconds: number;
+  /** backfill: sessions merged in one transaction. */
+  readonly batchSize: number;
   /** `watch`: address the metrics, /healthz and /readyz listen on. */
   readonly metricsHost: string;
   /** Passwords given to this run (URL, PGPASSWORD): never printed (src/secrets.ts). */
@@ -59,7 +64,8 @@ type Key =
   | 'quiet'
   | 'acceptErrors'
   | 'connectTimeout'
-  | 'retrySeconds';
+  | 'retrySeconds'
+  | 'batchSize';
 
 /** Values given on the command line (camelCase, as yargs gives them); undefined when absent. */
 export type ConfigFlags = Partial<Record<Key, FileValue>> & { config?: string };
@@ -92,6 +98,13 @@ export const OPTIONS: readonly OptionSpec[] = [
     env: 'IMS_RETRY_SECONDS',
     type: 'number',
     description: 'backfill: give up once the database has been unreachable this long [default: 180]',
+  },
+  {
+    key: 'batchSize',
+    env: 'IMS_BATCH_SIZE',
+    type: 'number',
+    description:
+      'backfill: sessions merged in one transaction, 1 to 1000; an interrupted batch is loaded again whole [default: 50]',
   },
   {
     key: 'timezone',
@@ -291,6 +304,9 @@ function build(raw: Partial<Record<Key, FileValue>>, env: NodeJS.ProcessEnv): Co
   const retrySeconds = num('retrySeconds') ?? 180;
   if (!(retrySeconds >= 0)) throw fail(`retry seconds must be 0 or more, got ${retrySeconds}`);
   const metricsHost = str('metricsHost') ?? '127.0.0.1';
+  const batchSize = num('batchSize') ?? DEFAULT_BATCH_SESSIONS;
+  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 1000)
+    throw fail(`batch size must be a whole number from 1 to 1000, got ${batchSize}`);
 
   return Object.freeze({
     databaseUrl,
@@ -308,6 +324,7 @@ function build(raw: Partial<Record<Key, FileValue>>, env: NodeJS.ProcessEnv): Co
     logFormat: logFormat,
     quiet: bool('quiet') ?? false,
     acceptErrors: bool('acceptErrors') ?? false,
+    batchSize,
     connectTimeoutSeconds,
     retrySeconds,
     metricsHost,

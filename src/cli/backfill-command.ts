@@ -61,6 +61,7 @@ export function runBackfill(args: BackfillArgs): Promise<void> {
             timezone: config.timezone,
             defaultUser: config.defaultUser,
             concurrency: config.concurrency,
+            batchSessions: config.batchSize,
             force: Boolean(args.force),
             giveUpMs: config.retrySeconds * 1000,
             bulk: args.bulk,

@@ -73,7 +73,7 @@ export function buildCli(argv: string[]): Argv {
       (y) =>
         y
           .positional('root', { type: 'string', demandOption: true, description: 'directory to load' })
-          .options(flags([...INGEST, 'retrySeconds', 'metricsFile', 'acceptErrors']))
+          .options(flags([...INGEST, 'retrySeconds', 'batchSize', 'metricsFile', 'acceptErrors']))
           .option('force', {
             type: 'boolean',
             description: 'reload sessions whose folder did not change since the last load',

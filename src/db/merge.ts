@@ -46,7 +46,8 @@ export async function mergeStaged(client: PoolClient): Promise<MergeResult> {
   );
   const sessionIds = new Map<number, string>();
   for (const { session_no, session_id } of ids.rows) {
-    if (session_id === null) throw new Error(`the staged session ${session_no} has no crawl_sessions row after the merge`);
+    if (session_id === null)
+      throw new Error(`the staged session ${session_no} has no crawl_sessions row after the merge`);
     sessionIds.set(session_no, session_id);
   }
   return { sessionIds, rows };

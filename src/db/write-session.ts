@@ -99,7 +99,12 @@ export async function writeBatch(pool: Pool, sessions: SessionRows[], options: W
         claimed.push(i);
       }
       // Under the claims: a process that loaded this content a moment ago has committed by now.
-      const again = options.force ? new Map<string, string>() : await loadedHashes(client, claimed.map((i) => sessions[i]));
+      const again = options.force
+        ? new Map<string, string>()
+        : await loadedHashes(
+            client,
+            claimed.map((i) => sessions[i]),
+          );
       const staged: { index: number; secondary: boolean }[] = [];
       for (const i of claimed) {
         const session = sessions[i];

@@ -129,21 +129,25 @@ async function ingestRun(
   let gaveUp: string | undefined;
   // A batch's files are read ahead while the `concurrency` batches before it load (prepareBatch).
   let prepared: Promise<PreparedBatch | undefined>[] = [];
-  const prepare = (phase: SessionRef[][], i: number) => {
-    if (i < phase.length && !prepared[i] && !options.signal?.aborted && !gaveUp)
+  const prepare = (phase: SessionRef[][], i: number): void => {
+    if (i < phase.length && prepared[i] === undefined && !options.signal?.aborted && !gaveUp)
       prepared[i] = prepareBatch(pool, phase[i], options, PREFETCH_BYTES / options.concurrency);
-    return prepared[i];
   };
   const run = (batch: SessionRef[], claim: 'skip' | 'wait', phase?: SessionRef[][], i = 0) =>
     limit(async () => {
       if (options.signal?.aborted || gaveUp) return [];
-      const ready = prepared[i];
+      const ready = phase ? prepared[i] : undefined;
       if (phase) prepare(phase, i + options.concurrency);
       const loaded = await ingestBatch(pool, batch, { ...options, claim: options.claim ?? claim }, ready);
       for (const outcome of loaded) {
         if (outcome.result === 'claimed') continue;
         outcomes.push(outcome);
-        if (outcome.error?.transient && outcome.error.code !== 'SESSION_FAILED' && !options.signal?.aborted && !gaveUp) {
+        if (
+          outcome.error?.transient &&
+          outcome.error.code !== 'SESSION_FAILED' &&
+          !options.signal?.aborted &&
+          !gaveUp
+        ) {
           gaveUp = `the database was unreachable for ${Math.round((options.giveUpMs ?? DEFAULT_GIVE_UP_MS) / 1000)}s: ${outcome.error.message}`;
           log().error({ session: outcome.ref.identity }, `giving up: ${gaveUp}`);
         }

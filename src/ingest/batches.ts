@@ -32,8 +32,7 @@ import {
  * (or only its refused files do) and the others load.
  */
 
-/** Sessions per batch in a backfill unless told otherwise: see docs/performance.md. */
-export const DEFAULT_BATCH_SESSIONS = 50;
+export { DEFAULT_BATCH_SESSIONS } from '../config';
 
 /**
  * `refs` cut into batches of at most `size` sessions, in order, in phases: a batch never holds

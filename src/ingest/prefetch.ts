@@ -89,7 +89,7 @@ export class Prefetch {
         this.wake?.();
         yield chunk;
       }
-      if (slot.error !== undefined) throw slot.error;
+      if (slot.error !== undefined) throw slot.error instanceof Error ? slot.error : new Error(String(slot.error));
       while (!slot.done) {
         const r = await slot.source.next();
         if (r.done) break;

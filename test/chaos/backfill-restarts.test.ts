@@ -41,9 +41,9 @@ function backfill(args: string[]): RunningCli {
 }
 
 it('retries through two restarts and a 15 s stop and loads everything', async () => {
-  // Session by session (the bulk path would finish these 40 sessions before the stop; it has
-  // its own case below).
-  const run = backfill(['--retry-seconds', '60', '--bulk', 'off', '--concurrency', '1']);
+  // Session by session (the bulk path, or batches, would finish these 40 sessions before the
+  // stop; they have their own cases below).
+  const run = backfill(['--retry-seconds', '60', '--bulk', 'off', '--concurrency', '1', '--batch-size', '1']);
   await waitFor('the first loaded session', () => /^ingested/m.test(logText(run.stderr())), run.stderr);
   cluster.restart();
   await sleep(800);
@@ -63,7 +63,7 @@ it('retries through two restarts and a 15 s stop and loads everything', async ()
 }, 120_000);
 
 it('gives up after --retry-seconds with exit 1 and the summary; a rerun converges', async () => {
-  const run = backfill(['--retry-seconds', '3', '--force']);
+  const run = backfill(['--retry-seconds', '3', '--force', '--batch-size', '2']);
   await waitFor('the first loaded session', () => /^ingested/m.test(logText(run.stderr())), run.stderr);
   cluster.stop();
   const r = await run.done;
@@ -83,8 +83,8 @@ it('on the bulk path, survives a restart and ends with every index in place', as
   const indexes = async () =>
     (await pool.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_indexes WHERE schemaname = 'ims'")).rows[0].n;
   const before = await indexes();
-  const run = backfill(['--retry-seconds', '60', '--bulk', 'on', '--force']);
-  await waitFor('the first loaded session', () => /^ingested/m.test(logText(run.stderr())), run.stderr);
+  const run = backfill(['--retry-seconds', '60', '--bulk', 'on', '--force', '--batch-size', '4']);
+  await waitFor('the first loaded batch', () => /^ingested/m.test(logText(run.stderr())), run.stderr);
   cluster.restart();
   const r = await run.done;
   expect(r.stderr).not.toMatch(/Unhandled|^\s+at /m);
@@ -94,6 +94,30 @@ it('on the bulk path, survives a restart and ends with every index in place', as
   if ((await indexes()) !== before) expect((await backfill([]).done).code).toBe(0);
   expect(await indexes()).toBe(before);
   expect((await pool.query('SELECT index_name FROM ims_ingest.deferred_indexes')).rows).toEqual([]);
+}, 120_000);
+
+it('batches cut by restarts are rolled back and loaded again whole', async () => {
+  const run = backfill([
+    '--retry-seconds',
+    '60',
+    '--bulk',
+    'off',
+    '--force',
+    '--batch-size',
+    '6',
+    '--concurrency',
+    '1',
+  ]);
+  await waitFor('the first loaded batch', () => /^ingested/m.test(logText(run.stderr())), run.stderr);
+  cluster.restart();
+  await sleep(500);
+  cluster.restart();
+  const r = await run.done;
+  expect(r.stderr).not.toMatch(/Unhandled|^\s+at /m);
+  expect(r.code).toBe(0);
+  expect(r.stdout).toContain('40 found, 40 ingested');
+  expect(logText(r.stderr)).toMatch(/database unreachable: retrying until it is back/);
+  await expectConverges(pool, expected, 5_000);
 }, 120_000);
 
 it('started while PostgreSQL is restarting, waits for it within --retry-seconds', async () => {

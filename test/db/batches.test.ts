@@ -54,7 +54,7 @@ it('the corpus has what batching must get right', () => {
   // Issues crawled again and again, in sessions that will share batches.
   const counts = (reference.issues as { crawl_count: number }[]).map((i) => i.crawl_count);
   expect(Math.max(...counts)).toBeGreaterThan(5);
-  expect((reference.attachments as unknown[]).length).toBeGreaterThan(100);
+  expect(reference.attachments.length).toBeGreaterThan(100);
 });
 
 // Shuffled with a fixed seed, so a failure can be replayed.
@@ -74,17 +74,25 @@ it.each([
   ['newest first, all in one batch', () => [...refs].reverse(), 100, 1],
   ['shuffled, 5 per batch, 2 batches at once', () => shuffled(refs, 3), 5, 2],
   ['shuffled, 3 per batch, 3 batches at once', () => shuffled(refs, 8), 3, 3],
-])('%s: the database equals the one-by-one load', async (_, order, batchSessions, concurrency) => {
-  const db = await fresh();
-  const outcomes = await ingestMany(db.pool, order(), { ...OPTIONS, concurrency, batchSessions });
-  expect(outcomes.filter((o) => o.result === 'failed')).toEqual([]);
-  expect(outcomes.filter((o) => o.result === 'ingested')).toHaveLength(refs.length);
-  expect(await snapshot(db.pool)).toEqual(reference);
-}, 120_000);
+])(
+  '%s: the database equals the one-by-one load',
+  async (_, order, batchSessions, concurrency) => {
+    const db = await fresh();
+    const outcomes = await ingestMany(db.pool, order(), { ...OPTIONS, concurrency, batchSessions });
+    expect(outcomes.filter((o) => o.result === 'failed')).toEqual([]);
+    expect(outcomes.filter((o) => o.result === 'ingested')).toHaveLength(refs.length);
+    expect(await snapshot(db.pool)).toEqual(reference);
+  },
+  120_000,
+);
 
 it('batches on top of sessions loaded one by one, and loaded again, change nothing more', async () => {
   const db = await fresh();
-  await ingestMany(db.pool, refs.filter((_, i) => i % 3 === 0), { ...OPTIONS, concurrency: 1, batchSessions: 1 });
+  await ingestMany(
+    db.pool,
+    refs.filter((_, i) => i % 3 === 0),
+    { ...OPTIONS, concurrency: 1, batchSessions: 1 },
+  );
   await ingestMany(db.pool, [...refs].reverse(), { ...OPTIONS, concurrency: 2, batchSessions: 6 });
   expect(await snapshot(db.pool)).toEqual(reference);
   const again = await ingestMany(db.pool, shuffled(refs, 5), { ...OPTIONS, force: true, batchSessions: 7 });

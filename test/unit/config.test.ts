@@ -38,6 +38,7 @@ const NEW_DEFAULTS = {
   retrySeconds: 180,
   metricsHost: '127.0.0.1',
   secrets: [],
+  batchSize: 50,
 };
 
 const FULL_FILE = {
@@ -195,6 +196,7 @@ describe('loadConfig: defaults and precedence', () => {
       'DATABASE_URL',
       'PGCONNECT_TIMEOUT',
       'IMS_RETRY_SECONDS',
+      'IMS_BATCH_SIZE',
       'IMS_TIMEZONE',
       'IMS_CONCURRENCY',
       'IMS_USER',
@@ -230,6 +232,20 @@ describe("loadConfig: the daemon's settings from each source", () => {
     expect(
       loadConfig({ config: file, retrySeconds: 0, connectTimeout: 0, metricsHost: '::1' }, { IMS_RETRY_SECONDS: '90' }),
     ).toMatchObject({ retrySeconds: 0, connectTimeoutSeconds: 0, metricsHost: '::1' });
+  });
+});
+
+describe("loadConfig: backfill's batch size", () => {
+  it('takes it from a flag, the environment or the file, and refuses what is not 1 to 1000', () => {
+    const file = configFile({ batchSize: 7 });
+    expect(loadConfig({ config: file }, {}).batchSize).toBe(7);
+    expect(loadConfig({ config: file }, { IMS_BATCH_SIZE: '200' }).batchSize).toBe(200);
+    expect(loadConfig({ config: file, batchSize: 1 }, { IMS_BATCH_SIZE: '200' }).batchSize).toBe(1);
+    for (const bad of ['0', '1001', '2.5', 'ten']) {
+      const err = configError({}, { IMS_BATCH_SIZE: bad });
+      expect(err.code).toBe('CONFIG_INVALID');
+      expect(err.message).toMatch(/batch size|IMS_BATCH_SIZE/);
+    }
   });
 });
 
@@ -345,14 +361,14 @@ describe('loadConfig: the config file', () => {
     expect(err.code).toBe('CONFIG_INVALID');
     expect(err.file).toBe(path);
     expect(err.message).toBe(
-      `config file ${path}: unknown key "concurency" (known: databaseUrl, connectTimeout, retrySeconds, timezone, concurrency, user, settleSeconds, embeddedDir, keepServer, poll, metricsPort, metricsHost, metricsFile, logLevel, logFormat, quiet, acceptErrors)`,
+      `config file ${path}: unknown key "concurency" (known: databaseUrl, connectTimeout, retrySeconds, batchSize, timezone, concurrency, user, settleSeconds, embeddedDir, keepServer, poll, metricsPort, metricsHost, metricsFile, logLevel, logFormat, quiet, acceptErrors)`,
     );
   });
 
   it('refuses a flag-style key name (the file uses camelCase)', () => {
     const path = configFile({ 'settle-seconds': 5 });
     expect(configError({ config: path }).message).toBe(
-      `config file ${path}: unknown key "settle-seconds" (known: databaseUrl, connectTimeout, retrySeconds, timezone, concurrency, user, settleSeconds, embeddedDir, keepServer, poll, metricsPort, metricsHost, metricsFile, logLevel, logFormat, quiet, acceptErrors)`,
+      `config file ${path}: unknown key "settle-seconds" (known: databaseUrl, connectTimeout, retrySeconds, batchSize, timezone, concurrency, user, settleSeconds, embeddedDir, keepServer, poll, metricsPort, metricsHost, metricsFile, logLevel, logFormat, quiet, acceptErrors)`,
     );
   });
 
