@@ -20,7 +20,7 @@ export { WHOLE_READ_MAX_BYTES };
  * docs/input-format.md §5) reads as "ends before the JSON value is complete".
  */
 export async function readJsonFile(path: string, shownAs: string = path): Promise<unknown> {
-  const text = readSmallFile(path);
+  const text = await readSmallFile(path);
   if (text !== undefined) {
     try {
       return JSON.parse(text);
@@ -31,15 +31,32 @@ export async function readJsonFile(path: string, shownAs: string = path): Promis
   return streamJsonFile(path, shownAs);
 }
 
+// Until when small files are read through the thread pool: set when a synchronous read was
+// slow (the files are not in the page cache), where several reads in flight keep a disk busy.
+let asyncUntil = 0;
+const SLOW_READ_MS = 1;
+const ASYNC_FOR_MS = 2000;
+
 /**
  * The file's text when it is a regular file of at most WHOLE_READ_MAX_BYTES, else undefined
- * (the streaming reader then meets the same error and describes it). Read synchronously: for
- * a file of a few kB in the page cache, open, fstat, read and close take microseconds each,
- * while each asynchronous call costs a thread-pool round trip and a callback, four per file;
- * at 50,000 files that was about 2 s of the loader's CPU (docs/performance.md). The event loop
- * is held for at most one read of WHOLE_READ_MAX_BYTES.
+ * (the streaming reader then meets the same error and describes it). Read synchronously while
+ * the files come from the page cache: open, fstat, read and close then take microseconds each,
+ * while each asynchronous call costs a thread-pool round trip and a callback, four per file
+ * (at 50,000 files about 2 s of the loader's CPU, docs/performance.md change 17). A read that
+ * took longer than SLOW_READ_MS came from the disk: for the next ASYNC_FOR_MS files are read
+ * through the thread pool, several at once (file-rows.ts reads ahead), then a synchronous read
+ * is tried again.
  */
-function readSmallFile(path: string): string | undefined {
+function readSmallFile(path: string): string | undefined | Promise<string | undefined> {
+  const started = performance.now();
+  if (started < asyncUntil) return readSmallFileAsync(path);
+  const text = readSmallFileSync(path);
+  const took = performance.now() - started;
+  if (took > SLOW_READ_MS) asyncUntil = performance.now() + ASYNC_FOR_MS;
+  return text;
+}
+
+function readSmallFileSync(path: string): string | undefined {
   let fd: number;
   try {
     fd = fs.openSync(path, 'r');
@@ -63,8 +80,41 @@ function readSmallFile(path: string): string | undefined {
   } catch {
     return undefined;
   } finally {
-    fs.closeSync(fd);
+    try {
+      fs.closeSync(fd);
+    } catch {
+      // nothing was read that depends on it
+    }
   }
+}
+
+/** The same, through fs's callbacks (the thread pool), for files read from the disk. */
+function readSmallFileAsync(path: string): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    fs.open(path, 'r', (openError, fd) => {
+      if (openError) return resolve(undefined);
+      const done = (text?: string) => {
+        fs.close(fd, () => undefined);
+        resolve(text);
+      };
+      fs.fstat(fd, (statError, info) => {
+        if (statError || !info.isFile() || info.size > WHOLE_READ_MAX_BYTES) return done();
+        // One byte more than the size: a file that grew since is not read as cut short.
+        const buffer = Buffer.allocUnsafe(info.size + 1);
+        const readFrom = (offset: number): void => {
+          fs.read(fd, buffer, offset, buffer.length - offset, offset, (readError, n) => {
+            if (readError) return done();
+            const end = offset + n;
+            if (end > info.size) return done(); // grew: the streaming reader takes it as it is now
+            // All of it (the usual single read), or the end came sooner (it shrank: what is there).
+            if (end === info.size || n === 0) return done(buffer.toString('utf8', 0, end));
+            readFrom(end); // a short read before the end: read on
+          });
+        };
+        readFrom(0);
+      });
+    });
+  });
 }
 
 /** The streaming reader: the file's tokens assembled into its value. */
