@@ -31,28 +31,34 @@ export async function readJsonFile(path: string, shownAs: string = path): Promis
   return streamJsonFile(path, shownAs);
 }
 
-// Until when small files are read through the thread pool: set when a synchronous read was
-// slow (the files are not in the page cache), where several reads in flight keep a disk busy.
+// Small files are read synchronously while they come from the page cache, through the thread
+// pool while they come from the disk. A page-cached file of a few kB takes 10-30 us; one from
+// the disk 0.1-10 ms. The average of the recent synchronous reads decides (one slow read is
+// more likely a pause of the process than the disk); the thread pool is used for ASYNC_FOR_MS,
+// then a synchronous read is tried again.
 let asyncUntil = 0;
-const SLOW_READ_MS = 1;
+let recentMs = 0;
+const SLOW_AVERAGE_MS = 1;
 const ASYNC_FOR_MS = 2000;
 
 /**
  * The file's text when it is a regular file of at most WHOLE_READ_MAX_BYTES, else undefined
- * (the streaming reader then meets the same error and describes it). Read synchronously while
- * the files come from the page cache: open, fstat, read and close then take microseconds each,
- * while each asynchronous call costs a thread-pool round trip and a callback, four per file
- * (at 50,000 files about 2 s of the loader's CPU, docs/performance.md change 17). A read that
- * took longer than SLOW_READ_MS came from the disk: for the next ASYNC_FOR_MS files are read
- * through the thread pool, several at once (file-rows.ts reads ahead), then a synchronous read
- * is tried again.
+ * (the streaming reader then meets the same error and describes it). From the page cache,
+ * one synchronous open-fstat-read-close takes microseconds, while each asynchronous call costs
+ * a thread-pool round trip and a callback, four per file (at 50,000 files about 2 s of the
+ * loader's CPU, docs/performance.md change 17). From the disk, a synchronous read waits with
+ * nothing else in flight, where the thread pool keeps several reads going (file-rows.ts reads
+ * ahead): the recent reads' times choose between the two.
  */
 function readSmallFile(path: string): string | undefined | Promise<string | undefined> {
   const started = performance.now();
   if (started < asyncUntil) return readSmallFileAsync(path);
   const text = readSmallFileSync(path);
-  const took = performance.now() - started;
-  if (took > SLOW_READ_MS) asyncUntil = performance.now() + ASYNC_FOR_MS;
+  recentMs = 0.9 * recentMs + 0.1 * (performance.now() - started);
+  if (recentMs > SLOW_AVERAGE_MS) {
+    asyncUntil = performance.now() + ASYNC_FOR_MS;
+    recentMs = 0;
+  }
   return text;
 }
 
