@@ -10,7 +10,9 @@ import { DatabaseHealth } from './db-health';
 import { DEFAULT_BATCH_SESSIONS, ingestBatch, planBatches, PreparedBatch, prepareBatch } from './batches';
 import { DEFAULT_GIVE_UP_MS, IngestOptions, runRetry, SessionOutcome } from './session';
 
-// COPY text read ahead of the batches waiting for their turn, in bytes, shared by them.
+// COPY text read ahead of the next batch, in bytes, when one batch loads at a time. With two
+// or more at once, one batch's files are read while another merges anyway: reading ahead
+// saved 5% there and cost 60 MB of peak RSS (docs/performance.md, change 16).
 const PREFETCH_BYTES = 4 * 1024 * 1024;
 import { HistoryOutcome, loadQueryHistory } from './query-history';
 
@@ -127,11 +129,12 @@ async function ingestRun(
   const limit = pLimit(options.concurrency);
   const outcomes: SessionOutcome[] = [];
   let gaveUp: string | undefined;
-  // A batch's files are read ahead while the `concurrency` batches before it load (prepareBatch).
+  // One batch at a time: the next batch's files are read while this one merges (prepareBatch).
   let prepared: Promise<PreparedBatch | undefined>[] = [];
   const prepare = (phase: SessionRef[][], i: number): void => {
+    if (options.concurrency > 1) return;
     if (i < phase.length && prepared[i] === undefined && !options.signal?.aborted && !gaveUp)
-      prepared[i] = prepareBatch(pool, phase[i], options, PREFETCH_BYTES / options.concurrency);
+      prepared[i] = prepareBatch(pool, phase[i], options, PREFETCH_BYTES);
   };
   const run = (batch: SessionRef[], claim: 'skip' | 'wait', phase?: SessionRef[][], i = 0) =>
     limit(async () => {
