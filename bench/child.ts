@@ -1,6 +1,6 @@
 import { runDataFloor } from './data-floor';
 import { runFloor } from './floor';
-import { createPool, discoverSessions, ingestMany, loadSessions, refreshAnalytics } from './loader';
+import { createPool, discoverSessions, ingestMany, loadSessions, poolSizeFor, refreshAnalytics } from './loader';
 import { PerRowTransaction, runPerRow } from './per-row';
 import { addRows, emptyResult, PeakRss, RunResult } from './result';
 
@@ -21,7 +21,8 @@ export type Job = Work & { url: string };
 
 async function ingest(job: Extract<Job, { mode: 'ingest' }>): Promise<RunResult> {
   const refs = (await discoverSessions(job.root)).slice(0, job.limit);
-  const pool = createPool({ connectionString: job.url, max: job.concurrency + 1 });
+  // As the CLI sizes it (src/db/open.ts); builds before poolSizeFor used concurrency + 1.
+  const pool = createPool({ connectionString: job.url, max: poolSizeFor?.(job.concurrency) ?? job.concurrency + 1 });
   const result = emptyResult();
   try {
     const started = performance.now();

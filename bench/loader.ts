@@ -38,7 +38,7 @@ function dist<T>(module: string): T {
 }
 
 export const { ingestMany, loadSessions, refreshAnalytics } = dist<typeof Backfill>('ingest/backfill');
-export const { createPool, inTransaction, withRetry } = dist<typeof Db>('db/pool');
+export const { createPool, inTransaction, poolSizeFor, withRetry } = dist<typeof Db>('db/pool');
 export const { discoverSessions } = dist<typeof Discover>('files/discover');
 export const { applyMigrations } = dist<typeof Migrate>('db/migrate');
 export const { scanSession } = dist<typeof Scan>('files/session-folder');

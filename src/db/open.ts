@@ -3,7 +3,7 @@ import { Config } from '../config';
 import { acquireEmbedded } from '../embedded/instance';
 import { describeError, IngestError } from '../errors';
 import { log as logger } from '../log';
-import { connectTimeoutSeconds, createPool, withRetry } from './pool';
+import { connectTimeoutSeconds, createPool, poolSizeFor, withRetry } from './pool';
 import { transientKind } from './transient';
 import { redactUrl } from '../secrets';
 
@@ -40,7 +40,7 @@ export async function openDatabase(
   const newPool = (connectionString: string | undefined) =>
     createPool({
       connectionString,
-      max: config.concurrency + 1,
+      max: poolSizeFor(config.concurrency),
       connectTimeoutSeconds: config.connectTimeoutSeconds,
       // One line per idle connection would repeat every outage; the outage itself is logged
       // once by the sessions' DatabaseHealth.

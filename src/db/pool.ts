@@ -24,6 +24,15 @@ export interface PoolOptions {
   onIdleError?: (message: string) => void;
 }
 
+/**
+ * Connections a loader of `concurrency` sessions or batches at once needs: one each, one held
+ * by the bulk path's lock for the whole load, and at least two for the index builds at its end
+ * (deferred-indexes.ts builds two at a time even with one batch at a time).
+ */
+export function poolSizeFor(concurrency: number): number {
+  return Math.max(concurrency, 2) + 1;
+}
+
 /** A pool; `connectionString` undefined means libpq's PG* variables. */
 export function createPool(options: PoolOptions): Pool {
   const seconds = connectTimeoutSeconds(options.connectionString, options.connectTimeoutSeconds);
