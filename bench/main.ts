@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import yargs from 'yargs';
@@ -125,9 +125,16 @@ async function median<T extends RunResult>(run: () => Promise<T>): Promise<T> {
   return results[Math.floor((results.length - 1) / 2)];
 }
 
+// The Node flags of bin/ims-ingest's `#!/usr/bin/env -S node ...` line: the child runs the
+// loader as the installed command does (its heap limit decides its peak RSS).
+const NODE_FLAGS = (/^#!.*\bnode\b(.*)$/m.exec(readFileSync(join(REPO_ROOT, 'bin', 'ims-ingest'), 'utf8'))?.[1] ?? '')
+  .trim()
+  .split(/\s+/)
+  .filter((f) => f.startsWith('--'));
+
 function runChild(job: Job): Promise<RunResult> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [join(__dirname, 'child.js'), JSON.stringify(job)], {
+    const child = spawn(process.execPath, [...NODE_FLAGS, join(__dirname, 'child.js'), JSON.stringify(job)], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let stdout = '';

@@ -25,12 +25,13 @@ export interface PoolOptions {
 }
 
 /**
- * Connections a loader of `concurrency` sessions or batches at once needs: one each, one held
- * by the bulk path's lock for the whole load, and at least two for the index builds at its end
+ * Connections a loader of `concurrency` sessions or batches at once needs: one each, one more
+ * for the batch staging while they merge (src/ingest/backfill.ts), one held by the bulk
+ * path's lock for the whole load, and at least two for the index builds at its end
  * (deferred-indexes.ts builds two at a time even with one batch at a time).
  */
 export function poolSizeFor(concurrency: number): number {
-  return Math.max(concurrency, 2) + 1;
+  return Math.max(concurrency + 2, 3);
 }
 
 /** A pool; `connectionString` undefined means libpq's PG* variables. */

@@ -40,6 +40,12 @@ export interface WriteOptions {
   claim?: 'skip' | 'wait' | 'none';
   /** Do everything, then roll back: does PostgreSQL accept these rows? */
   rollback?: boolean;
+  /**
+   * Runs the merge (everything after the COPY) when it may: a backfill lets one more batch
+   * stage than merge at once, so that a batch's files are read and sent while the batch before
+   * it merges (src/ingest/backfill.ts). Default: at once.
+   */
+  mergeGate?: <T>(merge: () => Promise<T>) => Promise<T>;
 }
 
 export interface WriteResult {
@@ -139,13 +145,15 @@ export async function writeBatch(pool: Pool, sessions: SessionRows[], options: W
         sessionRows.push({ ...session.sessionRow(), session_no: no, secondary });
         for (const row of session.problemRows()) problemRows.push({ ...row, session_no: no });
       }
-      await computeCrawlTimes(client);
-      await stageSessions(client, sessionRows);
-      await stageProblems(client, problemRows);
-      await analyzeStaging(client);
-      const mergeStart = performance.now();
-      const merged = await mergeStaged(client);
-      const mergeMs = performance.now() - mergeStart;
+      const gate = options.mergeGate ?? ((merge) => merge());
+      const { merged, mergeMs } = await gate(async () => {
+        await computeCrawlTimes(client);
+        await stageSessions(client, sessionRows);
+        await stageProblems(client, problemRows);
+        await analyzeStaging(client);
+        const mergeStart = performance.now();
+        return { merged: await mergeStaged(client), mergeMs: performance.now() - mergeStart };
+      });
       for (const [no, { index }] of staged.entries()) {
         Object.assign(out[index], { result: 'ingested', sessionId: merged.sessionIds.get(no) });
       }

@@ -7,13 +7,9 @@ import { withRetry } from '../db/pool';
 import { discoverSessions, SessionRef } from '../files/discover';
 import { BulkOptions, withBulkLoad } from './bulk-load';
 import { DatabaseHealth } from './db-health';
-import { DEFAULT_BATCH_SESSIONS, ingestBatch, planBatches, PreparedBatch, prepareBatch } from './batches';
+import { DEFAULT_BATCH_SESSIONS, ingestBatch, planBatches } from './batches';
 import { DEFAULT_GIVE_UP_MS, IngestOptions, runRetry, SessionOutcome } from './session';
 
-// COPY text read ahead of the next batch, in bytes, when one batch loads at a time. With two
-// or more at once, one batch's files are read while another merges anyway: reading ahead
-// saved 5% there and cost 60 MB of peak RSS (docs/performance.md, change 16).
-const PREFETCH_BYTES = 4 * 1024 * 1024;
 import { HistoryOutcome, loadQueryHistory } from './query-history';
 
 export { refreshAnalytics } from '../db/analytics';
@@ -126,22 +122,18 @@ async function ingestRun(
   refs: SessionRef[],
   options: BackfillOptions,
 ): Promise<{ outcomes: SessionOutcome[]; gaveUp?: string }> {
-  const limit = pLimit(options.concurrency);
+  // `concurrency` batches merge at once, and one more stages: its files are read, parsed and
+  // sent while the others merge, so neither the loader nor the database waits for the other
+  // (docs/performance.md, change 16). Staging streams into the batch's temporary tables: it
+  // costs the loader no memory.
+  const limit = pLimit(options.concurrency + 1);
+  const mergeGate = pLimit(options.concurrency);
   const outcomes: SessionOutcome[] = [];
   let gaveUp: string | undefined;
-  // One batch at a time: the next batch's files are read while this one merges (prepareBatch).
-  let prepared: Promise<PreparedBatch | undefined>[] = [];
-  const prepare = (phase: SessionRef[][], i: number): void => {
-    if (options.concurrency > 1) return;
-    if (i < phase.length && prepared[i] === undefined && !options.signal?.aborted && !gaveUp)
-      prepared[i] = prepareBatch(pool, phase[i], options, PREFETCH_BYTES);
-  };
-  const run = (batch: SessionRef[], claim: 'skip' | 'wait', phase?: SessionRef[][], i = 0) =>
+  const run = (batch: SessionRef[], claim: 'skip' | 'wait') =>
     limit(async () => {
       if (options.signal?.aborted || gaveUp) return [];
-      const ready = phase ? prepared[i] : undefined;
-      if (phase) prepare(phase, i + options.concurrency);
-      const loaded = await ingestBatch(pool, batch, { ...options, claim: options.claim ?? claim }, ready);
+      const loaded = await ingestBatch(pool, batch, { ...options, claim: options.claim ?? claim, mergeGate });
       for (const outcome of loaded) {
         if (outcome.result === 'claimed') continue;
         outcomes.push(outcome);
@@ -160,8 +152,7 @@ async function ingestRun(
     });
   const first: SessionOutcome[] = [];
   for (const phase of planBatches(refs, options.batchSessions ?? DEFAULT_BATCH_SESSIONS)) {
-    prepared = [];
-    first.push(...(await Promise.all(phase.map((batch, i) => run(batch, 'skip', phase, i)))).flat());
+    first.push(...(await Promise.all(phase.map((batch) => run(batch, 'skip')))).flat());
   }
   // Sessions another process held: wait for it, then load what it did not (usually nothing).
   const claimed = first.filter((o) => o.result === 'claimed').map((o) => [o.ref]);

@@ -2,8 +2,7 @@ import { Pool } from 'pg';
 import { describeError } from '../errors';
 import { log } from '../log';
 import { withRetry } from '../db/pool';
-import { loadedHashes, writeBatch, WriteResult } from '../db/write-session';
-import { Prefetch } from './prefetch';
+import { writeBatch, WriteResult } from '../db/write-session';
 import { legacyUuid } from '../files/crawl-copy';
 import { SessionRef } from '../files/discover';
 import {
@@ -64,66 +63,15 @@ export function planBatches(refs: SessionRef[], size: number): SessionRef[][][] 
   return phases;
 }
 
-/**
- * Starts reading a batch before its turn: its folders are scanned, and the files of the
- * sessions that are not loaded already are read ahead, up to `budget` characters of COPY
- * text, while the batches before it are merged (prefetch.ts). Without it, one batch at a time
- * would leave the database idle while the files are read and the loader idle while the
- * database merges. Undefined when it cannot be done (the database is away): the batch then
- * reads its files itself.
- */
-export interface PreparedBatch {
-  reads: SessionRead[];
-  /** Reading ahead; stopped when the batch starts sending (what was read is sent first). */
-  prefetch: Prefetch;
-}
-
-export async function prepareBatch(
-  pool: Pool,
-  refs: SessionRef[],
-  options: IngestOptions,
-  budget: number,
-): Promise<PreparedBatch | undefined> {
-  try {
-    const reads: SessionRead[] = [];
-    for (const ref of refs) reads.push(await readSession(ref, options));
-    const loaded = options.force ? new Map<string, string>() : await loadedHashes(pool, reads);
-    // In the order writeBatch sends them (by crawl uuid).
-    const changed = reads
-      .filter((r) => loaded.get(r.uuid) !== r.contentHash)
-      .sort((a, b) => (a.uuid < b.uuid ? -1 : a.uuid > b.uuid ? 1 : 0));
-    const prefetch = new Prefetch(budget);
-    for (const read of changed) read.fileRows = prefetch.add(read.fileRows);
-    prefetch.start();
-    return { reads, prefetch };
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * Loads one batch: its outcomes, in the order of `refs`. `prepared` (prepareBatch) serves the
- * first attempt; a retry reads the folders again.
- */
-export async function ingestBatch(
-  pool: Pool,
-  refs: SessionRef[],
-  options: IngestOptions,
-  prepared?: Promise<PreparedBatch | undefined>,
-): Promise<SessionOutcome[]> {
-  if (refs.length === 1 && prepared === undefined) return [await ingestSession(pool, refs[0], options)];
+/** Loads one batch: its outcomes, in the order of `refs`. */
+export async function ingestBatch(pool: Pool, refs: SessionRef[], options: IngestOptions): Promise<SessionOutcome[]> {
+  if (refs.length === 1) return [await ingestSession(pool, refs[0], options)];
   const started = performance.now();
   const outcomes = refs.map(newOutcome);
   const name = `${refs.length} sessions from ${refs[0].identity}`;
   try {
-    let first = prepared;
     const { reads, written } = await withRetry(
-      async () => {
-        const ready = await first;
-        first = undefined;
-        ready?.prefetch.stop();
-        return loadBatchOnce(pool, refs, options, ready?.reads);
-      },
+      () => loadBatchOnce(pool, refs, options),
       runRetry(options, name, (attempt, err) => options.onRetry?.(refs[0], attempt, err)),
     );
     reads.forEach((read, i) => fillOutcome(outcomes[i], read, written[i]));
@@ -156,14 +104,14 @@ async function loadBatchOnce(
   pool: Pool,
   refs: SessionRef[],
   options: IngestOptions,
-  prepared?: SessionRead[],
 ): Promise<{ reads: SessionRead[]; written: WriteResult[] }> {
-  const reads: SessionRead[] = prepared ?? [];
-  if (!prepared) for (const ref of refs) reads.push(await readSession(ref, options));
+  const reads: SessionRead[] = [];
+  for (const ref of refs) reads.push(await readSession(ref, options));
   const written = await writeBatch(pool, reads, {
     timezone: options.timezone,
     force: options.force,
     claim: options.claim,
+    mergeGate: options.mergeGate,
   });
   return { reads, written };
 }

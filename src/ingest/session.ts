@@ -31,6 +31,8 @@ export interface IngestOptions {
   signal?: AbortSignal;
   /** Shared by the sessions of a run: logs outages once and times the retry budget. */
   health?: DatabaseHealth;
+  /** When a staged batch may merge (WriteOptions.mergeGate). */
+  mergeGate?: WriteOptions['mergeGate'];
   onRetry?: (ref: SessionRef, attempt: number, err: unknown) => void;
 }
 
@@ -152,7 +154,12 @@ async function loadOnce(
   ref: SessionRef,
   options: IngestOptions,
 ): Promise<{ read: SessionRead; written: WriteResult }> {
-  const write = { timezone: options.timezone, force: options.force, claim: options.claim };
+  const write = {
+    timezone: options.timezone,
+    force: options.force,
+    claim: options.claim,
+    mergeGate: options.mergeGate,
+  };
   const read = await readSession(ref, options);
   try {
     return { read, written: await writeSession(pool, read, write) };

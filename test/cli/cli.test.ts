@@ -134,7 +134,9 @@ it('on SIGINT finishes the session under way, starts no new one, and says so', a
     mkdirSync(dir, { recursive: true });
     cpSync(join(FIXTURES, S.S5), dir, { recursive: true });
   }
-  const child = spawnCli(['backfill', root, '--concurrency', '1', '--database-url', db.url]);
+  // Batches of 10: the batches under way when the signal comes (one merging, one staging) finish,
+  // the rest do not start.
+  const child = spawnCli(['backfill', root, '--concurrency', '1', '--batch-size', '10', '--database-url', db.url]);
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));
