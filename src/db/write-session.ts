@@ -165,7 +165,7 @@ export async function writeBatch(pool: Pool, sessions: SessionRows[], options: W
 }
 
 /** The content_hash of each session's last load, by session_uuid (absent: never loaded). */
-export async function loadedHashes(db: Pool | PoolClient, sessions: SessionRows[]): Promise<Map<string, string>> {
+async function loadedHashes(db: Pool | PoolClient, sessions: SessionRows[]): Promise<Map<string, string>> {
   if (sessions.length === 0) return new Map();
   const { rows } = await db.query<{ session_uuid: string; content_hash: string }>(readSql('queries/session-hash.sql'), [
     sessions.map((s) => s.uuid),

@@ -19,10 +19,9 @@ import {
 } from './session';
 
 /**
- * A backfill's sessions, merged many per transaction. Writing a batch costs about what one
- * session costs, whatever the number of sessions in it: each issue, comment and attachment the
- * batch holds is written once, not once per crawl that saw it, and the statements run once
- * (docs/performance.md). The result is the same as loading the sessions one by one, in any
+ * A backfill's sessions, merged many per transaction: each issue, comment and attachment the
+ * batch holds is written once, not once per crawl that saw it, and the statements, the
+ * ANALYZE and the commit are paid once per batch (docs/performance.md, change 15). The result is the same as loading the sessions one by one, in any
  * order (src/sql/merge/*.sql). `watch` loads one session per transaction, as it finds them.
  *
  * A batch is retried whole on a transient failure, like a session. Any other failure (a

@@ -15,9 +15,8 @@ let db: TestDatabase;
 let root: string;
 const spec: SessionSpec = { user: 'deep', n: 1, files: 4 };
 
-beforeAll(async () => {
-  db = await createTestDatabase();
-  root = mkdtempSync(join(tmpdir(), 'ims-refused-'));
+/** A session of `spec` whose fifth file PostgreSQL refuses. */
+function writeRefusedSession(root: string, spec: SessionSpec): void {
   const dir = writeSessionFolder(root, spec);
   const bad = issueFile(spec, 4);
   const doc = JSON.parse(bad.text);
@@ -28,6 +27,12 @@ beforeAll(async () => {
     `,"nested":${deep}}`,
   );
   writeFileSync(join(dir, bad.name), text);
+}
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  root = mkdtempSync(join(tmpdir(), 'ims-refused-'));
+  writeRefusedSession(root, spec);
 });
 afterAll(async () => {
   await db.drop();
@@ -60,3 +65,26 @@ it('rejects the deeply nested big file alone and loads the four good files', asy
   const again = await backfill(db.pool, root, OPTIONS);
   expect(again.outcomes.map((x) => x.result)).toEqual(['unchanged']);
 });
+
+it('in a batch, fails the batch, which is then loaded session by session: only the refused file is lost', async () => {
+  const many = await createTestDatabase();
+  const dir = mkdtempSync(join(tmpdir(), 'ims-refused-batch-'));
+  try {
+    writeSessionFolder(dir, { user: 'ok', n: 2, files: 3 });
+    writeRefusedSession(dir, { user: 'deep', n: 3, files: 4 });
+    writeSessionFolder(dir, { user: 'ok', n: 4, files: 3 });
+    const summary = await backfill(many.pool, dir, { ...OPTIONS, batchSessions: 3 });
+    expect(summary.outcomes.map((o) => [o.ref.identity.split('/')[0], o.result, o.staged, o.rejected]).sort()).toEqual([
+      ['deep', 'ingested', 4, 1],
+      ['ok', 'ingested', 3, 0],
+      ['ok', 'ingested', 3, 0],
+    ]);
+    const { rows } = await many.pool.query(
+      `SELECT count(*)::int AS issues, (SELECT count(*)::int FROM ims.session_errors WHERE error_detail->>'code' = 'DATA_REJECTED') AS refused FROM ims.issues`,
+    );
+    expect(rows).toEqual([{ issues: 10, refused: 1 }]);
+  } finally {
+    await many.drop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}, 60_000);
