@@ -75,7 +75,7 @@ export async function backfill(pool: Pool, root: string, options: BackfillOption
   let history: HistoryOutcome = { status: 'failed', entries: 0, changed: 0, problems: [] };
   if (!gaveUp) {
     try {
-      history = await loadQueryHistory(pool, root, options);
+      history = await loadQueryHistory(pool, root, { ...options, retry: runRetry(opts, 'query history') });
       // A history entry can change what a session says (its query, its end) without a session load.
       if (history.changed > 0) await dbRetry(opts, () => refreshAnalytics(pool, options.timezone));
       else await dbRetry(opts, () => refreshAnalyticsIfStale(pool, options.timezone));

@@ -1,5 +1,5 @@
 import { Pool } from 'pg';
-import { inTransaction, withRetry } from '../db/pool';
+import { inTransaction, RetryOptions, withRetry } from '../db/pool';
 import { readSql } from '../db/sql-files';
 import { HistoryEntry, historyDir, readQueryHistory } from '../files/query-history';
 import { log } from '../log';
@@ -23,6 +23,11 @@ export interface HistoryOutcome {
 export interface HistoryOptions {
   timezone: string;
   defaultUser: string;
+  /**
+   * How long to retry while the database is away: a backfill's run budget (--retry-seconds,
+   * runRetry), watch's for ever until stopped. Default: withRetry's own (180 s).
+   */
+  retry?: RetryOptions;
 }
 
 export async function loadQueryHistory(pool: Pool, root: string, options: HistoryOptions): Promise<HistoryOutcome> {
@@ -46,17 +51,19 @@ async function write(
   root: string,
 ): Promise<void> {
   try {
-    outcome.changed = await withRetry(() =>
-      inTransaction(pool, async (client) => {
-        await client.query("SELECT set_config('ims.source_timezone', $1, true)", [options.timezone]);
-        await client.query(readSql('history/user.sql'), [options.defaultUser]);
-        const upsert = await client.query(readSql('history/upsert.sql'), [
-          JSON.stringify(entries),
-          options.defaultUser,
-        ]);
-        const match = await client.query<{ changed: number }>(readSql('history/match-all.sql'));
-        return (upsert.rowCount ?? 0) + match.rows[0].changed;
-      }),
+    outcome.changed = await withRetry(
+      () =>
+        inTransaction(pool, async (client) => {
+          await client.query("SELECT set_config('ims.source_timezone', $1, true)", [options.timezone]);
+          await client.query(readSql('history/user.sql'), [options.defaultUser]);
+          const upsert = await client.query(readSql('history/upsert.sql'), [
+            JSON.stringify(entries),
+            options.defaultUser,
+          ]);
+          const match = await client.query<{ changed: number }>(readSql('history/match-all.sql'));
+          return (upsert.rowCount ?? 0) + match.rows[0].changed;
+        }),
+      options.retry,
     );
   } catch (err) {
     outcome.status = 'failed';

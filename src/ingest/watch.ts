@@ -73,7 +73,8 @@ export async function runDaemon(pool: Pool, root: string, options: DaemonOptions
   // session says (its query, its end) without a session load, so analytics follow it.
   const loadHistory = async () => {
     if (signal.aborted) return;
-    const history = await loadQueryHistory(pool, root, options);
+    // Retried as every other call of the daemon: until the database is back or watch stops.
+    const history = await loadQueryHistory(pool, root, { ...options, retry: { signal, giveUpMs: Infinity } });
     if (history.changed > 0) {
       try {
         await dbCall('analytics', () => refreshAnalytics(pool, options.timezone));

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { ingestMany, refreshAnalytics } from '../../src/ingest/backfill';
 import { discoverSessions } from '../../src/files/discover';
 import { loadQueryHistory } from '../../src/ingest/query-history';
+import { createPool } from '../../src/db/pool';
 import { createTestDatabase, TestDatabase } from '../helpers/db';
 import { FIXTURES, OPTIONS, S } from '../helpers/fixtures';
 import { naturalSnapshot } from '../helpers/snapshot';
@@ -172,5 +173,31 @@ it('gives a session back its own query when its entry goes to a nearer session l
     ]);
   } finally {
     rmSync(only, { recursive: true, force: true });
+  }
+});
+
+it('gives up on an unreachable database within the retry budget it is given, naming the history folder', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ims-history-down-'));
+  try {
+    mkdirSync(join(dir, 'history'));
+    writeFileSync(
+      join(dir, 'history', 'query_history.json'),
+      JSON.stringify([entry('sort', 'ProSort', '2026-02-01T10:00:30', 20)]),
+    );
+    // Nothing listens on port 1: every connection is refused, a transient failure.
+    const down = createPool({ connectionString: 'postgresql://nobody@127.0.0.1:1/none', max: 1 });
+    try {
+      const started = Date.now();
+      const outcome = await loadQueryHistory(down, dir, { ...OPTIONS, retry: { giveUpMs: 500 } });
+      expect(Date.now() - started).toBeLessThan(10_000);
+      expect(outcome.status).toBe('failed');
+      expect(outcome.entries).toBe(1);
+      expect(outcome.problems.join('\n')).toContain(join(dir, 'history'));
+      expect(outcome.problems.join('\n')).toMatch(/ECONNREFUSED/);
+    } finally {
+      await down.end();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
