@@ -1,7 +1,7 @@
 import { accessSync, constants, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { IngestError } from '../errors';
-import { Metrics } from '../ingest/metrics';
+import { Metrics, renderFamilies } from '../ingest/metrics';
 import { SessionOutcome } from '../ingest/session';
 
 /**
@@ -22,21 +22,23 @@ export interface RunFacts {
 export function renderRunMetrics(run: RunFacts): string {
   const metrics = new Metrics();
   for (const o of run.outcomes) metrics.record(o);
-  const extra = [
-    '# HELP ims_ingest_backfill_last_run_timestamp_seconds When this backfill finished.',
-    '# TYPE ims_ingest_backfill_last_run_timestamp_seconds gauge',
-    `ims_ingest_backfill_last_run_timestamp_seconds ${(run.finishedAt / 1000).toFixed(0)}`,
-    '# HELP ims_ingest_backfill_duration_seconds How long this backfill ran.',
-    '# TYPE ims_ingest_backfill_duration_seconds gauge',
-    `ims_ingest_backfill_duration_seconds ${(run.elapsedMs / 1000).toFixed(3)}`,
-    '# HELP ims_ingest_backfill_exit_code Exit status of this backfill (0 ok, 1 failure).',
-    '# TYPE ims_ingest_backfill_exit_code gauge',
-    `ims_ingest_backfill_exit_code ${run.exitCode}`,
-    '# HELP ims_ingest_open_errors Files that could not be loaded, in the sessions this backfill covers.',
-    '# TYPE ims_ingest_open_errors gauge',
-    `ims_ingest_open_errors ${run.openErrors}`,
-  ];
-  return `${metrics.render()}${extra.join('\n')}\n`;
+  const extra = renderFamilies([
+    [
+      'ims_ingest_backfill_last_run_timestamp_seconds',
+      'gauge',
+      'When this backfill finished.',
+      (run.finishedAt / 1000).toFixed(0),
+    ],
+    ['ims_ingest_backfill_duration_seconds', 'gauge', 'How long this backfill ran.', (run.elapsedMs / 1000).toFixed(3)],
+    ['ims_ingest_backfill_exit_code', 'gauge', 'Exit status of this backfill (0 ok, 1 failure).', run.exitCode],
+    [
+      'ims_ingest_open_errors',
+      'gauge',
+      'Files that could not be loaded, in the sessions this backfill covers.',
+      run.openErrors,
+    ],
+  ]);
+  return `${metrics.render()}${extra}`;
 }
 
 export function writeMetricsFile(path: string, text: string): void {

@@ -41,49 +41,79 @@ export class Metrics {
   }
 
   render(): string {
-    const lines = [
-      '# HELP ims_ingest_sessions_total Sessions handled, by result.',
-      '# TYPE ims_ingest_sessions_total counter',
-      ...[...this.sessions].map(([r, n]) => `ims_ingest_sessions_total{result="${r}"} ${n}`),
-      '# HELP ims_ingest_session_failures_total Sessions that could not be loaded, by error code.',
-      '# TYPE ims_ingest_session_failures_total counter',
-      ...[...this.failures].map(([c, n]) => `ims_ingest_session_failures_total{code="${c}"} ${n}`),
-      '# HELP ims_ingest_issue_files_total Issue files loaded.',
-      '# TYPE ims_ingest_issue_files_total counter',
-      `ims_ingest_issue_files_total ${this.issueFiles}`,
-      '# HELP ims_ingest_unreadable_files_total Issue files that could not be read (see ims.session_errors).',
-      '# TYPE ims_ingest_unreadable_files_total counter',
-      `ims_ingest_unreadable_files_total ${this.unreadableFiles}`,
-      '# HELP ims_ingest_problems_total Problems recorded in ims.session_errors, by severity.',
-      '# TYPE ims_ingest_problems_total counter',
-      ...[...this.problems].map(([s, n]) => `ims_ingest_problems_total{severity="${s}"} ${n}`),
-      '# HELP ims_ingest_stage_seconds_total Time spent per stage.',
-      '# TYPE ims_ingest_stage_seconds_total counter',
-      ...Object.entries(this.seconds).map(([s, n]) => `ims_ingest_stage_seconds_total{stage="${s}"} ${n.toFixed(3)}`),
-      '# HELP ims_ingest_last_success_timestamp_seconds When a session last loaded (or was found unchanged).',
-      '# TYPE ims_ingest_last_success_timestamp_seconds gauge',
-      `ims_ingest_last_success_timestamp_seconds ${this.lastSuccess.toFixed(0)}`,
-      '# HELP ims_ingest_sessions_pending Sessions changed and waiting to settle or to load.',
-      '# TYPE ims_ingest_sessions_pending gauge',
-      `ims_ingest_sessions_pending ${this.pending}`,
-      '# HELP ims_ingest_sessions_running Sessions being loaded now.',
-      '# TYPE ims_ingest_sessions_running gauge',
-      `ims_ingest_sessions_running ${this.running}`,
-      '# HELP ims_ingest_database_up 1 when the database answers, 0 during an outage.',
-      '# TYPE ims_ingest_database_up gauge',
-      `ims_ingest_database_up ${this.health.up ? 1 : 0}`,
-      '# HELP ims_ingest_database_outages_total Outages (database unreachable) since the start.',
-      '# TYPE ims_ingest_database_outages_total counter',
-      `ims_ingest_database_outages_total ${this.health.outages}`,
-      '# HELP ims_ingest_database_down_seconds Length of the current outage, 0 when the database is up.',
-      '# TYPE ims_ingest_database_down_seconds gauge',
-      `ims_ingest_database_down_seconds ${(this.health.downForMs() / 1000).toFixed(0)}`,
-      '# HELP ims_ingest_first_pass_done 1 once the pass over the sessions present at start is done.',
-      '# TYPE ims_ingest_first_pass_done gauge',
-      `ims_ingest_first_pass_done ${this.ready ? 1 : 0}`,
-    ];
-    return `${lines.join('\n')}\n`;
+    const labelled = (label: string, values: Map<string, number> | Record<string, number>, digits?: number) =>
+      [...(values instanceof Map ? values : Object.entries(values))].map(
+        ([k, n]) => [`${label}="${k}"`, digits === undefined ? n : n.toFixed(digits)] as Sample,
+      );
+    return renderFamilies([
+      ['ims_ingest_sessions_total', 'counter', 'Sessions handled, by result.', labelled('result', this.sessions)],
+      [
+        'ims_ingest_session_failures_total',
+        'counter',
+        'Sessions that could not be loaded, by error code.',
+        labelled('code', this.failures),
+      ],
+      ['ims_ingest_issue_files_total', 'counter', 'Issue files loaded.', this.issueFiles],
+      [
+        'ims_ingest_unreadable_files_total',
+        'counter',
+        'Issue files that could not be read (see ims.session_errors).',
+        this.unreadableFiles,
+      ],
+      [
+        'ims_ingest_problems_total',
+        'counter',
+        'Problems recorded in ims.session_errors, by severity.',
+        labelled('severity', this.problems),
+      ],
+      ['ims_ingest_stage_seconds_total', 'counter', 'Time spent per stage.', labelled('stage', this.seconds, 3)],
+      [
+        'ims_ingest_last_success_timestamp_seconds',
+        'gauge',
+        'When a session last loaded (or was found unchanged).',
+        this.lastSuccess.toFixed(0),
+      ],
+      ['ims_ingest_sessions_pending', 'gauge', 'Sessions changed and waiting to settle or to load.', this.pending],
+      ['ims_ingest_sessions_running', 'gauge', 'Sessions being loaded now.', this.running],
+      ['ims_ingest_database_up', 'gauge', '1 when the database answers, 0 during an outage.', this.health.up ? 1 : 0],
+      [
+        'ims_ingest_database_outages_total',
+        'counter',
+        'Outages (database unreachable) since the start.',
+        this.health.outages,
+      ],
+      [
+        'ims_ingest_database_down_seconds',
+        'gauge',
+        'Length of the current outage, 0 when the database is up.',
+        (this.health.downForMs() / 1000).toFixed(0),
+      ],
+      [
+        'ims_ingest_first_pass_done',
+        'gauge',
+        '1 once the pass over the sessions present at start is done.',
+        this.ready ? 1 : 0,
+      ],
+    ]);
   }
+}
+
+/** One sample: its labels (`result="failed"`) and its value. */
+type Sample = [labels: string, value: string | number];
+
+/**
+ * A metric family: name, type, help, and its value (one sample without labels) or its labelled
+ * samples. Written by renderFamilies in the Prometheus text format, HELP and TYPE before them.
+ */
+export type Family = [name: string, type: 'counter' | 'gauge', help: string, value: string | number | Sample[]];
+
+export function renderFamilies(families: Family[]): string {
+  const lines = families.flatMap(([name, type, help, value]) => [
+    `# HELP ${name} ${help}`,
+    `# TYPE ${name} ${type}`,
+    ...(Array.isArray(value) ? value.map(([labels, v]) => `${name}{${labels}} ${v}`) : [`${name} ${value}`]),
+  ]);
+  return `${lines.join('\n')}\n`;
 }
 
 /** Serves `metrics`, /healthz and /readyz on host:port (default loopback only). */
