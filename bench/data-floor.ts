@@ -4,6 +4,7 @@ import { pipeline } from 'node:stream/promises';
 import { Client } from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { emptyResult, RunResult } from './result';
+import { TABLES as ALL_TABLES } from '../src/ingest/backfill';
 
 /**
  * The data floor: what PostgreSQL needs to store the FINAL rows of a dump — one row per issue,
@@ -14,19 +15,9 @@ import { emptyResult, RunResult } from './result';
  * runDataFloor loads them into a fresh one (timed).
  */
 
-/** Parents before children, so every foreign key finds its row. analytics_* are derived (refresh_analytics), not loaded. */
-const TABLES = [
-  'users',
-  'crawl_sessions',
-  'issues',
-  'session_issues',
-  'issue_comments',
-  'issue_history',
-  'attachments',
-  'search_queries',
-  'session_errors',
-  'audit_log',
-];
+/** backfill's table list (parents before children, so every foreign key finds its row), but
+ * analytics_*: they are derived (refresh_analytics), not loaded. */
+const TABLES = ALL_TABLES.filter((t) => !t.startsWith('analytics_'));
 
 interface DumpedTable {
   table: string;

@@ -49,6 +49,7 @@ export interface BackfillSummary {
   elapsedMs: number;
 }
 
+/** Every ims table, parents before children (bench/data-floor.ts copies them in this order). */
 export const TABLES = [
   'users',
   'crawl_sessions',
