@@ -40,21 +40,22 @@ afterAll(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
+/** `watch` of `dir` on the test cluster, loading a session 1 s after it settles, metrics on any port. */
+const watchArgs = (dir: string) => [
+  'watch',
+  dir,
+  '--settle-seconds',
+  '1',
+  '--metrics-port',
+  '0',
+  '--database-url',
+  cluster.url(),
+];
+
 it('survives two restarts and a 15 s stop of PostgreSQL, and converges', async () => {
   // Started before the crawler ever ran: the root does not exist, then exists empty.
   const data = join(root, 'data');
-  child = spawnCli([
-    'watch',
-    data,
-    '--settle-seconds',
-    '1',
-    '--metrics-port',
-    '0',
-    '--database-url',
-    cluster.url(),
-    '--concurrency',
-    '2',
-  ]);
+  child = spawnCli([...watchArgs(data), '--concurrency', '2']);
   child.stderr.on('data', (d) => (stderr += d));
   const said = () => `daemon said:\n${stderr}`;
   await waitFor('the wait for the root', () => stderr.includes('does not exist yet'), said);
@@ -119,16 +120,7 @@ it('started while PostgreSQL is down, waits for it and then loads', async () => 
   const later = join(root, 'later');
   writeSessionFolder(later, { user: 'cy', n: 70, files: 2 });
   cluster.stop();
-  const run = startCli([
-    'watch',
-    later,
-    '--settle-seconds',
-    '1',
-    '--metrics-port',
-    '0',
-    '--database-url',
-    cluster.url(),
-  ]);
+  const run = startCli(watchArgs(later));
   const said = run.stderr;
   try {
     await waitFor('the wait for the database', () => said().includes('waiting for it'), said);
