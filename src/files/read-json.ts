@@ -62,7 +62,27 @@ function readSmallFile(path: string): string | undefined | Promise<string | unde
   return text;
 }
 
-function readSmallFileSync(path: string): string | undefined {
+/** A regular file small enough to be read whole. */
+function wholeReadable(info: fs.Stats): boolean {
+  return info.isFile() && info.size <= WHOLE_READ_MAX_BYTES;
+}
+
+const MORE = Symbol('read on');
+
+/**
+ * What a whole read of a file of `size` bytes has so far, once it reached `end` with a last
+ * read of `n` bytes into a buffer of size + 1 (one byte more, so that a file that grew since
+ * its size was taken is not read as cut short): undefined when it grew (the streaming reader
+ * takes it as it is now); its text when all of it was read, or the end came sooner (it shrank:
+ * what is there); MORE after a short read before the end.
+ */
+function afterRead(buffer: Buffer, size: number, end: number, n: number): string | undefined | typeof MORE {
+  if (end > size) return undefined;
+  if (end === size || n === 0) return buffer.toString('utf8', 0, end);
+  return MORE;
+}
+
+export function readSmallFileSync(path: string): string | undefined {
   let fd: number;
   try {
     fd = fs.openSync(path, 'r');
@@ -71,17 +91,13 @@ function readSmallFileSync(path: string): string | undefined {
   }
   try {
     const info = fs.fstatSync(fd);
-    if (!info.isFile() || info.size > WHOLE_READ_MAX_BYTES) return undefined;
-    // One byte more than the size: a file that grew since is not read as cut short.
+    if (!wholeReadable(info)) return undefined;
     const buffer = Buffer.allocUnsafe(info.size + 1);
-    let end = 0;
-    for (;;) {
+    for (let end = 0; ;) {
       const n = fs.readSync(fd, buffer, end, buffer.length - end, end);
       end += n;
-      if (end > info.size) return undefined; // grew: the streaming reader takes it as it is now
-      // All of it (the usual single read), or the end came sooner (it shrank: what is there).
-      if (end === info.size || n === 0) return buffer.toString('utf8', 0, end);
-      // a short read before the end: read on
+      const text = afterRead(buffer, info.size, end, n);
+      if (text !== MORE) return text;
     }
   } catch {
     return undefined;
@@ -95,7 +111,7 @@ function readSmallFileSync(path: string): string | undefined {
 }
 
 /** The same, through fs's callbacks (the thread pool), for files read from the disk. */
-function readSmallFileAsync(path: string): Promise<string | undefined> {
+export function readSmallFileAsync(path: string): Promise<string | undefined> {
   return new Promise((resolve) => {
     fs.open(path, 'r', (openError, fd) => {
       if (openError) return resolve(undefined);
@@ -104,17 +120,14 @@ function readSmallFileAsync(path: string): Promise<string | undefined> {
         resolve(text);
       };
       fs.fstat(fd, (statError, info) => {
-        if (statError || !info.isFile() || info.size > WHOLE_READ_MAX_BYTES) return done();
-        // One byte more than the size: a file that grew since is not read as cut short.
+        if (statError || !wholeReadable(info)) return done();
         const buffer = Buffer.allocUnsafe(info.size + 1);
         const readFrom = (offset: number): void => {
           fs.read(fd, buffer, offset, buffer.length - offset, offset, (readError, n) => {
             if (readError) return done();
-            const end = offset + n;
-            if (end > info.size) return done(); // grew: the streaming reader takes it as it is now
-            // All of it (the usual single read), or the end came sooner (it shrank: what is there).
-            if (end === info.size || n === 0) return done(buffer.toString('utf8', 0, end));
-            readFrom(end); // a short read before the end: read on
+            const text = afterRead(buffer, info.size, offset + n, n);
+            if (text === MORE) readFrom(offset + n);
+            else done(text);
           });
         };
         readFrom(0);
