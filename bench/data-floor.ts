@@ -4,7 +4,7 @@ import { pipeline } from 'node:stream/promises';
 import { Client } from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { emptyResult, RunResult } from './result';
-import { TABLES as ALL_TABLES } from '../src/ingest/backfill';
+import { TABLES as ALL_TABLES } from './loader';
 
 /**
  * The data floor: what PostgreSQL needs to store the FINAL rows of a dump — one row per issue,

@@ -37,7 +37,7 @@ function dist<T>(module: string): T {
   return require(path) as T;
 }
 
-export const { ingestMany, loadSessions, refreshAnalytics } = dist<typeof Backfill>('ingest/backfill');
+export const { ingestMany, loadSessions, refreshAnalytics, TABLES } = dist<typeof Backfill>('ingest/backfill');
 export const { createPool, inTransaction, poolSizeFor, withRetry } = dist<typeof Db>('db/pool');
 export const { discoverSessions } = dist<typeof Discover>('files/discover');
 export const { applyMigrations } = dist<typeof Migrate>('db/migrate');
